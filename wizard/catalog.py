@@ -1,0 +1,406 @@
+"""Products and database engines of the Carbon 4.4.x family, as data.
+
+Facts come from the WSO2 distributions and docs (product poms, stock
+master-datasources.xml files, the kernel dbscripts folder). Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+EngineId = Literal["mysql5.7", "mysql8", "mariadb", "postgresql", "oracle", "mssql", "db2"]
+ProductId = Literal["apim", "is", "ei", "esb", "dss", "as", "bps", "mb", "das", "greg"]
+
+
+@dataclass(frozen=True)
+class Engine:
+    id: str
+    label: str
+    driver_class: str
+    default_port: int
+    validation_query: str
+    kernel_script: str
+    """Kernel script under PRODUCT_HOME/dbscripts/ that creates the REG_* and UM_* tables."""
+    script_suffix: str
+    """How product scripts are named for this engine (`apimgt/<suffix>.sql`)."""
+    driver_jar: str
+    """The driver jar an operator places in the lib folder (a hint: any recent build works)."""
+    default_url_options: str
+    name_max: int
+    """Longest database (or Oracle service) name the engine accepts."""
+    user_max: int
+    kind: Literal["mysql", "postgresql", "oracle", "mssql", "db2"]
+
+    def url(self, host: str, port: int, database: str, options: str) -> str:
+        """The JDBC URL as the driver reads it (not XML-escaped)."""
+        host_part = f"[{host}]" if ":" in host else host
+        if self.kind == "mysql":
+            scheme = "mariadb" if self.id == "mariadb" else "mysql"
+            base = f"jdbc:{scheme}://{host_part}:{port}/{database}"
+            return f"{base}?{options}" if options else base
+        if self.kind == "postgresql":
+            base = f"jdbc:postgresql://{host_part}:{port}/{database}"
+            return f"{base}?{options}" if options else base
+        if self.kind == "oracle":
+            # `database` is the service name; schemas are users on Oracle.
+            return f"jdbc:oracle:thin:@//{host_part}:{port}/{database}"
+        if self.kind == "mssql":
+            base = f"jdbc:sqlserver://{host_part}:{port};databaseName={database}"
+            return f"{base};{options}" if options else base
+        base = f"jdbc:db2://{host_part}:{port}/{database}"
+        return f"{base}:{options}" if options else base
+
+
+ENGINES: dict[str, Engine] = {
+    e.id: e
+    for e in (
+        Engine(
+            id="mysql5.7",
+            label="MySQL 5.7",
+            driver_class="com.mysql.jdbc.Driver",
+            default_port=3306,
+            validation_query="SELECT 1",
+            kernel_script="dbscripts/mysql5.7.sql",
+            script_suffix="mysql5.7",
+            driver_jar="mysql-connector-java-5.1.49.jar",
+            default_url_options="autoReconnect=true&useSSL=false",
+            name_max=64,
+            user_max=32,
+            kind="mysql",
+        ),
+        Engine(
+            id="mysql8",
+            label="MySQL 8",
+            driver_class="com.mysql.cj.jdbc.Driver",
+            default_port=3306,
+            validation_query="SELECT 1",
+            # mysql.sql's TIMESTAMP DEFAULT 0 is refused by 5.7+ strict mode.
+            kernel_script="dbscripts/mysql5.7.sql",
+            script_suffix="mysql5.7",
+            driver_jar="mysql-connector-java-8.0.33.jar",
+            # caching_sha2_password without TLS needs the key retrieval flag.
+            default_url_options="autoReconnect=true&useSSL=false&allowPublicKeyRetrieval=true",
+            name_max=64,
+            user_max=32,
+            kind="mysql",
+        ),
+        Engine(
+            id="mariadb",
+            label="MariaDB",
+            driver_class="org.mariadb.jdbc.Driver",
+            default_port=3306,
+            validation_query="SELECT 1",
+            kernel_script="dbscripts/mysql.sql",
+            script_suffix="mysql",
+            driver_jar="mariadb-java-client-2.7.12.jar",
+            default_url_options="",
+            name_max=64,
+            user_max=80,
+            kind="mysql",
+        ),
+        Engine(
+            id="postgresql",
+            label="PostgreSQL",
+            driver_class="org.postgresql.Driver",
+            default_port=5432,
+            validation_query="SELECT 1; COMMIT",
+            kernel_script="dbscripts/postgresql.sql",
+            script_suffix="postgresql",
+            driver_jar="postgresql-42.7.4.jar",
+            default_url_options="",
+            name_max=63,
+            user_max=63,
+            kind="postgresql",
+        ),
+        Engine(
+            id="oracle",
+            label="Oracle",
+            driver_class="oracle.jdbc.OracleDriver",
+            default_port=1521,
+            validation_query="SELECT 1 FROM DUAL",
+            kernel_script="dbscripts/oracle.sql",
+            script_suffix="oracle",
+            driver_jar="ojdbc8.jar",
+            default_url_options="",
+            name_max=30,
+            user_max=30,
+            kind="oracle",
+        ),
+        Engine(
+            id="mssql",
+            label="Microsoft SQL Server",
+            driver_class="com.microsoft.sqlserver.jdbc.SQLServerDriver",
+            default_port=1433,
+            validation_query="SELECT 1",
+            kernel_script="dbscripts/mssql.sql",
+            script_suffix="mssql",
+            driver_jar="mssql-jdbc-9.4.1.jre8.jar",
+            default_url_options="SendStringParametersAsUnicode=false",
+            name_max=128,
+            user_max=128,
+            kind="mssql",
+        ),
+        Engine(
+            id="db2",
+            label="IBM DB2",
+            driver_class="com.ibm.db2.jcc.DB2Driver",
+            default_port=50000,
+            validation_query="SELECT 1 FROM SYSIBM.SYSDUMMY1",
+            kernel_script="dbscripts/db2.sql",
+            script_suffix="db2",
+            driver_jar="db2jcc4.jar",
+            default_url_options="",
+            name_max=8,
+            user_max=30,
+            kind="db2",
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class ProductDatabase:
+    """A database a product needs shared by its nodes, beyond registry and user management."""
+
+    key: str
+    """The datasource name in the stock file (and the key in the answers file)."""
+    jndi_name: str
+    description: str
+    datasources_file: str
+    """File under the conf dir that defines the datasource (stock location)."""
+    default_name: str
+    default_user: str
+    scripts: tuple[str, ...]
+    """Schema scripts relative to PRODUCT_HOME; `{suffix}` is the engine's script suffix."""
+    auto_commit: bool = False
+    script_suffixes: dict[str, str] = field(default_factory=dict)
+    """Per-engine overrides of the script suffix where a product names files its own way."""
+
+    def scripts_for(self, engine: Engine) -> tuple[str, ...]:
+        suffix = self.script_suffixes.get(engine.id, engine.script_suffix)
+        return tuple(s.format(suffix=suffix) for s in self.scripts)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Where one runnable profile of a product keeps its files."""
+
+    name: str
+    conf_dir: str
+    lib_dir: str
+    databases: tuple[ProductDatabase, ...] = ()
+    default_offset: int = 0
+
+
+@dataclass(frozen=True)
+class Product:
+    id: str
+    label: str
+    archive_prefix: str
+    """Distribution zips and folders are named `<prefix>-<version>`."""
+    versions: dict[str, str]
+    """Product version -> Carbon kernel version."""
+    profiles: dict[str, Profile]
+    default_profile: str
+
+    def profile(self, name: str | None) -> Profile:
+        return self.profiles[name or self.default_profile]
+
+
+_REPO_CONF = "repository/conf"
+_REPO_LIB = "repository/components/lib"
+
+_APIM_DB = ProductDatabase(
+    key="WSO2AM_DB",
+    jndi_name="jdbc/WSO2AM_DB",
+    description="The datasource used for API Manager database",
+    datasources_file="datasources/master-datasources.xml",
+    default_name="WSO2AM_DB",
+    default_user="apimadmin",
+    scripts=("dbscripts/apimgt/{suffix}.sql",),
+    auto_commit=True,
+)
+_IDENTITY_DB = ProductDatabase(
+    key="WSO2_IDENTITY_DB",
+    jndi_name="jdbc/WSO2IdentityDS",
+    description="The datasource used for identity, UMA and consent data",
+    datasources_file="datasources/master-datasources.xml",
+    default_name="WSO2_IDENTITY_DB",
+    default_user="isadmin",
+    scripts=(
+        "dbscripts/identity/{suffix}.sql",
+        "dbscripts/identity/uma/{suffix}.sql",
+        "dbscripts/consent/{suffix}.sql",
+    ),
+    auto_commit=True,
+    # Identity Server names its MySQL 5.7 scripts with a dash (consent: same).
+    script_suffixes={"mysql5.7": "mysql-5.7", "mysql8": "mysql-5.7"},
+)
+_BPS_DB = ProductDatabase(
+    key="BPS_DS",
+    jndi_name="bpsds",
+    description="The datasource used for the BPEL engine",
+    datasources_file="datasources/bps-datasources.xml",
+    default_name="WSO2_BPS_DB",
+    default_user="bpsadmin",
+    scripts=("dbscripts/bps/bpel/create/{suffix}.sql",),
+    script_suffixes={"mysql5.7": "mysql", "mysql8": "mysql", "mariadb": "mysql"},
+)
+_MB_DB = ProductDatabase(
+    key="WSO2_MB_STORE_DB",
+    jndi_name="WSO2MBStoreDB",
+    description="The datasource used for the message broker store",
+    datasources_file="datasources/master-datasources.xml",
+    default_name="WSO2_MB_DB",
+    default_user="mbadmin",
+    scripts=("dbscripts/mb-store/{suffix}-mb.sql",),
+    script_suffixes={"mysql5.7": "mysql", "mysql8": "mysql", "mariadb": "mysql"},
+)
+
+
+def _carbon(databases: tuple[ProductDatabase, ...] = ()) -> dict[str, Profile]:
+    return {"default": Profile("default", _REPO_CONF, _REPO_LIB, databases)}
+
+
+PRODUCTS: dict[str, Product] = {
+    p.id: p
+    for p in (
+        Product(
+            id="apim",
+            label="API Manager",
+            archive_prefix="wso2am",
+            versions={
+                "2.0.0": "4.4.7",
+                "2.1.0": "4.4.11",
+                "2.2.0": "4.4.26",
+                "2.5.0": "4.4.32",
+                "2.6.0": "4.4.35",
+            },
+            profiles=_carbon((_APIM_DB,)),
+            default_profile="default",
+        ),
+        Product(
+            id="is",
+            label="Identity Server",
+            archive_prefix="wso2is",
+            versions={
+                "5.1.0": "4.4.3",
+                "5.2.0": "4.4.9",
+                "5.3.0": "4.4.11",
+                "5.4.0": "4.4.20",
+                "5.5.0": "4.4.26",
+                "5.6.0": "4.4.32",
+                "5.7.0": "4.4.35",
+                "5.8.0": "4.4.40",
+            },
+            profiles=_carbon((_IDENTITY_DB,)),
+            default_profile="default",
+        ),
+        Product(
+            id="ei",
+            label="Enterprise Integrator",
+            archive_prefix="wso2ei",
+            versions={
+                "6.0.0": "4.4.14",
+                "6.1.0": "4.4.16",
+                "6.1.1": "4.4.16",
+                "6.2.0": "4.4.26",
+                "6.3.0": "4.4.32",
+                "6.4.0": "4.4.36",
+                "6.5.0": "4.4.40",
+            },
+            profiles={
+                "integrator": Profile("integrator", "conf", "lib"),
+                "business-process": Profile(
+                    "business-process", "wso2/business-process/conf", "lib", (_BPS_DB,), 2
+                ),
+                "broker": Profile("broker", "wso2/broker/conf", "lib", (_MB_DB,), 3),
+            },
+            default_profile="integrator",
+        ),
+        Product(
+            id="esb",
+            label="Enterprise Service Bus",
+            archive_prefix="wso2esb",
+            versions={"4.9.0": "4.4.1", "5.0.0": "4.4.8"},
+            profiles=_carbon(),
+            default_profile="default",
+        ),
+        Product(
+            id="dss",
+            label="Data Services Server",
+            archive_prefix="wso2dss",
+            versions={"3.5.0": "4.4.2", "3.5.1": "4.4.9"},
+            profiles=_carbon(),
+            default_profile="default",
+        ),
+        Product(
+            id="as",
+            label="Application Server",
+            archive_prefix="wso2as",
+            versions={"5.3.0": "4.4.1"},
+            profiles=_carbon(),
+            default_profile="default",
+        ),
+        Product(
+            id="bps",
+            label="Business Process Server",
+            archive_prefix="wso2bps",
+            versions={"3.5.0": "4.4.1", "3.5.1": "4.4.4", "3.6.0": "4.4.8"},
+            profiles=_carbon((_BPS_DB,)),
+            default_profile="default",
+        ),
+        Product(
+            id="mb",
+            label="Message Broker",
+            archive_prefix="wso2mb",
+            versions={"3.0.0": "4.4.2", "3.1.0": "4.4.3", "3.2.0": "4.4.16"},
+            profiles=_carbon((_MB_DB,)),
+            default_profile="default",
+        ),
+        Product(
+            id="das",
+            label="Data Analytics Server",
+            archive_prefix="wso2das",
+            versions={"3.0.1": "4.4.3", "3.1.0": "4.4.9", "3.2.0": "4.4.26"},
+            profiles=_carbon(),
+            default_profile="default",
+        ),
+        Product(
+            id="greg",
+            label="Governance Registry",
+            archive_prefix="wso2greg",
+            versions={
+                "5.0.0": "4.4.1",
+                "5.1.0": "4.4.1",
+                "5.2.0": "4.4.5",
+                "5.3.0": "4.4.7",
+                "5.4.0": "4.4.14",
+            },
+            profiles=_carbon(),
+            default_profile="default",
+        ),
+    )
+}
+
+# The node-local registry and the files every Carbon node keeps it in.
+LOCAL_DATASOURCE = "WSO2_CARBON_DB"
+LOCAL_JNDI = "jdbc/WSO2CarbonDB"
+LOCAL_DBCONFIG = "wso2registry"
+GOVERNANCE_PATH = "/_system/governance"
+CONFIG_PATH = "/_system/config"
+
+# Port layout of every 4.4.x product before the offset is applied.
+HTTPS_PORT = 9443
+HTTP_PORT = 9763
+HIGHEST_DEFAULT_PORT = 11111  # RMIServerPort in carbon.xml; the offset must keep it <= 65535
+MAX_OFFSET = 65535 - HIGHEST_DEFAULT_PORT
+
+
+def default_config_target(product_id: str, profile: str | None) -> str:
+    """Each product cluster gets its own config partition, stable as products are added."""
+    product = PRODUCTS[product_id]
+    if profile and profile != product.default_profile:
+        return f"/_system/{product_id}-{profile}-config"
+    return f"/_system/{product_id}config"

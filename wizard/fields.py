@@ -1,0 +1,140 @@
+"""Checks of single values (host names, identifiers, passwords) with messages that say the fix."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+from wizard.catalog import Engine
+
+_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+_NODE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_REG_PATH = re.compile(r"^/_system/[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
+
+LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
+
+
+def check_host(value: str) -> str:
+    """A host name (RFC 1123) or an IPv4/IPv6 address."""
+    value = value.strip()
+    if not value:
+        raise ValueError("is empty; give a host name (db1.example.com) or an IP address")
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        pass
+    if re.fullmatch(r"[0-9.]+", value):
+        raise ValueError(f"'{value}' is not a valid IPv4 address (four numbers 0-255)")
+    name = value[:-1] if value.endswith(".") else value
+    if len(name) > 253 or not all(_LABEL.match(label) for label in name.split(".")):
+        raise ValueError(
+            f"'{value}' is not a host name or IP address; use letters, digits, '-' and '.' "
+            "(labels of 1-63 characters, not starting or ending with '-')"
+        )
+    return name.lower()
+
+
+def is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host.lower() in LOOPBACK_NAMES
+
+
+def check_port(value: int) -> int:
+    if not 1 <= value <= 65535:
+        raise ValueError(f"{value} is not a TCP port; use 1-65535")
+    return value
+
+
+def check_node_id(value: str) -> str:
+    if value in {".", ".."} or not _NODE_ID.match(value):
+        raise ValueError(
+            f"'{value}' cannot be a folder name; use 1-63 letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit (e.g. apim-1)"
+        )
+    return value
+
+
+def check_env_name(value: str) -> str:
+    if not _ENV_NAME.match(value):
+        raise ValueError(
+            f"'{value}' is not an environment variable name; use letters, digits and '_', "
+            "not starting with a digit (e.g. REG_DB_PASSWORD)"
+        )
+    return value
+
+
+def xml_invalid(value: str) -> str | None:
+    """Describe the first character XML 1.0 cannot carry, or None when all are fine."""
+    for i, ch in enumerate(value):
+        code = ord(ch)
+        if code < 0x20 or code in (0xFFFE, 0xFFFF) or 0xD800 <= code <= 0xDFFF:
+            return f"character U+{code:04X} at position {i + 1}"
+    return None
+
+
+def check_xml_text(value: str) -> str:
+    bad = xml_invalid(value)
+    if bad:
+        raise ValueError(f"holds a {bad}, which an XML file cannot carry; remove it")
+    return value
+
+
+def check_password(value: str) -> str:
+    if value == "":
+        raise ValueError("is empty; give the database user's password or use password_env")
+    bad = xml_invalid(value)
+    if bad:
+        raise ValueError(
+            f"holds a {bad} (a control character), which the configuration files cannot "
+            "carry; choose a password of printable characters"
+        )
+    return value
+
+
+def check_identifier(value: str, engine: Engine, what: str) -> str | None:
+    """Return a message when `value` cannot name a database or user on `engine`."""
+    limit = engine.name_max if what == "name" else engine.user_max
+    noun = "service name" if (engine.kind == "oracle" and what == "name") else f"database {what}"
+    if not value:
+        return f"is empty; give the {noun}"
+    first = "[A-Za-z]" if engine.kind in ("oracle", "db2") else "[A-Za-z_]"
+    rest = "[A-Za-z0-9_.]" if (engine.kind == "oracle" and what == "name") else "[A-Za-z0-9_]"
+    if not re.fullmatch(f"{first}{rest}*", value):
+        start = "a letter" if first == "[A-Za-z]" else "a letter or '_'"
+        return (
+            f"'{value}' is not a valid {engine.label} {noun}; use letters, digits and '_', "
+            f"starting with {start}"
+        )
+    if len(value) > limit:
+        return (
+            f"'{value}' has {len(value)} characters; {engine.label} allows at most {limit} "
+            f"for a {noun}"
+        )
+    return None
+
+
+def check_registry_path(value: str) -> str:
+    if not _REG_PATH.match(value):
+        raise ValueError(
+            f"'{value}' is not a registry path under /_system/ (e.g. /_system/apimconfig)"
+        )
+    for reserved in ("/_system/governance", "/_system/local"):
+        if value == reserved or value.startswith(reserved + "/"):
+            raise ValueError(
+                f"'{value}' is inside {reserved}, which is not the config partition; "
+                "choose a path such as /_system/apimconfig"
+            )
+    return value
+
+
+def check_url_options(value: str) -> str:
+    if any(c.isspace() for c in value):
+        raise ValueError("holds white space; JDBC URL options are key=value pairs without spaces")
+    if "&amp;" in value:
+        raise ValueError("holds '&amp;'; write '&' plainly: the files escape it exactly once")
+    if value.startswith(("?", ";", ":")):
+        raise ValueError(f"starts with '{value[0]}'; leave it out: the wizard adds the separator")
+    return check_xml_text(value)

@@ -1,0 +1,422 @@
+"""The Topology: every answer the operator gives, validated.
+
+One schema serves presets, `--answers` files, sessions and the `topology.toml` written into
+each tree. Field validators check single values; the `after` validators check what spans
+fields, and name every field they blame.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from wizard import fields
+from wizard.catalog import ENGINES, MAX_OFFSET, PRODUCTS, Engine, EngineId, ProductId
+from wizard.problems import Problem, Problems, join_path
+
+Host = Annotated[str, AfterValidator(fields.check_host)]
+Port = Annotated[int, AfterValidator(fields.check_port)]
+Text = Annotated[str, AfterValidator(fields.check_xml_text)]
+
+SCHEMA_VERSION = 1
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+
+class DatabaseSpec(_Strict):
+    """One database: its name, the user WSO2 logs in with, and where the password comes from."""
+
+    name: str
+    """Database name (Oracle: the service name; the user is the schema)."""
+    user: str
+    password: Annotated[str, AfterValidator(fields.check_password)] | None = Field(
+        default=None, repr=False
+    )
+    """Literal password. Kept out of topology.toml and, unless asked, out of sessions."""
+    password_env: Annotated[str, AfterValidator(fields.check_env_name)] | None = None
+    """Environment variable that holds the password when the tree is generated."""
+    host: Host | None = None
+    """Server of this database when it is not the [database] host."""
+    port: Port | None = None
+
+    @model_validator(mode="after")
+    def _one_password_source(self) -> DatabaseSpec:
+        if self.password is None and self.password_env is None:
+            raise Problems([Problem("password", "give password or password_env")])
+        if self.password is not None and self.password_env is not None:
+            raise Problems([Problem("password_env", "give password or password_env, not both")])
+        return self
+
+
+class DatabaseSection(_Strict):
+    engine: EngineId
+    host: Host
+    port: Port | None = None
+    """Defaults to the engine's port (3306, 5432, 1521, 1433, 50000)."""
+    layout: Literal["shared", "split"] = "shared"
+    """shared: config and governance registry in one database; split: two databases."""
+    url_options: Annotated[str, AfterValidator(fields.check_url_options)] | None = None
+    """JDBC URL options; defaults to the engine's (e.g. autoReconnect=true&useSSL=false)."""
+    registry: DatabaseSpec | None = None
+    config: DatabaseSpec | None = None
+    governance: DatabaseSpec | None = None
+    user_management: DatabaseSpec
+
+    @property
+    def engine_spec(self) -> Engine:
+        return ENGINES[self.engine]
+
+    @property
+    def effective_port(self) -> int:
+        return self.port or self.engine_spec.default_port
+
+    @property
+    def effective_url_options(self) -> str:
+        if self.url_options is None:
+            return self.engine_spec.default_url_options
+        return self.url_options
+
+    @model_validator(mode="after")
+    def _layout_databases(self) -> DatabaseSection:
+        problems: list[Problem] = []
+        if self.layout == "shared":
+            if self.registry is None:
+                problems.append(
+                    Problem(
+                        "registry",
+                        "layout 'shared' keeps config and governance in one database; "
+                        "add [database.registry] with name, user and password",
+                    )
+                )
+            for extra in ("config", "governance"):
+                if getattr(self, extra) is not None:
+                    problems.append(
+                        Problem(
+                            extra,
+                            f"[database.{extra}] belongs to layout 'split'; with layout "
+                            "'shared' use [database.registry] only, or set layout = \"split\"",
+                        )
+                    )
+        else:
+            for needed in ("config", "governance"):
+                if getattr(self, needed) is None:
+                    problems.append(
+                        Problem(
+                            needed,
+                            f"layout 'split' keeps config and governance in two databases; "
+                            f"add [database.{needed}] with name, user and password",
+                        )
+                    )
+            if self.registry is not None:
+                problems.append(
+                    Problem(
+                        "registry",
+                        "[database.registry] belongs to layout 'shared'; with layout 'split' "
+                        "use [database.config] and [database.governance]",
+                    )
+                )
+        engine = self.engine_spec
+        for role in ("registry", "config", "governance", "user_management"):
+            spec = getattr(self, role)
+            if spec is not None:
+                problems += _identifier_problems(spec, engine, role)
+        if problems:
+            raise Problems(problems)
+        return self
+
+
+class Node(_Strict):
+    id: Annotated[str, AfterValidator(fields.check_node_id)]
+    """Folder name of this node in the tree (nodes/<id>/); unique in the topology."""
+    host: Host
+    """Address the node is reached at; other nodes and the database see it by this name."""
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
+    """Carbon port offset: HTTPS 9443+offset, HTTP 9763+offset."""
+
+
+class Product(_Strict):
+    id: ProductId
+    version: str
+    profile: str | None = None
+    """EI 6.x only: integrator (default), business-process or broker."""
+    distribution: str | None = None
+    """Zip or extracted PRODUCT_HOME on this machine; its stock files are patched."""
+    config_target: str | None = None
+    """Where this product's config partition lives in the config database."""
+    config_database: DatabaseSpec | None = None
+    """Layout 'split' only: this product's own config database instead of [database.config]."""
+    databases: dict[str, DatabaseSpec] = Field(default_factory=dict)
+    nodes: list[Node] = Field(min_length=1)
+
+    @property
+    def key(self) -> str:
+        """Names this product cluster: the id, plus the profile when it is not the default."""
+        product = PRODUCTS[self.id]
+        if self.profile and self.profile != product.default_profile:
+            return f"{self.id}-{self.profile}"
+        return self.id
+
+    @property
+    def effective_config_target(self) -> str:
+        from wizard.catalog import default_config_target
+
+        return self.config_target or default_config_target(self.id, self.profile)
+
+    @model_validator(mode="after")
+    def _known_product(self) -> Product:
+        product = PRODUCTS[self.id]
+        problems: list[Problem] = []
+        if self.version not in product.versions:
+            known = ", ".join(product.versions)
+            problems.append(
+                Problem(
+                    "version",
+                    f"{product.label} has no Carbon 4.4.x version '{self.version}'; known: {known}",
+                )
+            )
+        if self.profile is not None and self.profile not in product.profiles:
+            if len(product.profiles) == 1:
+                problems.append(
+                    Problem("profile", f"{product.label} has no profiles; leave profile out")
+                )
+            else:
+                problems.append(
+                    Problem(
+                        "profile",
+                        f"'{self.profile}' is not a {product.label} profile; use one of "
+                        + ", ".join(product.profiles),
+                    )
+                )
+        if self.config_target is not None:
+            try:
+                fields.check_registry_path(self.config_target)
+            except ValueError as exc:
+                problems.append(Problem("config_target", str(exc)))
+        if not problems:
+            wanted = {db.key for db in product.profile(self.profile).databases}
+            for key in self.databases:
+                if key not in wanted:
+                    hint = f"; it needs: {', '.join(sorted(wanted))}" if wanted else ""
+                    problems.append(
+                        Problem(
+                            f"databases.{key}",
+                            f"{product.label} has no product database '{key}'{hint}",
+                        )
+                    )
+            for key in sorted(wanted - set(self.databases)):
+                problems.append(
+                    Problem(
+                        f"databases.{key}",
+                        f"{product.label} keeps data in {key}, which its nodes must share; "
+                        f"add [products.databases.{key}] with name, user and password",
+                    )
+                )
+        if problems:
+            raise Problems(problems)
+        return self
+
+
+class Topology(_Strict):
+    schema_version: Literal[1] = SCHEMA_VERSION
+    name: Annotated[str, AfterValidator(fields.check_node_id)]
+    """Short name of the plan (a session and file name), e.g. apim-prod."""
+    description: Text = ""
+    database: DatabaseSection
+    products: list[Product] = Field(min_length=1)
+
+    def nodes(self) -> list[tuple[int, int, Product, Node]]:
+        return [
+            (pi, ni, product, node)
+            for pi, product in enumerate(self.products)
+            for ni, node in enumerate(product.nodes)
+        ]
+
+    def config_spec(self, product: Product) -> tuple[str, DatabaseSpec]:
+        """The answers key and spec of the database that holds `product`'s config partition."""
+        db = self.database
+        if db.layout == "shared":
+            assert db.registry is not None
+            return "registry", db.registry
+        if product.config_database is not None:
+            return f"config:{product.key}", product.config_database
+        assert db.config is not None
+        return "config", db.config
+
+    def server_of(self, spec: DatabaseSpec) -> tuple[str, int]:
+        db = self.database
+        return spec.host or db.host, spec.port or db.effective_port
+
+    def physical_key(self, spec: DatabaseSpec) -> tuple[str, int, str, str]:
+        """Two specs with one key are one database (on Oracle a schema is the database)."""
+        host, port = self.server_of(spec)
+        schema = spec.user.upper() if self.database.engine == "oracle" else ""
+        return host, port, spec.name, schema
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Topology:
+        problems = (
+            self._unique_products()
+            + self._unique_nodes()
+            + self._offsets_per_host()
+            + self._product_databases()
+            + self._config_targets()
+            + self._same_user_same_password()
+        )
+        if problems:
+            raise Problems(problems)
+        return self
+
+    def _unique_products(self) -> list[Problem]:
+        seen: dict[str, int] = {}
+        problems = []
+        for pi, product in enumerate(self.products):
+            if product.key in seen:
+                problems.append(
+                    Problem(
+                        join_path("products", pi, "id"),
+                        f"products[{seen[product.key]}] is already the {product.key} cluster; "
+                        "put all its nodes in one [[products]] entry",
+                    )
+                )
+            seen.setdefault(product.key, pi)
+        return problems
+
+    def _unique_nodes(self) -> list[Problem]:
+        seen: dict[str, str] = {}
+        problems = []
+        for pi, ni, _product, node in self.nodes():
+            path = join_path("products", pi, "nodes", ni, "id")
+            if node.id in seen:
+                problems.append(
+                    Problem(
+                        path,
+                        f"node id '{node.id}' is already used at {seen[node.id]}; "
+                        "node ids name folders and must be unique",
+                    )
+                )
+            else:
+                seen[node.id] = path
+        return problems
+
+    def _offsets_per_host(self) -> list[Problem]:
+        by_host: dict[tuple[str, int], list[str]] = defaultdict(list)
+        problems = []
+        for pi, ni, _product, node in self.nodes():
+            clash = by_host[(node.host, node.offset)]
+            if clash:
+                used = {n.offset for _, _, _, n in self.nodes() if n.host == node.host}
+                free = next(o for o in range(MAX_OFFSET + 1) if o not in used)
+                problems.append(
+                    Problem(
+                        join_path("products", pi, "nodes", ni, "offset"),
+                        f"nodes {clash[0]} and {node.id} are both on host {node.host} with "
+                        f"port offset {node.offset}, so their ports clash; give {node.id} "
+                        f"another offset (e.g. {free})",
+                    )
+                )
+            clash.append(node.id)
+        return problems
+
+    def _product_databases(self) -> list[Problem]:
+        engine = self.database.engine_spec
+        problems: list[Problem] = []
+        for pi, product in enumerate(self.products):
+            base = join_path("products", pi)
+            for key, spec in product.databases.items():
+                problems += [
+                    Problem(join_path(base, "databases", key, p.path), p.message)
+                    for p in _identifier_problems(spec, engine, "")
+                ]
+            if product.config_database is not None:
+                if self.database.layout != "split":
+                    problems.append(
+                        Problem(
+                            join_path(base, "config_database"),
+                            'a product\'s own config database needs layout = "split"; '
+                            "with layout 'shared' config lives in [database.registry]",
+                        )
+                    )
+                problems += [
+                    Problem(join_path(base, "config_database", p.path), p.message)
+                    for p in _identifier_problems(product.config_database, engine, "")
+                ]
+        return problems
+
+    def _config_targets(self) -> list[Problem]:
+        by_db: dict[tuple[str, int, str, str], list[tuple[int, Product]]] = defaultdict(list)
+        for pi, product in enumerate(self.products):
+            by_db[self.physical_key(self.config_spec(product)[1])].append((pi, product))
+        problems = []
+        for sharing in by_db.values():
+            for i, (pi, product) in enumerate(sharing):
+                target = product.effective_config_target
+                for pj, other in sharing[:i]:
+                    other_target = other.effective_config_target
+                    if target == other_target:
+                        reason = "the same config target"
+                    elif _nested(target, other_target):
+                        reason = "nested config targets"
+                    else:
+                        continue
+                    problems.append(
+                        Problem(
+                            join_path("products", pi, "config_target"),
+                            f"{product.key} and {other.key} (products[{pj}]) share one config "
+                            f"database with {reason} ({target} and {other_target}); each "
+                            f"product needs its own partition, e.g. "
+                            f"/_system/{product.key}config",
+                        )
+                    )
+        return problems
+
+    def _same_user_same_password(self) -> list[Problem]:
+        """One user on one server cannot have two passwords."""
+        seen: dict[tuple[str, int, str], tuple[str, str]] = {}
+        problems = []
+        for path, spec in self.database_specs():
+            if spec.password is None:
+                continue
+            host, port = self.server_of(spec)
+            key = (host, port, spec.user)
+            if key in seen and seen[key][1] != spec.password:
+                problems.append(
+                    Problem(
+                        join_path(path, "password"),
+                        f"user {spec.user} on {host}:{port} already has another password at "
+                        f"{seen[key][0]}; one user has one password: make them equal or "
+                        "use another user",
+                    )
+                )
+            seen.setdefault(key, (join_path(path, "password"), spec.password))
+        return problems
+
+    def database_specs(self) -> list[tuple[str, DatabaseSpec]]:
+        """Every database spec with its path in the answers."""
+        out: list[tuple[str, DatabaseSpec]] = []
+        for role in ("registry", "config", "governance", "user_management"):
+            spec = getattr(self.database, role)
+            if spec is not None:
+                out.append((f"database.{role}", spec))
+        for pi, product in enumerate(self.products):
+            if product.config_database is not None:
+                out.append((join_path("products", pi, "config_database"), product.config_database))
+            for key, spec in product.databases.items():
+                out.append((join_path("products", pi, "databases", key), spec))
+        return out
+
+
+def _nested(a: str, b: str) -> bool:
+    return a.startswith(b + "/") or b.startswith(a + "/")
+
+
+def _identifier_problems(spec: DatabaseSpec, engine: Engine, prefix: str) -> list[Problem]:
+    problems = []
+    for what in ("name", "user"):
+        message = fields.check_identifier(getattr(spec, what), engine, what)
+        if message:
+            problems.append(Problem(join_path(prefix, what), message))
+    return problems

@@ -1,0 +1,472 @@
+"""Topology -> Plan: which databases exist, and what every node's files must say.
+
+A pure function of the answers (and the environment, for `password_env`). The renderers,
+the rules, the preview and the writer all read the same Plan; none of them decides a name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+from wizard import catalog
+from wizard.catalog import ENGINES, PRODUCTS, Engine
+from wizard.model import DatabaseSpec, Product, Topology
+from wizard.problems import AnswersError, Problem, join_path
+
+REDACTED = "********"
+
+# Registry roles: the datasource and JNDI names each shared database gets on every node.
+_ROLE_NAMES = {
+    "registry": (
+        "WSO2_SHARED_REG_DB",
+        "jdbc/WSO2SharedRegDB",
+        "The shared config and governance registry",
+    ),
+    "config": ("WSO2_CONFIG_REG_DB", "jdbc/WSO2ConfigRegDB", "The shared config registry"),
+    "governance": ("WSO2_GOV_REG_DB", "jdbc/WSO2GovRegDB", "The shared governance registry"),
+    "user_management": ("WSO2_UM_DB", "jdbc/WSO2UMDB", "The shared user management database"),
+}
+
+_PLACEHOLDER = re.compile(r"^(<.*>|change[-_ ]?me.*|placeholder|password)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class DatabasePlan:
+    key: str
+    """`registry`, `config`, `governance`, `user_management`, `config:<product>` or
+    `<product>:<datasource>` (e.g. `apim:WSO2AM_DB`)."""
+    answers_path: str
+    """Where the answers define it (`database.registry`, `products[0].databases.WSO2AM_DB`)."""
+    role: str
+    """registry | config | governance | user_management | product."""
+    engine: str
+    host: str
+    port: int
+    name: str
+    user: str
+    password: str | None = field(repr=False)
+    """The resolved password; None when its variable is unset (the plan is then a preview)."""
+    password_env: str | None
+    url: str
+    """JDBC URL exactly as the driver reads it (escaped once, by the XML writer)."""
+    datasource_name: str
+    jndi_name: str
+    description: str
+    products: tuple[str, ...]
+    """Product cluster keys that use it."""
+    nodes: tuple[str, ...]
+    schema_scripts: tuple[str, ...]
+    """WSO2 scripts to run on it, relative to PRODUCT_HOME, in order."""
+    auto_commit: bool = False
+
+    @property
+    def physical_key(self) -> tuple[str, int, str, str]:
+        schema = self.user.upper() if self.engine == "oracle" else ""
+        return self.host, self.port, self.name, schema
+
+    @property
+    def cache_id(self) -> str:
+        """`<user>@<url>`: the documented registry cacheId for a mount from this database."""
+        return f"{self.user}@{self.url}"
+
+
+@dataclass(frozen=True)
+class DatasourcePlan:
+    """A datasource a node defines, in the datasources file that holds it."""
+
+    file: str
+    """Path relative to the node's conf dir, e.g. `datasources/master-datasources.xml`."""
+    name: str
+    jndi_name: str
+    description: str
+    url: str
+    username: str
+    password: str | None = field(repr=False)
+    driver_class: str
+    validation_query: str
+    database_key: str
+    auto_commit: bool = False
+
+
+@dataclass(frozen=True)
+class DbConfig:
+    name: str
+    datasource: str
+    """JNDI name of the datasource."""
+
+
+@dataclass(frozen=True)
+class RemoteInstance:
+    id: str
+    db_config: str
+    cache_id: str
+    read_only: bool = False
+    enable_cache: bool = True
+    registry_root: str = "/"
+    url: str = "https://localhost:9443/registry"
+    """Not read for JDBC mounts; WSO2's examples carry it, so the file does too."""
+
+
+@dataclass(frozen=True)
+class Mount:
+    path: str
+    instance_id: str
+    target_path: str
+    overwrite: str = "true"
+
+
+@dataclass(frozen=True)
+class RegistryPlan:
+    current_db_config: str
+    db_configs: tuple[DbConfig, ...]
+    """Shared dbConfigs only; the local one stays as the stock file has it."""
+    remote_instances: tuple[RemoteInstance, ...]
+    mounts: tuple[Mount, ...]
+
+
+@dataclass(frozen=True)
+class NodePlan:
+    id: str
+    product: str
+    """Product id (apim, is, ei, ...)."""
+    product_key: str
+    """Product cluster key (the id, plus the EI profile when not the default)."""
+    product_label: str
+    version: str
+    profile: str
+    host: str
+    offset: int
+    conf_dir: str
+    """Conf folder relative to PRODUCT_HOME (`repository/conf`, EI: `conf`, `wso2/<p>/conf`)."""
+    lib_dir: str
+    distribution: str | None
+    datasources: tuple[DatasourcePlan, ...]
+    registry: RegistryPlan
+    realm_datasource: str
+    """JNDI name the realm's `dataSource` property points at (the shared UM database)."""
+    config_target: str
+
+    @property
+    def https_port(self) -> int:
+        return catalog.HTTPS_PORT + self.offset
+
+    @property
+    def http_port(self) -> int:
+        return catalog.HTTP_PORT + self.offset
+
+    def datasource_files(self) -> tuple[str, ...]:
+        files = ["datasources/master-datasources.xml"]
+        files += [d.file for d in self.datasources if d.file not in files]
+        return tuple(files)
+
+    def conf_path(self, relative: str) -> str:
+        return f"{self.conf_dir}/{relative}"
+
+
+@dataclass(frozen=True)
+class Plan:
+    topology: Topology
+    engine: Engine
+    databases: tuple[DatabasePlan, ...]
+    nodes: tuple[NodePlan, ...]
+    notes: tuple[str, ...] = ()
+    """Things the operator should read (e.g. product-specific files the tree leaves alone)."""
+
+    def database(self, key: str) -> DatabasePlan:
+        for db in self.databases:
+            if db.key == key:
+                return db
+        raise KeyError(key)
+
+    def node(self, node_id: str) -> NodePlan:
+        for node in self.nodes:
+            if node.id == node_id:
+                return node
+        raise KeyError(node_id)
+
+    @property
+    def missing_passwords(self) -> tuple[DatabasePlan, ...]:
+        return tuple(db for db in self.databases if db.password is None)
+
+    def redacted(self) -> Plan:
+        """The same plan with every password replaced, for previews and logs."""
+        return replace(
+            self,
+            databases=tuple(replace(db, password=REDACTED) for db in self.databases),
+            nodes=tuple(
+                replace(
+                    n,
+                    datasources=tuple(replace(d, password=REDACTED) for d in n.datasources),
+                )
+                for n in self.nodes
+            ),
+        )
+
+
+def build(topology: Topology, env: Mapping[str, str] | None = None) -> Plan:
+    """The plan for `topology`; passwords from `password_env` are read from `env`."""
+    env = env if env is not None else {}
+    engine = ENGINES[topology.database.engine]
+    databases = _databases(topology, engine, env)
+    by_key = {db.key: db for db in databases}
+    nodes = tuple(
+        _node(topology, product, node.id, node.host, node.offset, by_key)
+        for product in topology.products
+        for node in product.nodes
+    )
+    return Plan(topology, engine, databases, nodes, _notes(topology))
+
+
+def require_secrets(plan: Plan) -> None:
+    """Refuse to write files without real passwords: unset variables and preset placeholders."""
+    problems = []
+    for db in plan.databases:
+        if db.password is None:
+            problems.append(
+                Problem(
+                    join_path(db.answers_path, "password_env"),
+                    f"environment variable {db.password_env} is not set; "
+                    f"export {db.password_env}='...' (the password of {db.user}) and run again",
+                )
+            )
+        elif _PLACEHOLDER.match(db.password):
+            problems.append(
+                Problem(
+                    join_path(db.answers_path, "password"),
+                    f"'{db.password}' is a placeholder, not {db.user}'s password; "
+                    "set the real one (or password_env) before generating",
+                )
+            )
+    if problems:
+        raise AnswersError(problems)
+
+
+def _databases(
+    topology: Topology, engine: Engine, env: Mapping[str, str]
+) -> tuple[DatabasePlan, ...]:
+    db = topology.database
+    out: list[DatabasePlan] = []
+
+    def users_of(predicate: object) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        products = [p for p in topology.products if predicate(p)]  # type: ignore[operator]
+        return (
+            tuple(p.key for p in products),
+            tuple(n.id for p in products for n in p.nodes),
+        )
+
+    def add(
+        key: str,
+        path: str,
+        role: str,
+        spec: DatabaseSpec,
+        names: tuple[str, str, str],
+        used: tuple[tuple[str, ...], tuple[str, ...]],
+        scripts: tuple[str, ...],
+        auto_commit: bool = False,
+    ) -> None:
+        host, port = topology.server_of(spec)
+        password = spec.password if spec.password is not None else env.get(spec.password_env or "")
+        out.append(
+            DatabasePlan(
+                key=key,
+                answers_path=path,
+                role=role,
+                engine=engine.id,
+                host=host,
+                port=port,
+                name=spec.name,
+                user=spec.user,
+                password=password,
+                password_env=spec.password_env,
+                url=engine.url(host, port, spec.name, db.effective_url_options),
+                datasource_name=names[0],
+                jndi_name=names[1],
+                description=names[2],
+                products=used[0],
+                nodes=used[1],
+                schema_scripts=scripts,
+                auto_commit=auto_commit,
+            )
+        )
+
+    everyone = users_of(lambda p: True)
+    kernel = (engine.kernel_script,)
+    if db.layout == "shared":
+        assert db.registry is not None
+        add(
+            "registry",
+            "database.registry",
+            "registry",
+            db.registry,
+            _ROLE_NAMES["registry"],
+            everyone,
+            kernel,
+        )
+    else:
+        assert db.config is not None and db.governance is not None
+        on_common = users_of(lambda p: p.config_database is None)
+        if on_common[0]:
+            add(
+                "config",
+                "database.config",
+                "config",
+                db.config,
+                _ROLE_NAMES["config"],
+                on_common,
+                kernel,
+            )
+        for pi, product in enumerate(topology.products):
+            if product.config_database is not None:
+                suffix = product.key.upper().replace("-", "_")
+                names = (
+                    f"WSO2_CONFIG_REG_DB_{suffix}",
+                    f"jdbc/WSO2ConfigRegDB_{suffix}",
+                    f"The config registry of {product.key}",
+                )
+                add(
+                    f"config:{product.key}",
+                    join_path("products", pi, "config_database"),
+                    "config",
+                    product.config_database,
+                    names,
+                    users_of(lambda p, key=product.key: p.key == key),
+                    kernel,
+                )
+        add(
+            "governance",
+            "database.governance",
+            "governance",
+            db.governance,
+            _ROLE_NAMES["governance"],
+            everyone,
+            kernel,
+        )
+    add(
+        "user_management",
+        "database.user_management",
+        "user_management",
+        db.user_management,
+        _ROLE_NAMES["user_management"],
+        everyone,
+        kernel,
+    )
+    for pi, product in enumerate(topology.products):
+        profile = PRODUCTS[product.id].profile(product.profile)
+        for pdb in profile.databases:
+            spec = product.databases[pdb.key]
+            add(
+                f"{product.key}:{pdb.key}",
+                join_path("products", pi, "databases", pdb.key),
+                "product",
+                spec,
+                (pdb.key, pdb.jndi_name, pdb.description),
+                users_of(lambda p, key=product.key: p.key == key),
+                pdb.scripts_for(engine),
+                pdb.auto_commit,
+            )
+    return tuple(out)
+
+
+def _node(
+    topology: Topology,
+    product: Product,
+    node_id: str,
+    host: str,
+    offset: int,
+    dbs: Mapping[str, DatabasePlan],
+) -> NodePlan:
+    spec = PRODUCTS[product.id]
+    profile = spec.profile(product.profile)
+    engine = ENGINES[topology.database.engine]
+    config_key = topology.config_spec(product)[0]
+
+    def datasource(
+        db: DatabasePlan, file: str = "datasources/master-datasources.xml"
+    ) -> DatasourcePlan:
+        return DatasourcePlan(
+            file=file,
+            name=db.datasource_name,
+            jndi_name=db.jndi_name,
+            description=db.description,
+            url=db.url,
+            username=db.user,
+            password=db.password,
+            driver_class=engine.driver_class,
+            validation_query=engine.validation_query,
+            database_key=db.key,
+            auto_commit=db.auto_commit,
+        )
+
+    if topology.database.layout == "shared":
+        shared = dbs["registry"]
+        registry_dbs = [shared]
+        db_configs = (DbConfig("sharedregistry", shared.jndi_name),)
+        instances = (RemoteInstance("sharedregistry", "sharedregistry", shared.cache_id),)
+        gov_instance = conf_instance = "sharedregistry"
+    else:
+        conf, gov = dbs[config_key], dbs["governance"]
+        registry_dbs = [conf, gov]
+        db_configs = (
+            DbConfig("configregistry", conf.jndi_name),
+            DbConfig("govregistry", gov.jndi_name),
+        )
+        instances = (
+            RemoteInstance("configregistry", "configregistry", conf.cache_id),
+            RemoteInstance("govregistry", "govregistry", gov.cache_id),
+        )
+        conf_instance, gov_instance = "configregistry", "govregistry"
+
+    config_target = product.effective_config_target
+    registry = RegistryPlan(
+        current_db_config=catalog.LOCAL_DBCONFIG,
+        db_configs=db_configs,
+        remote_instances=instances,
+        mounts=(
+            Mount(catalog.CONFIG_PATH, conf_instance, config_target),
+            Mount(catalog.GOVERNANCE_PATH, gov_instance, catalog.GOVERNANCE_PATH),
+        ),
+    )
+    um = dbs["user_management"]
+    datasources = [datasource(db) for db in registry_dbs]
+    datasources.append(datasource(um))
+    for pdb in profile.databases:
+        datasources.append(datasource(dbs[f"{product.key}:{pdb.key}"], pdb.datasources_file))
+    return NodePlan(
+        id=node_id,
+        product=product.id,
+        product_key=product.key,
+        product_label=spec.label,
+        version=product.version,
+        profile=profile.name,
+        host=host,
+        offset=offset,
+        conf_dir=profile.conf_dir,
+        lib_dir=profile.lib_dir,
+        distribution=product.distribution,
+        datasources=tuple(datasources),
+        registry=registry,
+        realm_datasource=um.jndi_name,
+        config_target=config_target,
+    )
+
+
+def _notes(topology: Topology) -> tuple[str, ...]:
+    notes = []
+    if any(p.id == "is" for p in topology.products):
+        notes.append(
+            "Identity Server: identity.xml (JDBCPersistenceManager/DataSource/Name) and "
+            "consent-mgt-config.xml must name jdbc/WSO2IdentityDS so that identity data is "
+            "shared; IS 5.7.0 ships a read-write LDAP primary user store, which this tree "
+            "leaves as it is."
+        )
+    if topology.database.engine == "postgresql" and any(
+        p.id == "bps" or p.profile == "business-process" for p in topology.products
+    ):
+        notes.append(
+            "BPS 3.6.0 / EI business-process: the shipped bpel postgresql.sql uses type "
+            "ABSTIME, which PostgreSQL 12 and later removed; it loads only on PostgreSQL 11 "
+            "or older."
+        )
+    return tuple(notes)
