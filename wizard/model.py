@@ -102,15 +102,16 @@ class DatabaseSection(_Strict):
                         )
                     )
         else:
-            for needed in ("config", "governance"):
-                if getattr(self, needed) is None:
-                    problems.append(
-                        Problem(
-                            needed,
-                            f"layout 'split' keeps config and governance in two databases; "
-                            f"add [database.{needed}] with name, user and password",
-                        )
+            # [database.config] may be left out when every product has its own config
+            # database; the topology checks that once it knows the products.
+            if self.governance is None:
+                problems.append(
+                    Problem(
+                        "governance",
+                        "layout 'split' keeps config and governance in two databases; "
+                        "add [database.governance] with name, user and password",
                     )
+                )
             if self.registry is not None:
                 problems.append(
                     Problem(
@@ -236,15 +237,14 @@ class Topology(_Strict):
         ]
 
     def config_spec(self, product: Product) -> tuple[str, DatabaseSpec]:
-        """The answers key and spec of the database that holds `product`'s config partition."""
+        """The plan key and spec of the database that holds `product`'s config partition."""
         db = self.database
-        if db.layout == "shared":
-            assert db.registry is not None
-            return "registry", db.registry
-        if product.config_database is not None:
+        if db.layout == "split" and product.config_database is not None:
             return f"config:{product.key}", product.config_database
-        assert db.config is not None
-        return "config", db.config
+        spec = db.registry if db.layout == "shared" else db.config
+        if spec is None:
+            raise ValueError(f"no config database for {product.key}")  # refused by validation
+        return ("registry" if db.layout == "shared" else "config"), spec
 
     def server_of(self, spec: DatabaseSpec) -> tuple[str, int]:
         db = self.database
@@ -326,6 +326,16 @@ class Topology(_Strict):
         problems: list[Problem] = []
         for pi, product in enumerate(self.products):
             base = join_path("products", pi)
+            split = self.database.layout == "split"
+            if split and self.database.config is None and product.config_database is None:
+                problems.append(
+                    Problem(
+                        "database.config",
+                        f"layout 'split' needs a config database for {product.key}: add "
+                        "[database.config] (shared by products without their own), or give "
+                        f"products[{pi}] a [products.config_database]",
+                    )
+                )
             for key, spec in product.databases.items():
                 problems += [
                     Problem(join_path(base, "databases", key, p.path), p.message)
@@ -349,7 +359,11 @@ class Topology(_Strict):
     def _config_targets(self) -> list[Problem]:
         by_db: dict[tuple[str, int, str, str], list[tuple[int, Product]]] = defaultdict(list)
         for pi, product in enumerate(self.products):
-            by_db[self.physical_key(self.config_spec(product)[1])].append((pi, product))
+            try:
+                spec = self.config_spec(product)[1]
+            except ValueError:
+                continue  # reported by _product_databases
+            by_db[self.physical_key(spec)].append((pi, product))
         problems = []
         for sharing in by_db.values():
             for i, (pi, product) in enumerate(sharing):

@@ -305,9 +305,9 @@ def _databases(
             kernel,
         )
     else:
-        assert db.config is not None and db.governance is not None
+        assert db.governance is not None
         on_common = users_of(lambda p: p.config_database is None)
-        if on_common[0]:
+        if on_common[0] and db.config is not None:
             add(
                 "config",
                 "database.config",

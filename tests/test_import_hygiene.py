@@ -1,0 +1,46 @@
+"""The core never pulls in the UI: the prompt mode and `generate` start without Textual."""
+
+from __future__ import annotations
+
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import wizard
+
+ROOT = Path(__file__).resolve().parents[1]
+UI_MODULES = ("textual", "screens", "rich.live")
+CORE = sorted(
+    f"wizard.{m.name}"
+    for m in pkgutil.walk_packages(wizard.__path__)
+    if m.name not in {"__main__", "prompt"}  # prompt is the one place questionary may live
+)
+
+
+@pytest.mark.parametrize("module", CORE)
+def test_core_module_imports_no_ui(module: str) -> None:
+    code = (
+        f"import sys, {module}\n"
+        f"ui = {UI_MODULES!r}\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ui or m in ui]\n"
+        "print(','.join(bad))\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('questionary', 'prompt_toolkit')]\n"
+        "print(','.join(bad))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    ui, prompts = result.stdout.splitlines()
+    assert ui == "", f"{module} imports {ui}"
+    assert prompts == "", f"{module} imports {prompts}"
+
+
+def test_core_sources_name_no_ui_package() -> None:
+    for path in (ROOT / "wizard").rglob("*.py"):
+        for line in path.read_text().splitlines():
+            stripped = line.strip()
+            if stripped.startswith(("import ", "from ")):
+                assert "textual" not in stripped and "screens" not in stripped, (path, line)

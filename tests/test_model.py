@@ -1,0 +1,387 @@
+"""The model refuses bad answers with a message that names the field and the fix."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from tests.answers_fixtures import DELETE, SHARED, split, topology, variant
+from wizard import answers
+from wizard.problems import AnswersError
+
+
+def problems_of(data: dict[str, Any]) -> list[tuple[str, str]]:
+    with pytest.raises(AnswersError) as caught:
+        answers.parse(data)
+    return [(p.path, p.message) for p in caught.value.problems]
+
+
+def with_nodes(*nodes: dict[str, Any]) -> dict[str, Any]:
+    return variant("products[0].nodes", list(nodes))
+
+
+BAD_INPUTS: list[tuple[str, dict[str, Any], str, str]] = [
+    # (case, answers, expected path, a phrase the message must hold)
+    ("unknown top key", variant("colour", "red"), "colour", "unknown key 'colour'"),
+    (
+        "unknown node key",
+        variant("products[0].nodes[0].ip", "1.2.3.4"),
+        "products[0].nodes[0].ip",
+        "accepted here: host, id, offset",
+    ),
+    (
+        "unknown database key",
+        variant("database.registry.pass", "x"),
+        "database.registry.pass",
+        "unknown key 'pass'",
+    ),
+    (
+        "bad engine",
+        variant("database.engine", "sqlite"),
+        "database.engine",
+        "'sqlite' is not one of",
+    ),
+    ("bad layout", variant("database.layout", "both"), "database.layout", "'both' is not one of"),
+    ("host underscore", variant("database.host", "db_1"), "database.host", "not a host name"),
+    ("host empty", variant("database.host", ""), "database.host", "is empty"),
+    (
+        "bad ipv4",
+        variant("products[0].nodes[1].host", "10.0.1.300"),
+        "products[0].nodes[1].host",
+        "not a valid IPv4",
+    ),
+    (
+        "host label dash",
+        variant("products[1].nodes[0].host", "-is.example.com"),
+        "products[1].nodes[0].host",
+        "not starting or ending with '-'",
+    ),
+    ("port zero", variant("database.port", 0), "database.port", "1-65535"),
+    ("port too big", variant("database.registry.port", 70000), "database.registry.port", "1-65535"),
+    (
+        "node id slash",
+        variant("products[0].nodes[0].id", "../apim"),
+        "products[0].nodes[0].id",
+        "cannot be a folder name",
+    ),
+    (
+        "node id dots",
+        variant("products[0].nodes[0].id", ".."),
+        "products[0].nodes[0].id",
+        "cannot be a folder name",
+    ),
+    (
+        "node id duplicate",
+        variant("products[1].nodes[0].id", "apim-1"),
+        "products[1].nodes[0].id",
+        "already used at products[0].nodes[0].id",
+    ),
+    (
+        "offset clash on one host",
+        with_nodes({"id": "a1", "host": "10.0.1.11"}, {"id": "a2", "host": "10.0.1.11"}),
+        "products[0].nodes[1].offset",
+        "nodes a1 and a2 are both on host 10.0.1.11",
+    ),
+    (
+        "negative offset",
+        variant("products[0].nodes[0].offset", -1),
+        "products[0].nodes[0].offset",
+        "greater than or equal to 0",
+    ),
+    ("no products", variant("products", []), "products", "at least 1"),
+    ("no nodes", variant("products[0].nodes", []), "products[0].nodes", "at least 1"),
+    (
+        "unknown product",
+        variant("products[0].id", "wso2x"),
+        "products[0].id",
+        "'wso2x' is not one of",
+    ),
+    (
+        "unknown version",
+        variant("products[0].version", "4.0.0"),
+        "products[0].version",
+        "known: 2.0.0",
+    ),
+    (
+        "profile on plain product",
+        variant("products[0].profile", "broker"),
+        "products[0].profile",
+        "has no profiles",
+    ),
+    (
+        "missing product db",
+        variant("products[0].databases", {}),
+        "products[0].databases.WSO2AM_DB",
+        "add [products.databases.WSO2AM_DB]",
+    ),
+    (
+        "unknown product db",
+        variant("products[0].databases.EXTRA_DB", {"name": "X", "user": "x", "password": "x"}),
+        "products[0].databases.EXTRA_DB",
+        "no product database 'EXTRA_DB'",
+    ),
+    (
+        "mysql name too long",
+        variant("database.registry.name", "R" * 65),
+        "database.registry.name",
+        "at most 64",
+    ),
+    (
+        "mysql user too long",
+        variant("database.user_management.user", "u" * 33),
+        "database.user_management.user",
+        "at most 32",
+    ),
+    (
+        "name with dash",
+        variant("database.registry.name", "wso2-reg"),
+        "database.registry.name",
+        "letters, digits and '_'",
+    ),
+    (
+        "postgres name too long",
+        variant("database.registry.name", "r" * 64, variant("database.engine", "postgresql")),
+        "database.registry.name",
+        "at most 63",
+    ),
+    (
+        "oracle user too long",
+        variant("database.registry.user", "U" * 31, variant("database.engine", "oracle")),
+        "database.registry.user",
+        "at most 30",
+    ),
+    (
+        "db2 name too long",
+        variant("database.registry.name", "WSO2REGDB", variant("database.engine", "db2")),
+        "database.registry.name",
+        "at most 8",
+    ),
+    (
+        "mssql name too long",
+        variant("database.registry.name", "D" * 129, variant("database.engine", "mssql")),
+        "database.registry.name",
+        "at most 128",
+    ),
+    (
+        "password control char",
+        variant("database.registry.password", "ab\x01c"),
+        "database.registry.password",
+        "U+0001",
+    ),
+    (
+        "password U+FFFE",
+        variant("database.registry.password", "ab\ufffe"),
+        "database.registry.password",
+        "U+FFFE",
+    ),
+    (
+        "password lone surrogate",
+        variant("database.registry.password", "ab\ud800"),
+        "database.registry.password",
+        "U+D800",
+    ),
+    (
+        "password empty",
+        variant("database.registry.password", ""),
+        "database.registry.password",
+        "is empty",
+    ),
+    (
+        "no password source",
+        variant("database.registry.password", DELETE),
+        "database.registry.password",
+        "give password or password_env",
+    ),
+    (
+        "both password sources",
+        variant("database.registry.password_env", "X"),
+        "database.registry.password_env",
+        "not both",
+    ),
+    (
+        "bad env name",
+        variant(
+            "database.user_management.password_env",
+            "1BAD",
+            variant("database.user_management.password", DELETE),
+        ),
+        "database.user_management.password_env",
+        "not an environment variable name",
+    ),
+    (
+        "shared without registry",
+        variant("database.registry", DELETE),
+        "database.registry",
+        "add [database.registry]",
+    ),
+    (
+        "split without governance",
+        variant("database.governance", DELETE, split()),
+        "database.governance",
+        "add [database.governance]",
+    ),
+    (
+        "split with registry",
+        variant("database.registry", {"name": "R", "user": "r", "password": "x"}, split()),
+        "database.registry",
+        "belongs to layout 'shared'",
+    ),
+    (
+        "shared with config",
+        variant("database.config", {"name": "C", "user": "c", "password": "x"}),
+        "database.config",
+        "belongs to layout 'split'",
+    ),
+    (
+        "url options escaped",
+        variant("database.url_options", "a=1&amp;b=2"),
+        "database.url_options",
+        "escape it exactly once",
+    ),
+    (
+        "url options leading ?",
+        variant("database.url_options", "?a=1"),
+        "database.url_options",
+        "leave it out",
+    ),
+    (
+        "config target outside _system",
+        variant("products[0].config_target", "/apim"),
+        "products[0].config_target",
+        "not a registry path",
+    ),
+    (
+        "config target in governance",
+        variant("products[0].config_target", "/_system/governance/apim"),
+        "products[0].config_target",
+        "not the config partition",
+    ),
+    (
+        "two products one target",
+        variant("products[1].config_target", "/_system/apimconfig"),
+        "products[1].config_target",
+        "the same config target",
+    ),
+    (
+        "nested targets",
+        variant("products[1].config_target", "/_system/apimconfig/is"),
+        "products[1].config_target",
+        "nested config targets",
+    ),
+    (
+        "same user two passwords",
+        variant("database.user_management.user", "regadmin"),
+        "database.user_management.password",
+        "one user has one password",
+    ),
+    (
+        "config_database with shared layout",
+        variant("products[0].config_database", {"name": "C", "user": "c", "password": "x"}),
+        "products[0].config_database",
+        'needs layout = "split"',
+    ),
+    (
+        "duplicate product cluster",
+        variant(
+            "products[1]",
+            copy.deepcopy(SHARED["products"][0]) | {"nodes": [{"id": "x-1", "host": "10.9.9.9"}]},
+        ),
+        "products[1].id",
+        "already the apim cluster",
+    ),
+    ("bad schema version", variant("schema_version", 2), "schema_version", "1"),
+    ("plan name with space", variant("name", "my plan"), "name", "cannot be a folder name"),
+    ("description control char", variant("description", "a\x00b"), "description", "U+0000"),
+]
+
+
+@pytest.mark.parametrize(
+    ("data", "path", "phrase"),
+    [pytest.param(d, p, m, id=case) for case, d, p, m in BAD_INPUTS],
+)
+def test_bad_answer_names_field_and_fix(data: dict[str, Any], path: str, phrase: str) -> None:
+    found = problems_of(data)
+    assert any(p == path and phrase in m for p, m in found), found
+
+
+def test_the_table_is_large_enough() -> None:
+    assert len(BAD_INPUTS) >= 25
+
+
+def test_valid_answers_load() -> None:
+    top = topology()
+    assert [p.key for p in top.products] == ["apim", "is"]
+    assert top.database.effective_port == 3306
+    assert top.products[0].effective_config_target == "/_system/apimconfig"
+
+
+def test_every_password_character_is_accepted() -> None:
+    printable = "".join(chr(c) for c in range(0x20, 0x7F)) + "é€𝄞"
+    top = topology(variant("database.registry.password", printable))
+    assert top.database.registry is not None
+    assert top.database.registry.password == printable
+
+
+def test_password_never_in_repr() -> None:
+    top = topology()
+    assert "p&<>" not in repr(top)
+
+
+def test_host_forms_accepted() -> None:
+    for host in ("10.0.1.11", "2001:db8::1", "node-1.example.com", "DB.Example.COM."):
+        assert topology(variant("database.host", host)).database.host
+
+
+def test_split_layout_without_common_config_when_every_product_has_its_own() -> None:
+    data = split()
+    del data["database"]["config"]
+    for i, key in enumerate(("APIM", "IS")):
+        data["products"][i]["config_database"] = {
+            "name": f"{key}_CONFIG_DB",
+            "user": f"{key.lower()}conf",
+            "password": "x",
+        }
+    assert topology(data).database.config is None
+
+
+def test_split_layout_without_any_config_database_is_refused() -> None:
+    data = split()
+    del data["database"]["config"]
+    found = problems_of(data)
+    assert "database.config" in [p for p, _ in found], found
+
+
+def test_all_problems_reported_together() -> None:
+    data = variant("database.host", "bad_host", variant("products[0].nodes[0].host", "also bad"))
+    paths = [p for p, _ in problems_of(data)]
+    assert "database.host" in paths and "products[0].nodes[0].host" in paths
+
+
+def test_toml_round_trip_keeps_everything_but_passwords() -> None:
+    top = topology()
+    text = answers.dumps(top)
+    assert "p&<>" not in text and "um-secret" not in text
+    again = answers.loads(text)
+    assert again.database.registry is not None
+    assert again.database.registry.password_env == "CW_DATABASE_REGISTRY_PASSWORD"
+    for before, after in zip(top.products, again.products, strict=True):
+        assert after.nodes == before.nodes
+        assert after.effective_config_target == before.effective_config_target
+        assert {k: (s.name, s.user) for k, s in after.databases.items()} == {
+            k: (s.name, s.user) for k, s in before.databases.items()
+        }
+    assert again.database.engine == top.database.engine
+
+
+def test_toml_round_trip_with_passwords_is_exact() -> None:
+    top = topology()
+    assert answers.loads(answers.dumps(top, keep_passwords=True)) == top
+
+
+def test_invalid_toml_is_one_clear_problem() -> None:
+    with pytest.raises(AnswersError) as caught:
+        answers.loads("name = ", "x.toml")
+    assert "not valid TOML" in caught.value.report()
+    assert caught.value.report().startswith("x.toml: 1 problem")

@@ -1,0 +1,110 @@
+"""The topology as a text picture: products → nodes → databases, and what is mounted where.
+
+The preview shows it and every tree carries it as topology.txt, so it must read well in a
+plain terminal and a plain file: box-drawing characters only, no colour codes.
+"""
+
+from __future__ import annotations
+
+from wizard.plan import DatabasePlan, NodePlan, Plan
+
+
+def render(plan: Plan) -> str:
+    top = plan.topology
+    lines: list[str] = []
+    title = f"{top.name} — {plan.engine.label}, registry layout '{top.database.layout}'"
+    lines += _box([title] + ([top.description] if top.description else []))
+    lines.append("")
+    for product in top.products:
+        nodes = [n for n in plan.nodes if n.product_key == product.key]
+        lines += _product(plan, nodes)
+        lines.append("")
+    lines += _databases(plan)
+    lines.append("")
+    lines += _legend()
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _product(plan: Plan, nodes: list[NodePlan]) -> list[str]:
+    first = nodes[0]
+    head = f"{first.product_label} {first.version}"
+    if first.profile not in ("default",):
+        head += f" ({first.profile} profile)"
+    out = [f"┌─ {head} · cluster '{first.product_key}' · {len(nodes)} node(s)"]
+    for i, node in enumerate(nodes):
+        branch = "└─" if i == len(nodes) - 1 else "├─"
+        out.append(
+            f"│  {branch} {node.id:<16} {node.host}  offset {node.offset} "
+            f"(https {node.https_port}, http {node.http_port})"
+        )
+    out.append("│     every node mounts:")
+    by_id = {ri.id: ri for ri in first.registry.remote_instances}
+    jndi_by_config = {c.name: c.datasource for c in first.registry.db_configs}
+    for mount in first.registry.mounts:
+        instance = by_id[mount.instance_id]
+        db = _db_for_jndi(plan, jndi_by_config[instance.db_config])
+        out.append(
+            f"│       {mount.path:<20} → {db.name}:{mount.target_path}  (via {db.jndi_name})"
+        )
+    out.append(f"│       {'/_system/local':<20} → node-local H2 (WSO2_CARBON_DB), never shared")
+    um = _db_for_jndi(plan, first.realm_datasource)
+    out.append(f"│     users and roles      → {um.name}  (via {um.jndi_name})")
+    for ds in first.datasources:
+        db = plan.database(ds.database_key)
+        if db.role == "product":
+            out.append(f"│     {ds.name:<20} → {db.name}  (via {ds.jndi_name})")
+    out.append("└" + "─" * 40)
+    return out
+
+
+def _databases(plan: Plan) -> list[str]:
+    out = [f"Databases on {plan.engine.label}:"]
+    for db in plan.databases:
+        out.append(f"  ■ {db.name:<18} {db.host}:{db.port}  user {db.user}")
+        out.append(f"      holds: {_holds(plan, db)}")
+        out.append(f"      used by: {', '.join(db.products)} ({len(db.nodes)} node(s))")
+    return out
+
+
+def _holds(plan: Plan, db: DatabasePlan) -> str:
+    if db.role == "registry":
+        return "config partitions " + ", ".join(_targets(plan, db)) + " and /_system/governance"
+    if db.role == "config":
+        return "config partitions " + ", ".join(_targets(plan, db))
+    if db.role == "governance":
+        return "/_system/governance (shared by every product)"
+    if db.role == "user_management":
+        return "users, roles and permissions (shared by every node)"
+    return db.description
+
+
+def _targets(plan: Plan, db: DatabasePlan) -> list[str]:
+    seen: dict[str, None] = {}
+    for node in plan.nodes:
+        if node.product_key in db.products:
+            seen.setdefault(f"{node.config_target} ({node.product_key})")
+    return list(seen)
+
+
+def _db_for_jndi(plan: Plan, jndi: str) -> DatabasePlan:
+    for db in plan.databases:
+        if db.jndi_name == jndi:
+            return db
+    raise KeyError(jndi)
+
+
+def _box(rows: list[str]) -> list[str]:
+    width = max(len(r) for r in rows)
+    return (
+        ["╔" + "═" * (width + 2) + "╗"]
+        + [f"║ {r:<{width}} ║" for r in rows]
+        + ["╚" + "═" * (width + 2) + "╝"]
+    )
+
+
+def _legend() -> list[str]:
+    return [
+        "Partitions: /_system/local stays on each node; /_system/config is shared by the",
+        "nodes of one product (each product has its own target path); /_system/governance",
+        "is shared by every product.",
+    ]

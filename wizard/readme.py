@@ -1,0 +1,145 @@
+"""The README.md of an output tree: what to do, in order, for this plan."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from wizard import schema
+from wizard.plan import Plan
+
+NEXT_STEPS = "## Next steps"
+
+
+def render(plan: Plan, *, sql_files: Sequence[str], stock_labels: Mapping[str, str]) -> str:
+    top = plan.topology
+    out: list[str] = [f"# {top.name}: WSO2 cluster configuration", ""]
+    if top.description:
+        out += [top.description, ""]
+    out += [
+        f"Written by carbon-wizard for {len(plan.nodes)} node(s) of "
+        f"{len(top.products)} product cluster(s) on {plan.engine.label} "
+        f"(registry layout '{top.database.layout}'). The picture is in `topology.txt`; "
+        "`manifest.json` lists every file with its SHA-256 (`sha256sum -c SHA256SUMS`).",
+        "",
+        "| node | product | host | offset | HTTPS | HTTP | files under PRODUCT_HOME |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for node in plan.nodes:
+        out.append(
+            f"| {node.id} | {node.product_label} {node.version} | {node.host} | {node.offset} "
+            f"| {node.https_port} | {node.http_port} | `{node.conf_dir}/` |"
+        )
+    out.append("")
+    baseline = [key for key, label in stock_labels.items() if "baseline" in label]
+    if baseline:
+        out += [
+            "> **Product-specific settings are not included** for "
+            + ", ".join(f"`{k}`" for k in baseline)
+            + ": no distribution was given, so these files were patched from the built-in "
+            "Carbon 4.4.x kernel baseline. Copy only the shared-database parts (datasources, "
+            "`dbConfig`/`remoteInstance`/`mount`, the realm `dataSource`) into the product's "
+            'own files, or regenerate with `distribution = "<zip or PRODUCT_HOME>"` for '
+            "each product to get complete files.",
+            "",
+        ]
+    out += [NEXT_STEPS, ""]
+    out += _database_steps(plan, sql_files)
+    out += _driver_step(plan)
+    out += _copy_step(plan)
+    out += _start_step(plan)
+    if plan.notes:
+        out += ["## Read before you start", ""]
+        out += [f"- {note}" for note in plan.notes]
+        out.append("")
+    out += [
+        "## Regenerate",
+        "",
+        "`topology.toml` holds the answers without passwords. Export the variables it names "
+        "in `password_env`, then:",
+        "",
+        "```sh",
+        "carbon-wizard generate --answers topology.toml --out <new-dir>",
+        "carbon-wizard check <new-dir>",
+        "```",
+        "",
+    ]
+    return "\n".join(out)
+
+
+def next_steps_section(readme_text: str) -> str:
+    start = readme_text.find(NEXT_STEPS)
+    if start < 0:
+        return readme_text
+    end = readme_text.find("\n## Regenerate", start)
+    return readme_text[start : end if end > 0 else None].strip() + "\n"
+
+
+def _database_steps(plan: Plan, sql_files: Sequence[str]) -> list[str]:
+    return [
+        "### 1. Create the databases and users (database admin)",
+        "",
+        "Setup scripts, one per database server: "
+        + ", ".join(f"`{f}`" for f in sql_files)
+        + ". They are safe to run twice and drop nothing.",
+        "",
+        schema.readme_section(plan).strip(),
+        "",
+    ]
+
+
+def _driver_step(plan: Plan) -> list[str]:
+    libs = sorted({n.lib_dir for n in plan.nodes})
+    return [
+        "### 3. Place the JDBC driver on every node",
+        "",
+        f"Copy the {plan.engine.label} driver jar (e.g. `{plan.engine.driver_jar}`) into "
+        + " / ".join(f"`<PRODUCT_HOME>/{lib}/`" for lib in libs)
+        + " on every node. Carbon turns it into an OSGi bundle at start-up; do not put it "
+        "in `dropins`.",
+        "",
+    ]
+
+
+def _copy_step(plan: Plan) -> list[str]:
+    out = [
+        "### 4. Copy each node's files over its PRODUCT_HOME",
+        "",
+        "Each `nodes/<id>/` folder mirrors PRODUCT_HOME. The files hold database passwords: "
+        "keep them mode 0600 on the node, owned by the user that runs the server.",
+        "",
+        "```sh",
+    ]
+    for node in plan.nodes:
+        out.append(
+            f"rsync -rv --chmod=D700,F600 nodes/{node.id}/ {node.host}:<PRODUCT_HOME>/  "
+            f"# {node.product_label} {node.version}"
+        )
+    out += [
+        "```",
+        "",
+        "Then, on each node, check that it reaches every database it uses "
+        "(its network is not this machine's):",
+        "",
+        "```sh",
+        "sh <PRODUCT_HOME>/check-databases.sh",
+        "```",
+        "",
+    ]
+    return out
+
+
+def _start_step(plan: Plan) -> list[str]:
+    firsts = []
+    for product in plan.topology.products:
+        firsts.append(f"`{product.nodes[0].id}` ({product.key})")
+    return [
+        "### 5. Start the nodes — the first start matters",
+        "",
+        "On its first start each node records its registry mounts in its own local database "
+        "(`/_system/local`, the node's H2 file). Start one node per product first and wait "
+        "for `WSO2 Carbon started` in its log: " + ", ".join(firsts) + ". Then start the "
+        "others. Do not start a node with its stock files first: it would record the wrong "
+        "mounts. If one was started that way, stop it and delete its "
+        "`repository/database/WSO2CARBON_DB*` files before starting it with these files.",
+        "",
+    ]

@@ -1,0 +1,218 @@
+"""Plan -> the files of the output tree, in memory.
+
+Everything the operator gets is rendered here from one Plan: the per-node files (patched
+stock XML), the database scripts, topology.toml/.txt, manifest.json, README.md and
+SHA256SUMS. The preview renders the same tree from the redacted plan, so what the operator
+reviews is what gets written.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from wizard import answers, picture, readme
+from wizard.distribution import Stock, check_matches, detect, open_stock
+from wizard.plan import Plan, require_secrets
+from wizard.problems import AnswersError, Problem, join_path
+from wizard.render.checkscript import check_databases_script
+from wizard.render.node import render_node, stock_files
+from wizard.render.sql import setup_scripts
+from wizard.schema import schema_scripts_for_manifest
+
+GENERATOR = "carbon-wizard 0.1.0"
+CHECK_SCRIPT = "check-databases.sh"
+
+
+@dataclass
+class Tree:
+    files: dict[str, bytes]
+    """Tree-relative POSIX path -> content."""
+    readme: str
+    executables: frozenset[str] = field(default_factory=frozenset)
+    stock_labels: dict[str, str] = field(default_factory=dict)
+    """Product cluster key -> where its stock files came from."""
+
+
+@dataclass(frozen=True)
+class FileDiff:
+    node: str
+    path: str
+    """Path relative to the node folder (= PRODUCT_HOME)."""
+    diff: str
+
+
+def build(plan: Plan) -> Tree:
+    """The tree to write: refuses missing or placeholder passwords."""
+    require_secrets(plan)
+    return _render(plan)
+
+
+def preview(plan: Plan) -> Tree:
+    """The same tree with every password redacted; never needs a secret."""
+    return _render(plan.redacted())
+
+
+def diffs(plan: Plan) -> list[FileDiff]:
+    """Per node, per file: a unified diff against the stock file (passwords redacted)."""
+    plan = plan.redacted()
+    stocks = _stocks(plan)
+    out = []
+    for node in plan.nodes:
+        stock = stocks[node.product_key]
+        before = stock_files(node, stock)
+        after = render_node(node, stock)
+        for path, new in after.items():
+            old = before.get(path)
+            old_lines = _text(old).splitlines(keepends=True) if old is not None else []
+            diff = "".join(
+                difflib.unified_diff(
+                    old_lines,
+                    _text(new).splitlines(keepends=True),
+                    fromfile=f"stock/{path}" if old is not None else "/dev/null",
+                    tofile=f"nodes/{node.id}/{path}",
+                )
+            )
+            out.append(FileDiff(node.id, path, diff))
+    return out
+
+
+def next_steps(tree: Tree) -> str:
+    """The README's ordered steps, for the end of the TUI and the CLI."""
+    return readme.next_steps_section(tree.readme)
+
+
+def _render(plan: Plan) -> Tree:
+    stocks = _stocks(plan)
+    files: dict[str, bytes] = {}
+    executables: set[str] = set()
+    node_entries = []
+    for node in plan.nodes:
+        rendered = render_node(node, stocks[node.product_key])
+        script = f"nodes/{node.id}/{CHECK_SCRIPT}"
+        files[script] = check_databases_script(node, plan).encode()
+        executables.add(script)
+        for path, content in rendered.items():
+            files[f"nodes/{node.id}/{path}"] = content
+        node_entries.append(
+            {
+                "id": node.id,
+                "product": node.product,
+                "product_key": node.product_key,
+                "version": node.version,
+                "profile": node.profile,
+                "host": node.host,
+                "offset": node.offset,
+                "https_port": node.https_port,
+                "http_port": node.http_port,
+                "conf_dir": node.conf_dir,
+                "lib_dir": node.lib_dir,
+                "stock": stocks[node.product_key].label,
+                "files": [
+                    {"path": path, "sha256": _sha(content)}
+                    for path, content in sorted(rendered.items())
+                ],
+            }
+        )
+    sql = setup_scripts(plan)
+    files.update({path: text.encode() for path, text in sql.items()})
+    labels = {key: stock.label for key, stock in stocks.items()}
+    readme_text = readme.render(plan, sql_files=sorted(sql), stock_labels=labels)
+    files["README.md"] = readme_text.encode()
+    files["topology.toml"] = answers.dumps(plan.topology, header=_TOML_HEADER).encode()
+    files["topology.txt"] = picture.render(plan).encode()
+    files["manifest.json"] = _manifest(plan, node_entries, sql).encode()
+    files["SHA256SUMS"] = "".join(
+        f"{_sha(content)}  {path}\n" for path, content in sorted(files.items())
+    ).encode()
+    return Tree(files, readme_text, frozenset(executables), labels)
+
+
+def _stocks(plan: Plan) -> dict[str, Stock]:
+    """One stock source per product cluster; a distribution must match the answers."""
+    stocks: dict[str, Stock] = {}
+    problems = []
+    for pi, product in enumerate(plan.topology.products):
+        path = join_path("products", pi, "distribution")
+        try:
+            stock = open_stock(product.distribution)
+            if product.distribution:
+                message = check_matches(product, detect(product.distribution), path)
+                if message:
+                    problems.append(Problem(path, message))
+        except Exception as exc:  # DistributionError and OS errors carry the operator's message
+            problems.append(Problem(path, str(exc)))
+            continue
+        stocks[product.key] = stock
+    if problems:
+        raise AnswersError(problems)
+    return stocks
+
+
+def _manifest(plan: Plan, nodes: list[dict[str, object]], sql: dict[str, str]) -> str:
+    scripts = schema_scripts_for_manifest(plan)
+    top = plan.topology
+    databases = []
+    for db in plan.databases:
+        setup = next(
+            (p for p in sql if f"-{_safe_host(db.host)}" in p and p.startswith("db/")), None
+        )
+        databases.append(
+            {
+                "key": db.key,
+                "role": db.role,
+                "engine": db.engine,
+                "host": db.host,
+                "port": db.port,
+                "name": db.name,
+                "user": db.user,
+                "password_env": db.password_env,
+                "datasource": db.datasource_name,
+                "jndi_name": db.jndi_name,
+                "url": db.url,
+                "cache_id": db.cache_id,
+                "products": list(db.products),
+                "nodes": list(db.nodes),
+                "schema_scripts": scripts.get(db.key, []),
+                "setup_script": setup,
+            }
+        )
+    manifest = {
+        "generator": GENERATOR,
+        "schema_version": 1,
+        "name": top.name,
+        "engine": top.database.engine,
+        "layout": top.database.layout,
+        "clustering": False,
+        "secure_vault": False,
+        "nodes": nodes,
+        "databases": databases,
+    }
+    return json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+
+
+def _safe_host(host: str) -> str:
+    return "".join(c if c.isalnum() or c in ".-" else "_" for c in host)
+
+
+def _sha(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def _text(content: bytes) -> str:
+    # Stock files may be ISO-8859-1 (registry.xml declares it); diffs only need to be readable.
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        return content.decode("latin-1")
+
+
+_TOML_HEADER = """\
+# The answers that produced this tree. Passwords are not stored here: each database names
+# the environment variable (password_env) that must hold its password. To reproduce the tree:
+#   export <each password_env variable>=...
+#   carbon-wizard generate --answers topology.toml --out <dir>
+
+"""
