@@ -29,7 +29,7 @@ BAD_INPUTS: list[tuple[str, dict[str, Any], str, str]] = [
         "unknown node key",
         variant("products[0].nodes[0].ip", "1.2.3.4"),
         "products[0].nodes[0].ip",
-        "accepted here: host, id, offset",
+        "accepted here: host, id, member_port, offset",
     ),
     (
         "unknown database key",
@@ -385,3 +385,35 @@ def test_invalid_toml_is_one_clear_problem() -> None:
         answers.loads("name = ", "x.toml")
     assert "not valid TOML" in caught.value.report()
     assert caught.value.report().startswith("x.toml: 1 problem")
+
+
+def test_clustering_refuses_loopback_node() -> None:
+    found = problems_of(variant("products[0].nodes[0].host", "127.0.0.1"))
+    assert any(p == "products[0].nodes[0].host" and "loopback" in m for p, m in found), found
+    # Without clustering a loopback node is the operator's business.
+    data = variant(
+        "cluster", {"clustering": False}, variant("products[0].nodes[0].host", "127.0.0.1")
+    )
+    assert topology(data).products[0].nodes[0].host == "127.0.0.1"
+
+
+def test_member_ports_default_apart_on_one_host_and_clash_when_forced() -> None:
+    nodes = [
+        {"id": "a1", "host": "10.0.1.11"},
+        {"id": "a2", "host": "10.0.1.11", "offset": 1},
+    ]
+    top = topology(with_nodes(*nodes))
+    assert [n.effective_member_port for n in top.products[0].nodes] == [4000, 4001]
+    nodes[1]["member_port"] = 4000
+    found = problems_of(with_nodes(*nodes))
+    assert any(p == "products[0].nodes[1].member_port" and "a1 and a2" in m for p, m in found)
+
+
+def test_driver_jar_must_be_a_jar() -> None:
+    found = problems_of(variant("cluster", {"driver_jar": "/opt/mysql.zip"}))
+    assert found == [
+        (
+            "cluster.driver_jar",
+            "'/opt/mysql.zip' is not a .jar file; give the path of the JDBC driver jar",
+        )
+    ]

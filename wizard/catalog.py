@@ -396,6 +396,7 @@ HTTPS_PORT = 9443
 HTTP_PORT = 9763
 HIGHEST_DEFAULT_PORT = 11111  # RMIServerPort in carbon.xml; the offset must keep it <= 65535
 MAX_OFFSET = 65535 - HIGHEST_DEFAULT_PORT
+DEFAULT_MEMBER_PORT = 4000  # Hazelcast localMemberPort; Carbon does not shift it by the offset
 
 
 def default_config_target(product_id: str, profile: str | None) -> str:

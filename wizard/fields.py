@@ -138,3 +138,9 @@ def check_url_options(value: str) -> str:
     if value.startswith(("?", ";", ":")):
         raise ValueError(f"starts with '{value[0]}'; leave it out: the wizard adds the separator")
     return check_xml_text(value)
+
+
+def check_driver_jar(value: str) -> str:
+    if not value.endswith(".jar"):
+        raise ValueError(f"'{value}' is not a .jar file; give the path of the JDBC driver jar")
+    return check_xml_text(value)

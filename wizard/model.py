@@ -13,7 +13,15 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from wizard import fields
-from wizard.catalog import ENGINES, MAX_OFFSET, PRODUCTS, Engine, EngineId, ProductId
+from wizard.catalog import (
+    DEFAULT_MEMBER_PORT,
+    ENGINES,
+    MAX_OFFSET,
+    PRODUCTS,
+    Engine,
+    EngineId,
+    ProductId,
+)
 from wizard.problems import Problem, Problems, join_path
 
 Host = Annotated[str, AfterValidator(fields.check_host)]
@@ -137,6 +145,25 @@ class Node(_Strict):
     """Address the node is reached at; other nodes and the database see it by this name."""
     offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
     """Carbon port offset: HTTPS 9443+offset, HTTP 9763+offset."""
+    member_port: Port | None = None
+    """Hazelcast localMemberPort; defaults to 4000 + offset so nodes on one host differ."""
+
+    @property
+    def effective_member_port(self) -> int:
+        return self.member_port or DEFAULT_MEMBER_PORT + self.offset
+
+
+class Cluster(_Strict):
+    """Wiring beyond the databases; on by default where WSO2 recommends it."""
+
+    clustering: bool = True
+    """Hazelcast (wka) clustering in axis2.xml: registry caches stay coherent across nodes."""
+    port_offsets: bool = True
+    """Write each node's offset into carbon.xml (Ports/Offset)."""
+    secure_vault: bool = False
+    """Datasource passwords as Secure Vault aliases, encrypted on the node by ciphertool."""
+    driver_jar: Annotated[str, AfterValidator(fields.check_driver_jar)] | None = None
+    """The JDBC driver jar on this machine, copied into every node's lib folder."""
 
 
 class Product(_Strict):
@@ -227,6 +254,7 @@ class Topology(_Strict):
     """Short name of the plan (a session and file name), e.g. apim-prod."""
     description: Text = ""
     database: DatabaseSection
+    cluster: Cluster = Field(default_factory=Cluster)
     products: list[Product] = Field(min_length=1)
 
     def nodes(self) -> list[tuple[int, int, Product, Node]]:
@@ -265,6 +293,7 @@ class Topology(_Strict):
             + self._product_databases()
             + self._config_targets()
             + self._same_user_same_password()
+            + self._cluster_members()
         )
         if problems:
             raise Problems(problems)
@@ -406,6 +435,34 @@ class Topology(_Strict):
                     )
                 )
             seen.setdefault(key, (join_path(path, "password"), spec.password))
+        return problems
+
+    def _cluster_members(self) -> list[Problem]:
+        if not self.cluster.clustering:
+            return []
+        problems = []
+        seen: dict[tuple[str, int], str] = {}
+        for pi, ni, _product, node in self.nodes():
+            base = join_path("products", pi, "nodes", ni)
+            if fields.is_loopback(node.host):
+                problems.append(
+                    Problem(
+                        join_path(base, "host"),
+                        f"{node.host} is a loopback address, which other cluster members "
+                        "cannot reach; give the node's real address (or set "
+                        "cluster.clustering = false)",
+                    )
+                )
+            key = (node.host, node.effective_member_port)
+            if key in seen:
+                problems.append(
+                    Problem(
+                        join_path(base, "member_port"),
+                        f"nodes {seen[key]} and {node.id} on host {node.host} both use "
+                        f"cluster member port {key[1]}; give {node.id} another member_port",
+                    )
+                )
+            seen.setdefault(key, node.id)
         return problems
 
     def database_specs(self) -> list[tuple[str, DatabaseSpec]]:

@@ -127,6 +127,18 @@ class RegistryPlan:
 
 
 @dataclass(frozen=True)
+class ClusterPlan:
+    """axis2.xml clustering for one node: Hazelcast with well-known members."""
+
+    domain: str
+    """Hazelcast group: one per product cluster, so clusters never join each other."""
+    local_member_host: str
+    local_member_port: int
+    members: tuple[tuple[str, int], ...]
+    """Every node of the product cluster (this one included), as (host, member port)."""
+
+
+@dataclass(frozen=True)
 class NodePlan:
     id: str
     product: str
@@ -147,6 +159,13 @@ class NodePlan:
     realm_datasource: str
     """JNDI name the realm's `dataSource` property points at (the shared UM database)."""
     config_target: str
+    cluster: ClusterPlan | None = None
+    """None when clustering is off."""
+    write_offset: bool = True
+    """Whether carbon.xml's Ports/Offset is written."""
+    secure_vault: bool = False
+    driver_jar: str | None = None
+    """Jar on this machine to copy into the node's lib dir."""
 
     @property
     def https_port(self) -> int:
@@ -212,7 +231,9 @@ def build(topology: Topology, env: Mapping[str, str] | None = None) -> Plan:
     databases = _databases(topology, engine, env)
     by_key = {db.key: db for db in databases}
     nodes = tuple(
-        _node(topology, product, node.id, node.host, node.offset, by_key)
+        _node(
+            topology, product, node.id, node.host, node.offset, node.effective_member_port, by_key
+        )
         for product in topology.products
         for node in product.nodes
     )
@@ -375,6 +396,7 @@ def _node(
     node_id: str,
     host: str,
     offset: int,
+    member_port: int,
     dbs: Mapping[str, DatabasePlan],
 ) -> NodePlan:
     spec = PRODUCTS[product.id]
@@ -433,6 +455,15 @@ def _node(
     datasources.append(datasource(um))
     for pdb in profile.databases:
         datasources.append(datasource(dbs[f"{product.key}:{pdb.key}"], pdb.datasources_file))
+    cluster = None
+    options = topology.cluster
+    if options.clustering:
+        cluster = ClusterPlan(
+            domain=f"wso2.{product.key}.domain",
+            local_member_host=host,
+            local_member_port=member_port,
+            members=tuple((n.host, n.effective_member_port) for n in product.nodes),
+        )
     return NodePlan(
         id=node_id,
         product=product.id,
@@ -449,6 +480,10 @@ def _node(
         registry=registry,
         realm_datasource=um.jndi_name,
         config_target=config_target,
+        cluster=cluster,
+        write_offset=options.port_offsets,
+        secure_vault=options.secure_vault,
+        driver_jar=options.driver_jar,
     )
 
 
