@@ -45,7 +45,7 @@ def render(plan: Plan, *, sql_files: Sequence[str], stock_labels: Mapping[str, s
     out += [NEXT_STEPS, ""]
     out += _database_steps(plan, sql_files)
     out += _driver_step(plan)
-    out += _copy_step(plan)
+    out += _copy_step(plan, set(baseline))
     out += _start_step(plan)
     if plan.notes:
         out += ["## Read before you start", ""]
@@ -100,23 +100,42 @@ def _driver_step(plan: Plan) -> list[str]:
     ]
 
 
-def _copy_step(plan: Plan) -> list[str]:
+def _copy_step(plan: Plan, baseline: set[str]) -> list[str]:
     out = [
         "### 4. Copy each node's files over its PRODUCT_HOME",
         "",
         "Each `nodes/<id>/` folder mirrors PRODUCT_HOME. The files hold database passwords: "
         "keep them mode 0600 on the node, owned by the user that runs the server.",
         "",
-        "```sh",
     ]
-    for node in plan.nodes:
-        out.append(
-            f"rsync -rv --chmod=D700,F600 nodes/{node.id}/ {node.host}:<PRODUCT_HOME>/  "
-            f"# {node.product_label} {node.version}"
-        )
+    copied = [n for n in plan.nodes if n.product_key not in baseline]
+    merged = [n for n in plan.nodes if n.product_key in baseline]
+    if copied:
+        out.append("```sh")
+        for node in copied:
+            out.append(
+                f"rsync -rv --chmod=D700,F600 nodes/{node.id}/ {node.host}:<PRODUCT_HOME>/  "
+                f"# {node.product_label} {node.version}"
+            )
+        out += ["```", ""]
+    if merged:
+        out += [
+            "These nodes were patched from the kernel baseline, so **do not copy their XML "
+            "files over the product's own**: that would drop the product's handlers and "
+            "datasources. Merge instead — compare each file with the node's, and carry over "
+            "the shared datasources, the `dbConfig`/`remoteInstance`/`mount` block and the "
+            "realm `dataSource`:",
+            "",
+            "```sh",
+        ]
+        for node in merged:
+            out.append(
+                f"diff -u <PRODUCT_HOME>/{node.conf_dir}/registry.xml "
+                f"nodes/{node.id}/{node.conf_dir}/registry.xml   # on {node.host}, and so "
+                "for each file"
+            )
+        out += ["```", ""]
     out += [
-        "```",
-        "",
         "Then, on each node, check that it reaches every database it uses "
         "(its network is not this machine's):",
         "",
