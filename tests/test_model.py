@@ -82,7 +82,7 @@ BAD_INPUTS: list[tuple[str, dict[str, Any], str, str]] = [
         "offset clash on one host",
         with_nodes({"id": "a1", "host": "10.0.1.11"}, {"id": "a2", "host": "10.0.1.11"}),
         "products[0].nodes[1].offset",
-        "nodes a1 and a2 are both on host 10.0.1.11",
+        "nodes a1 (offset 0) and a2 (offset 0) are both on host 10.0.1.11",
     ),
     (
         "negative offset",
@@ -417,3 +417,20 @@ def test_driver_jar_must_be_a_jar() -> None:
             "'/opt/mysql.zip' is not a .jar file; give the path of the JDBC driver jar",
         )
     ]
+
+
+def test_offsets_whose_ports_collide_are_refused() -> None:
+    # 9443 + 320 = 9763: the second node's HTTPS port would be the first one's HTTP port.
+    found = problems_of(
+        with_nodes(
+            {"id": "a1", "host": "10.0.1.11"}, {"id": "a2", "host": "10.0.1.11", "offset": 320}
+        )
+    )
+    assert any(
+        p == "products[0].nodes[1].offset" and "a2's HTTPS port 9763 is a1's HTTP port" in m
+        for p, m in found
+    ), found
+    ok = with_nodes(
+        {"id": "a1", "host": "10.0.1.11"}, {"id": "a2", "host": "10.0.1.11", "offset": 1}
+    )
+    assert topology(ok).products[0].nodes[1].offset == 1

@@ -394,6 +394,8 @@ CONFIG_PATH = "/_system/config"
 # Port layout of every 4.4.x product before the offset is applied.
 HTTPS_PORT = 9443
 HTTP_PORT = 9763
+# Ports every 4.4.x product opens, all shifted by the offset (carbon.xml, catalina-server.xml).
+CARBON_PORTS = {"HTTPS": 9443, "HTTP": 9763, "JMX RMI registry": 9999, "JMX RMI server": 11111}
 HIGHEST_DEFAULT_PORT = 11111  # RMIServerPort in carbon.xml; the offset must keep it <= 65535
 MAX_OFFSET = 65535 - HIGHEST_DEFAULT_PORT
 DEFAULT_MEMBER_PORT = 4000  # Hazelcast localMemberPort; Carbon does not shift it by the offset

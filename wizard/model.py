@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from wizard import fields
 from wizard.catalog import (
+    CARBON_PORTS,
     DEFAULT_MEMBER_PORT,
     ENGINES,
     MAX_OFFSET,
@@ -332,22 +333,34 @@ class Topology(_Strict):
         return problems
 
     def _offsets_per_host(self) -> list[Problem]:
-        by_host: dict[tuple[str, int], list[str]] = defaultdict(list)
+        """Nodes on one host must not share any Carbon port once their offsets are added."""
+        placed: dict[str, list[Node]] = defaultdict(list)
         problems = []
         for pi, ni, _product, node in self.nodes():
-            clash = by_host[(node.host, node.offset)]
-            if clash:
-                used = {n.offset for _, _, _, n in self.nodes() if n.host == node.host}
-                free = next(o for o in range(MAX_OFFSET + 1) if o not in used)
+            for other in placed[node.host]:
+                clash = _port_clash(other, node)
+                if clash is None:
+                    continue
+                used = {n.offset for n in placed[node.host]}
+                free = next(
+                    o
+                    for o in range(MAX_OFFSET + 1)
+                    if o not in used
+                    and all(
+                        _port_clash(n, node.model_copy(update={"offset": o})) is None
+                        for n in placed[node.host]
+                    )
+                )
                 problems.append(
                     Problem(
                         join_path("products", pi, "nodes", ni, "offset"),
-                        f"nodes {clash[0]} and {node.id} are both on host {node.host} with "
-                        f"port offset {node.offset}, so their ports clash; give {node.id} "
-                        f"another offset (e.g. {free})",
+                        f"nodes {other.id} (offset {other.offset}) and {node.id} (offset "
+                        f"{node.offset}) are both on host {node.host} and {clash}; give "
+                        f"{node.id} another offset (e.g. {free})",
                     )
                 )
-            clash.append(node.id)
+                break
+            placed[node.host].append(node)
         return problems
 
     def _product_databases(self) -> list[Problem]:
@@ -478,6 +491,17 @@ class Topology(_Strict):
             for key, spec in product.databases.items():
                 out.append((join_path("products", pi, "databases", key), spec))
         return out
+
+
+def _port_clash(a: Node, b: Node) -> str | None:
+    """How two nodes on one host would collide on a Carbon port, or None."""
+    if a.offset == b.offset:
+        return f"share port offset {a.offset}, so every port clashes"
+    for name_a, port_a in CARBON_PORTS.items():
+        for name_b, port_b in CARBON_PORTS.items():
+            if port_a + a.offset == port_b + b.offset:
+                return f"{b.id}'s {name_b} port {port_b + b.offset} is {a.id}'s {name_a} port"
+    return None
 
 
 def _nested(a: str, b: str) -> bool:
