@@ -434,3 +434,12 @@ def test_offsets_whose_ports_collide_are_refused() -> None:
         {"id": "a1", "host": "10.0.1.11"}, {"id": "a2", "host": "10.0.1.11", "offset": 1}
     )
     assert topology(ok).products[0].nodes[1].offset == 1
+
+
+def test_oracle_password_with_double_quote_is_refused_at_the_field() -> None:
+    data = variant("database.registry.password", 'a"b', variant("database.engine", "oracle"))
+    found = problems_of(data)
+    assert (
+        "database.registry.password",
+        'Oracle passwords cannot hold a double quote ("); choose another password',
+    ) in found

@@ -134,6 +134,7 @@ class DatabaseSection(_Strict):
             spec = getattr(self, role)
             if spec is not None:
                 problems += _identifier_problems(spec, engine, role)
+                problems += _password_problems(spec, engine, role)
         if problems:
             raise Problems(problems)
         return self
@@ -382,6 +383,7 @@ class Topology(_Strict):
                 problems += [
                     Problem(join_path(base, "databases", key, p.path), p.message)
                     for p in _identifier_problems(spec, engine, "")
+                    + _password_problems(spec, engine, "")
                 ]
             if product.config_database is not None:
                 if self.database.layout != "split":
@@ -395,6 +397,7 @@ class Topology(_Strict):
                 problems += [
                     Problem(join_path(base, "config_database", p.path), p.message)
                     for p in _identifier_problems(product.config_database, engine, "")
+                    + _password_problems(product.config_database, engine, "")
                 ]
         return problems
 
@@ -515,3 +518,15 @@ def _identifier_problems(spec: DatabaseSpec, engine: Engine, prefix: str) -> lis
         if message:
             problems.append(Problem(join_path(prefix, what), message))
     return problems
+
+
+def _password_problems(spec: DatabaseSpec, engine: Engine, prefix: str) -> list[Problem]:
+    # Oracle quotes passwords with double quotes and has no escape for one inside.
+    if engine.kind == "oracle" and spec.password is not None and '"' in spec.password:
+        return [
+            Problem(
+                join_path(prefix, "password"),
+                'Oracle passwords cannot hold a double quote ("); choose another password',
+            )
+        ]
+    return []

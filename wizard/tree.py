@@ -19,7 +19,7 @@ from wizard.plan import Plan, require_secrets
 from wizard.problems import AnswersError, Problem, join_path
 from wizard.render.checkscript import check_databases_script
 from wizard.render.node import render_node, stock_files
-from wizard.render.sql import setup_scripts
+from wizard.render.sql import setup_script_paths, setup_scripts
 from wizard.schema import schema_scripts_for_manifest
 
 GENERATOR = "carbon-wizard 0.1.0"
@@ -153,12 +153,10 @@ def _stocks(plan: Plan) -> dict[str, Stock]:
 
 def _manifest(plan: Plan, nodes: list[dict[str, object]], sql: dict[str, str]) -> str:
     scripts = schema_scripts_for_manifest(plan)
+    setup = setup_script_paths(plan)
     top = plan.topology
     databases = []
     for db in plan.databases:
-        setup = next(
-            (p for p in sql if f"-{_safe_host(db.host)}" in p and p.startswith("db/")), None
-        )
         databases.append(
             {
                 "key": db.key,
@@ -176,7 +174,7 @@ def _manifest(plan: Plan, nodes: list[dict[str, object]], sql: dict[str, str]) -
                 "products": list(db.products),
                 "nodes": list(db.nodes),
                 "schema_scripts": scripts.get(db.key, []),
-                "setup_script": setup,
+                "setup_script": setup.get(db.key),
             }
         )
     manifest = {
@@ -185,16 +183,14 @@ def _manifest(plan: Plan, nodes: list[dict[str, object]], sql: dict[str, str]) -
         "name": top.name,
         "engine": top.database.engine,
         "layout": top.database.layout,
-        "clustering": False,
-        "secure_vault": False,
+        "clustering": top.cluster.clustering,
+        "port_offsets": top.cluster.port_offsets,
+        "secure_vault": top.cluster.secure_vault,
+        "driver_jars": top.cluster.driver_jar is not None,
         "nodes": nodes,
         "databases": databases,
     }
     return json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
-
-
-def _safe_host(host: str) -> str:
-    return "".join(c if c.isalnum() or c in ".-" else "_" for c in host)
 
 
 def _sha(content: bytes) -> str:
