@@ -1,0 +1,57 @@
+-- carbon-wizard: database setup for MySQL 5.7 at db1.example.com:3306.
+-- Creates the WSO2 databases and users of this plan and grants each user rights on its own
+-- databases only (DDL for the WSO2 schema scripts, DML for the products).
+-- Run as an account with CREATE USER and GRANT OPTION (root), from the tree's root:
+--   mysql -h db1.example.com -P 3306 -u root -p < db/setup-mysql5.7-db1.example.com.sql
+-- Safe to run again: nothing is dropped; what exists is kept, passwords are set again.
+-- Needs MySQL 5.7.6+ or MariaDB 10.2+ (CREATE USER IF NOT EXISTS, ALTER USER).
+-- Holds passwords: keep it private (mode 0600) and delete it from servers once run.
+
+-- Password literals below escape backslash; clear NO_BACKSLASH_ESCAPES for this
+-- session so they read the same whatever the server's sql_mode.
+SET SESSION sql_mode = TRIM(BOTH ',' FROM REPLACE(CONCAT(',', @@SESSION.sql_mode, ','),
+    ',NO_BACKSLASH_ESCAPES,', ','));
+
+-- Databases. A database that receives a MySQL 5.7 product script (*mysql5.7.sql,
+-- *mysql-5.7.sql) is latin1: in utf8mb4 those scripts stop with ERROR 1071 (an index
+-- on IDN_SCIM_GROUP.ATTR_NAME VARCHAR(1024) is longer than InnoDB's 3072-byte limit).
+-- The others are utf8mb4. An existing database keeps its character set.
+-- WSO2_CONFIG_DB: config; used by apim, is
+CREATE DATABASE IF NOT EXISTS `WSO2_CONFIG_DB` CHARACTER SET utf8mb4;
+-- WSO2_GOV_DB: governance; used by apim, is
+CREATE DATABASE IF NOT EXISTS `WSO2_GOV_DB` CHARACTER SET utf8mb4;
+-- WSO2_UM_DB: user_management; used by apim, is
+CREATE DATABASE IF NOT EXISTS `WSO2_UM_DB` CHARACTER SET utf8mb4;
+-- WSO2_IDENTITY_DB: is:WSO2_IDENTITY_DB; used by is
+--   latin1 for dbscripts/identity/mysql-5.7.sql
+--   latin1 for dbscripts/identity/uma/mysql-5.7.sql
+--   latin1 for dbscripts/consent/mysql-5.7.sql
+CREATE DATABASE IF NOT EXISTS `WSO2_IDENTITY_DB` CHARACTER SET latin1;
+
+-- Users. '%' lets the nodes and the machine that runs the schema scripts log in; narrow
+-- it to their addresses if your policy asks for that.
+CREATE USER IF NOT EXISTS 'regadmin'@'%' IDENTIFIED BY 'p&<>"''\\$%x';
+ALTER USER 'regadmin'@'%' IDENTIFIED BY 'p&<>"''\\$%x';
+CREATE USER IF NOT EXISTS 'umadmin'@'%' IDENTIFIED BY 'um-secret';
+ALTER USER 'umadmin'@'%' IDENTIFIED BY 'um-secret';
+CREATE USER IF NOT EXISTS 'isadmin'@'%' IDENTIFIED BY 'is-secret';
+ALTER USER 'isadmin'@'%' IDENTIFIED BY 'is-secret';
+
+-- Grants: each user on its own databases only (`_` is escaped: it is a wildcard in
+-- GRANT ... ON). DDL to run the WSO2 scripts, DML for the products.
+GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, DROP, INDEX, REFERENCES,
+      CREATE TEMPORARY TABLES, LOCK TABLES, CREATE VIEW, SHOW VIEW, CREATE ROUTINE,
+      ALTER ROUTINE, EXECUTE, TRIGGER
+   ON `WSO2\_CONFIG\_DB`.* TO 'regadmin'@'%';
+GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, DROP, INDEX, REFERENCES,
+      CREATE TEMPORARY TABLES, LOCK TABLES, CREATE VIEW, SHOW VIEW, CREATE ROUTINE,
+      ALTER ROUTINE, EXECUTE, TRIGGER
+   ON `WSO2\_GOV\_DB`.* TO 'regadmin'@'%';
+GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, DROP, INDEX, REFERENCES,
+      CREATE TEMPORARY TABLES, LOCK TABLES, CREATE VIEW, SHOW VIEW, CREATE ROUTINE,
+      ALTER ROUTINE, EXECUTE, TRIGGER
+   ON `WSO2\_UM\_DB`.* TO 'umadmin'@'%';
+GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, DROP, INDEX, REFERENCES,
+      CREATE TEMPORARY TABLES, LOCK TABLES, CREATE VIEW, SHOW VIEW, CREATE ROUTINE,
+      ALTER ROUTINE, EXECUTE, TRIGGER
+   ON `WSO2\_IDENTITY\_DB`.* TO 'isadmin'@'%';

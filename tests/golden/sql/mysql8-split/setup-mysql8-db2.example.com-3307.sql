@@ -1,0 +1,33 @@
+-- carbon-wizard: database setup for MySQL 8 at db2.example.com:3307.
+-- Creates the WSO2 databases and users of this plan and grants each user rights on its own
+-- databases only (DDL for the WSO2 schema scripts, DML for the products).
+-- Run as an account with CREATE USER and GRANT OPTION (root), from the tree's root:
+--   mysql -h db2.example.com -P 3307 -u root -p < db/setup-mysql8-db2.example.com-3307.sql
+-- Safe to run again: nothing is dropped; what exists is kept, passwords are set again.
+-- Needs MySQL 5.7.6+ or MariaDB 10.2+ (CREATE USER IF NOT EXISTS, ALTER USER).
+-- Holds passwords: keep it private (mode 0600) and delete it from servers once run.
+
+-- Password literals below escape backslash; clear NO_BACKSLASH_ESCAPES for this
+-- session so they read the same whatever the server's sql_mode.
+SET SESSION sql_mode = TRIM(BOTH ',' FROM REPLACE(CONCAT(',', @@SESSION.sql_mode, ','),
+    ',NO_BACKSLASH_ESCAPES,', ','));
+
+-- Databases. A database that receives a MySQL 5.7 product script (*mysql5.7.sql,
+-- *mysql-5.7.sql) is latin1: in utf8mb4 those scripts stop with ERROR 1071 (an index
+-- on IDN_SCIM_GROUP.ATTR_NAME VARCHAR(1024) is longer than InnoDB's 3072-byte limit).
+-- The others are utf8mb4. An existing database keeps its character set.
+-- WSO2AM_DB: apim:WSO2AM_DB; used by apim
+--   latin1 for dbscripts/apimgt/mysql5.7.sql
+CREATE DATABASE IF NOT EXISTS `WSO2AM_DB` CHARACTER SET latin1;
+
+-- Users. '%' lets the nodes and the machine that runs the schema scripts log in; narrow
+-- it to their addresses if your policy asks for that.
+CREATE USER IF NOT EXISTS 'amadmin'@'%' IDENTIFIED BY 'am-secret';
+ALTER USER 'amadmin'@'%' IDENTIFIED BY 'am-secret';
+
+-- Grants: each user on its own databases only (`_` is escaped: it is a wildcard in
+-- GRANT ... ON). DDL to run the WSO2 scripts, DML for the products.
+GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, DROP, INDEX, REFERENCES,
+      CREATE TEMPORARY TABLES, LOCK TABLES, CREATE VIEW, SHOW VIEW, CREATE ROUTINE,
+      ALTER ROUTINE, EXECUTE, TRIGGER
+   ON `WSO2AM\_DB`.* TO 'amadmin'@'%';

@@ -1,0 +1,39 @@
+-- carbon-wizard: database setup for Oracle at db2.example.com:1522, service AMPDB.
+-- Creates the WSO2 databases and users of this plan and grants each user rights on its own
+-- databases only (DDL for the WSO2 schema scripts, DML for the products).
+-- Run as a DBA account (system, or any user with CREATE USER and GRANT ANY PRIVILEGE), from
+-- the tree's root:
+--   sqlplus -L system@//db2.example.com:1522/AMPDB @db/setup-oracle-db2.example.com-1522.sql
+-- Safe to run again: nothing is dropped; what exists is kept, passwords are set again.
+-- Oracle keeps each user's tables in a schema of that name: the users below are the WSO2
+-- databases. The service must exist already (the PDB or database).
+-- Holds passwords: keep it private (mode 0600) and delete it from servers once run.
+
+WHENEVER SQLERROR EXIT SQL.SQLCODE
+-- & in a password must not start a substitution variable.
+SET DEFINE OFF
+
+-- Schema AMADMIN: apim:WSO2AM_DB
+DECLARE
+    ts VARCHAR2(128);
+BEGIN
+    SELECT property_value INTO ts FROM database_properties
+     WHERE property_name = 'DEFAULT_PERMANENT_TABLESPACE';
+    BEGIN
+        EXECUTE IMMEDIATE 'CREATE USER "AMADMIN" IDENTIFIED BY "am-secret"'
+            || ' DEFAULT TABLESPACE "' || ts || '"'
+            || ' QUOTA UNLIMITED ON "' || ts || '"';
+    EXCEPTION
+        WHEN OTHERS THEN
+            -- ORA-01920: the user exists already (a re-run); keep it.
+            IF SQLCODE != -1920 THEN
+                RAISE;
+            END IF;
+    END;
+    EXECUTE IMMEDIATE 'ALTER USER "AMADMIN" IDENTIFIED BY "am-secret"';
+END;
+/
+GRANT CREATE SESSION, CREATE TABLE, CREATE SEQUENCE, CREATE TRIGGER, CREATE VIEW,
+      CREATE PROCEDURE TO "AMADMIN";
+
+EXIT

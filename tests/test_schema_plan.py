@@ -1,0 +1,250 @@
+"""The schema-script plan: which WSO2 scripts run where, once, with which command."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from tests import answers_fixtures
+from tests.test_setup_sql import ENV, PASSWORD, plan_for, topology_data
+from wizard import answers
+from wizard.catalog import ENGINES
+from wizard.plan import Plan, build
+from wizard.schema import readme_section, schema_scripts_for_manifest, schema_steps
+
+ENGINE_IDS = sorted(ENGINES)
+
+
+def _plan(data: dict[str, Any]) -> Plan:
+    return build(answers.parse(data), ENV)
+
+
+@pytest.mark.parametrize("engine", ENGINE_IDS)
+def test_kernel_script_once_per_physical_database(engine: str) -> None:
+    plan = plan_for(engine, "shared")
+    kernel = ENGINES[engine].kernel_script
+    steps = {s.database_key: s for s in schema_steps(plan)}
+    assert steps["registry"].scripts == (kernel,)
+    registry, um = plan.database("registry"), plan.database("user_management")
+    if engine == "db2" and registry.user != um.user:
+        # DB2 keeps each user's tables in its own schema: both users need the kernel tables.
+        assert steps["user_management"].scripts == (kernel,)
+    else:
+        assert steps["user_management"].scripts == ()
+        assert steps["user_management"].command == ""
+        note = " ".join(steps["user_management"].warnings)
+        assert "also the `registry` database" in note and "Nothing to run here" in note
+    manifest = schema_scripts_for_manifest(plan)
+    assert set(manifest) == {db.key for db in plan.databases}
+    assert manifest["registry"] == [kernel]
+
+
+@pytest.mark.parametrize("engine", ENGINE_IDS)
+def test_split_layout_runs_the_kernel_in_every_database(engine: str) -> None:
+    plan = plan_for(engine, "split")
+    kernel = ENGINES[engine].kernel_script
+    manifest = schema_scripts_for_manifest(plan)
+    for key in ("config", "governance", "user_management"):
+        assert manifest[key] == [kernel], key
+
+
+def test_a_product_database_inside_the_registry_database_gets_its_script_after() -> None:
+    data = topology_data("postgresql", "shared")
+    shared = data["database"]["registry"]
+    data["products"][0]["databases"]["WSO2AM_DB"] = dict(shared)
+    plan = _plan(data)
+    manifest = schema_scripts_for_manifest(plan)
+    assert manifest["registry"] == ["dbscripts/postgresql.sql"]
+    assert manifest["user_management"] == []
+    assert manifest["apim:WSO2AM_DB"] == ["dbscripts/apimgt/postgresql.sql"]
+    step = next(s for s in schema_steps(plan) if s.database_key == "apim:WSO2AM_DB")
+    assert "also the `registry` database: run this step after that one" in " ".join(step.warnings)
+
+
+VARIANTS = {
+    "mysql5.7": (
+        "dbscripts/mysql5.7.sql",
+        "dbscripts/apimgt/mysql5.7.sql",
+        "dbscripts/identity/mysql-5.7.sql",
+    ),
+    "mysql8": (
+        "dbscripts/mysql5.7.sql",
+        "dbscripts/apimgt/mysql5.7.sql",
+        "dbscripts/identity/mysql-5.7.sql",
+    ),
+    "mariadb": (
+        "dbscripts/mysql.sql",
+        "dbscripts/apimgt/mysql.sql",
+        "dbscripts/identity/mysql.sql",
+    ),
+    "postgresql": (
+        "dbscripts/postgresql.sql",
+        "dbscripts/apimgt/postgresql.sql",
+        "dbscripts/identity/postgresql.sql",
+    ),
+    "oracle": (
+        "dbscripts/oracle.sql",
+        "dbscripts/apimgt/oracle.sql",
+        "dbscripts/identity/oracle.sql",
+    ),
+    "mssql": ("dbscripts/mssql.sql", "dbscripts/apimgt/mssql.sql", "dbscripts/identity/mssql.sql"),
+    "db2": ("dbscripts/db2.sql", "dbscripts/apimgt/db2.sql", "dbscripts/identity/db2.sql"),
+}
+
+
+@pytest.mark.parametrize("engine", ENGINE_IDS)
+def test_per_engine_script_variants(engine: str) -> None:
+    kernel, apimgt, identity = VARIANTS[engine]
+    manifest = schema_scripts_for_manifest(plan_for(engine, "split"))
+    assert manifest["config"] == [kernel]
+    assert manifest["apim:WSO2AM_DB"] == [apimgt]
+    assert manifest["is:WSO2_IDENTITY_DB"][0] == identity
+    assert len(manifest["is:WSO2_IDENTITY_DB"]) == 3  # identity, UMA, consent
+
+
+def _warnings(plan: Plan, key: str) -> str:
+    return " ".join(next(s for s in schema_steps(plan) if s.database_key == key).warnings)
+
+
+def test_warnings_postgresql_drops_first() -> None:
+    plan = plan_for("postgresql", "split")
+    text = _warnings(plan, "config")
+    assert "dbscripts/postgresql.sql begins by dropping its tables" in text
+    assert "Run it once, before the first node starts" in text
+    identity = _warnings(plan, "is:WSO2_IDENTITY_DB")
+    assert "begin by dropping their tables" in identity
+
+
+def test_warnings_mssql_indexes() -> None:
+    text = _warnings(plan_for("mssql", "split"), "governance")
+    assert (
+        "dbscripts/mssql.sql creates only missing tables but drops and re-creates indexes" in text
+    )
+
+
+@pytest.mark.parametrize("engine", ["mysql5.7", "mysql8", "mariadb"])
+def test_warnings_mysql_second_run_and_latin1(engine: str) -> None:
+    plan = plan_for(engine, "split")
+    kernel = ENGINES[engine].kernel_script
+    assert f"{kernel} cannot run twice" in _warnings(plan, "config")
+    am = _warnings(plan, "apim:WSO2AM_DB")
+    identity = _warnings(plan, "is:WSO2_IDENTITY_DB")
+    if engine == "mariadb":
+        assert "latin1" not in am + identity
+    else:
+        assert "WSO2AM_DB must be latin1: dbscripts/apimgt/mysql5.7.sql fails" in am
+        assert "ERROR 1071" in am
+        assert "must be latin1" in identity and "dbscripts/identity/mysql-5.7.sql" in identity
+    assert "latin1" not in _warnings(plan, "config")
+
+
+def _bps(engine: str) -> Plan:
+    data = copy.deepcopy(topology_data(engine, "split"))
+    data["products"].append(
+        {
+            "id": "bps",
+            "version": "3.6.0",
+            "databases": {"BPS_DS": {"name": "WSO2_BPS_DB", "user": "bpsadmin", "password": "b"}},
+            "nodes": [{"id": "bps-1", "host": "10.0.1.31"}],
+        }
+    )
+    return _plan(data)
+
+
+def test_warnings_bps_on_postgresql_12() -> None:
+    text = _warnings(_bps("postgresql"), "bps:BPS_DS")
+    assert "dbscripts/bps/bpel/create/postgresql.sql (BPS 3.6.0) fails on PostgreSQL 12" in text
+    assert "ABSTIME" in text
+    assert "ABSTIME" not in _warnings(_bps("postgresql"), "config")
+
+
+def test_warnings_bps_mysql_drops_ode_job() -> None:
+    text = _warnings(_bps("mariadb"), "bps:BPS_DS")
+    assert "DROP TABLE IF EXISTS ODE_JOB" in text
+
+
+def test_warnings_oracle_and_db2() -> None:
+    assert "type EXIT" in _warnings(plan_for("oracle", "split"), "config")
+    db2 = plan_for("db2", "split")
+    assert "CATALOG DATABASE CONFDB" in _warnings(db2, "config")
+    assert "TS32K" in _warnings(db2, "apim:WSO2AM_DB")
+
+
+EXPECTED_COMMANDS = {
+    "mysql5.7": "mysql -h db1.example.com -P 3306 -u regadmin -p WSO2_CONFIG_DB"
+    " < dbscripts/mysql5.7.sql",
+    "mariadb": "mysql -h db1.example.com -P 3306 -u regadmin -p WSO2_CONFIG_DB"
+    " < dbscripts/mysql.sql",
+    "postgresql": 'psql "host=db1.example.com port=5432 dbname=WSO2_CONFIG_DB user=regadmin"'
+    " -v ON_ERROR_STOP=1 -f dbscripts/postgresql.sql",
+    "oracle": "sqlplus -L regadmin@//db1.example.com:1521/WSO2PDB @dbscripts/oracle.sql",
+    "mssql": "sqlcmd -S db1.example.com,1433 -U regadmin -d WSO2_CONFIG_DB -b"
+    " -i dbscripts/mssql.sql",
+    "db2": "db2 CONNECT TO CONFDB USER regadmin && db2 -td/ -vf dbscripts/db2.sql;"
+    " db2 CONNECT RESET",
+}
+
+
+@pytest.mark.parametrize("engine", sorted(EXPECTED_COMMANDS))
+def test_commands(engine: str) -> None:
+    step = next(s for s in schema_steps(plan_for(engine, "split")) if s.database_key == "config")
+    assert step.command == EXPECTED_COMMANDS[engine]
+    assert step.commands == (EXPECTED_COMMANDS[engine],)
+
+
+def test_one_command_per_script_in_order() -> None:
+    plan = plan_for("postgresql", "split")
+    step = next(s for s in schema_steps(plan) if s.database_key == "is:WSO2_IDENTITY_DB")
+    assert len(step.commands) == len(step.scripts) == 3
+    for command, script in zip(step.commands, step.scripts, strict=True):
+        assert command.endswith(f"-f {script}")
+    assert step.products == ("is",)
+
+
+@pytest.mark.parametrize("engine", ENGINE_IDS)
+@pytest.mark.parametrize("layout", ["shared", "split"])
+def test_no_password_in_any_command_or_readme(engine: str, layout: str) -> None:
+    plan = plan_for(engine, layout)
+    passwords = {db.password for db in plan.databases if db.password}
+    assert PASSWORD.replace('"', "") in passwords or PASSWORD in passwords
+    section = readme_section(plan)
+    for step in schema_steps(plan):
+        for password in passwords:
+            assert password not in step.command
+            assert password not in section
+        assert "PGPASSWORD" not in step.command and "MYSQL_PWD" not in step.command
+        assert " -P " not in step.command.replace(f" -P {step.port} ", " ")
+
+
+def test_readme_section() -> None:
+    plan = plan_for("mysql5.7", "split")
+    text = readme_section(plan)
+    assert "`db/setup-mysql5.7-db1.example.com.sql`" in text
+    assert (
+        "mysql -h db2.example.com -P 3307 -u root -p < db/setup-mysql5.7-db2.example.com-3307.sql"
+        in text
+    )
+    assert "### 2. Create the WSO2 tables" in text
+    assert text.index("setup-mysql5.7-db1") < text.index("### 2.")
+    for step in schema_steps(plan):
+        assert f"#### `{step.database_key}`" in text
+        assert step.command in text
+        for warning in step.warnings:
+            assert warning in text
+    assert "From the PRODUCT_HOME of API Manager 2.6.0:" in text
+    # Steps follow the plan's order.
+    keys = [db.key for db in plan.databases]
+    positions = [text.index(f"#### `{key}`") for key in keys]
+    assert positions == sorted(positions)
+
+
+def test_readme_section_db2_says_os_users() -> None:
+    text = readme_section(plan_for("db2", "shared"))
+    assert "create the OS users" in text
+
+
+def test_fixture_plan_still_works() -> None:
+    plan = answers_fixtures.build()
+    assert schema_scripts_for_manifest(plan)["registry"] == ["dbscripts/mysql5.7.sql"]

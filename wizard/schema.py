@@ -1,0 +1,275 @@
+"""Which WSO2 schema scripts run on which database, as whom, with what command and caveats.
+
+WSO2 ships the scripts in PRODUCT_HOME/dbscripts/; they are run by each database's own user
+(so the tables belong to it), once, in order. A physical database that several roles share
+(registry and user management in one database, say) gets the kernel script once: the
+kernel script creates the REG_* and UM_* tables together. Commands never carry a password:
+each client asks for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from wizard.catalog import PRODUCTS, Engine
+from wizard.plan import DatabasePlan, Plan
+from wizard.render.sql import DB2_TS32K_SCRIPTS, needs_latin1, scripts_of
+
+
+@dataclass(frozen=True)
+class SchemaStep:
+    database_key: str
+    host: str
+    port: int
+    name: str
+    """Database name (Oracle: the service; the schema is the user)."""
+    user: str
+    scripts: tuple[str, ...]
+    """Scripts relative to PRODUCT_HOME, in the order to run them; empty when another step
+    already created this database's tables."""
+    command: str
+    """The shell commands, one line per script, run from PRODUCT_HOME; each asks for the
+    password of `user`."""
+    warnings: tuple[str, ...]
+    products: tuple[str, ...] = ()
+    """Product cluster keys whose PRODUCT_HOME holds every script of this step."""
+
+    @property
+    def commands(self) -> tuple[str, ...]:
+        return tuple(self.command.splitlines())
+
+
+def schema_steps(plan: Plan) -> list[SchemaStep]:
+    """One step per plan database, in plan order."""
+    engine = plan.engine
+    done: dict[tuple[str, ...], list[str]] = {}
+    first: dict[tuple[str, ...], DatabasePlan] = {}
+    steps = []
+    for db in plan.databases:
+        where = _physical(db)
+        ran = done.setdefault(where, [])
+        owner = first.setdefault(where, db)
+        scripts = tuple(s for s in db.schema_scripts if s not in ran)
+        ran.extend(scripts)
+        warnings = []
+        if owner is not db:
+            skipped = [s for s in db.schema_scripts if s not in scripts]
+            if skipped:
+                rest = "Run only what follows." if scripts else "Nothing to run here."
+                warnings.append(
+                    f"{db.name} is also the `{owner.key}` database: {', '.join(skipped)} "
+                    f"{_n(skipped, 'creates', 'create')} its tables in that step, once. {rest}"
+                )
+            else:
+                warnings.append(
+                    f"{db.name} is also the `{owner.key}` database: run this step after that one."
+                )
+        warnings += _warnings(db, scripts, engine)
+        steps.append(
+            SchemaStep(
+                database_key=db.key,
+                host=db.host,
+                port=db.port,
+                name=db.name,
+                user=db.user,
+                scripts=scripts,
+                command="\n".join(script_command(db, s, engine) for s in scripts),
+                warnings=tuple(dict.fromkeys(warnings)),
+                products=_homes(db, scripts, engine),
+            )
+        )
+    return steps
+
+
+def schema_scripts_for_manifest(plan: Plan) -> dict[str, list[str]]:
+    """Database key -> the scripts to run on it (deduplicated as in `schema_steps`)."""
+    return {step.database_key: list(step.scripts) for step in schema_steps(plan)}
+
+
+def script_command(db: DatabasePlan, script: str, engine: Engine) -> str:
+    """The command that runs `script` from PRODUCT_HOME as `db.user`; it prompts for the
+    password (none is ever written into a command)."""
+    host, port, name, user = db.host, db.port, db.name, db.user
+    if engine.kind == "mysql":
+        return f"mysql -h {host} -P {port} -u {user} -p {name} < {script}"
+    if engine.kind == "postgresql":
+        return (
+            f'psql "host={host} port={port} dbname={name} user={user}" '
+            f"-v ON_ERROR_STOP=1 -f {script}"
+        )
+    if engine.kind == "oracle":
+        host_part = f"[{host}]" if ":" in host else host
+        return f"sqlplus -L {user}@//{host_part}:{port}/{name} @{script}"
+    if engine.kind == "mssql":
+        return f"sqlcmd -S {host},{port} -U {user} -d {name} -b -i {script}"
+    # The DB2 CLP keeps the connection between commands of one shell session. WSO2's DB2
+    # scripts end their statements with '/'.
+    return f"db2 CONNECT TO {name.upper()} USER {user} && db2 -td/ -vf {script}; db2 CONNECT RESET"
+
+
+def readme_section(plan: Plan) -> str:
+    """Markdown for the README: the setup scripts per server, then the schema steps."""
+    out: list[str] = []
+    for script in scripts_of(plan, check=False):
+        if script.service:
+            names = "schemas " + ", ".join(
+                f"`{db.roles[0].user.upper()}`" for db in script.databases
+            )
+        else:
+            names = ", ".join(f"`{db.name}`" for db in script.databases)
+        where = f"{script.host}:{script.port}"
+        if script.service:
+            where += f" (service `{script.service}`)"
+        out += [
+            f"**{where}** ({plan.engine.label}: {names}) — run `{script.path}` as {script.run_as}:",
+            "",
+            "```sh",
+            script.command,
+            "```",
+            "",
+        ]
+    if plan.engine.kind == "db2":
+        users = ", ".join(sorted({db.user for db in plan.databases}))
+        out += [
+            f"DB2 logs users in through the operating system: create the OS users {users} "
+            "on the DB2 server, with the passwords of this plan, before the nodes start.",
+            "",
+        ]
+    out += [
+        "### 2. Create the WSO2 tables (each database's own user)",
+        "",
+        "Run these from a PRODUCT_HOME of the product named (the unzipped distribution: its "
+        "`dbscripts/` folder), so that the tables belong to the database's own user. Each "
+        "command asks for that user's password. Run every script once, in this order, "
+        "before the first node starts.",
+        "",
+    ]
+    labels = {node.product_key: f"{node.product_label} {node.version}" for node in plan.nodes}
+    for step in schema_steps(plan):
+        out += [
+            f"#### `{step.database_key}`: `{step.name}` on {step.host}:{step.port} "
+            f"as `{step.user}`",
+            "",
+        ]
+        if step.scripts:
+            homes = " or ".join(labels.get(p, p) for p in step.products)
+            out += [
+                f"From the PRODUCT_HOME of {homes}:" if homes else "From any PRODUCT_HOME:",
+                "",
+                "```sh",
+                step.command,
+                "```",
+                "",
+            ]
+        elif not step.warnings:
+            out += ["Nothing to run.", ""]
+        out += [f"- **Note:** {w}" for w in step.warnings]
+        if step.warnings:
+            out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _physical(db: DatabasePlan) -> tuple[str, ...]:
+    host, port, name, schema = db.physical_key
+    if db.engine == "db2":
+        # DB2 puts unqualified tables in a schema named after the user: two users of one
+        # database each need the kernel tables.
+        schema = db.user.upper()
+    return (host, str(port), name, schema)
+
+
+def _homes(db: DatabasePlan, scripts: Iterable[str], engine: Engine) -> tuple[str, ...]:
+    """Products whose distribution ships all of `scripts` (the kernel's are in every one)."""
+    scripts = list(scripts)
+    if all(s == engine.kernel_script for s in scripts):
+        return db.products
+    return tuple(p for p in db.products if _ships(p, scripts, engine))
+
+
+def _ships(product_key: str, scripts: list[str], engine: Engine) -> bool:
+    product_id = product_key.split("-", 1)[0]
+    product = PRODUCTS.get(product_id)
+    if product is None:
+        return True
+    own = {
+        s
+        for profile in product.profiles.values()
+        for pdb in profile.databases
+        for s in pdb.scripts_for(engine)
+    }
+    return all(s == engine.kernel_script or s in own for s in scripts)
+
+
+def _warnings(db: DatabasePlan, scripts: tuple[str, ...], engine: Engine) -> list[str]:
+    if not scripts:
+        return []
+    listed = ", ".join(scripts)
+    they = _n(scripts, "it", "each")
+    out = []
+    if engine.kind == "postgresql":
+        out.append(
+            f"Run {they} once, before the first node starts: {listed} "
+            f"{_n(scripts, 'begins', 'begin')} by dropping {_n(scripts, 'its', 'their')} "
+            f"tables (DROP TABLE IF EXISTS), so a second run once nodes use {db.name} "
+            "deletes their data. NOTICEs about missing tables on the first run are expected."
+        )
+        out += [
+            f"{s} (BPS 3.6.0) fails on PostgreSQL 12 and later: its column type ABSTIME no "
+            "longer exists. Load it on PostgreSQL 11 or older, or change ABSTIME to TIMESTAMP "
+            "in a copy of the script first."
+            for s in scripts
+            if s.startswith("dbscripts/bps/")
+        ]
+    elif engine.kind == "mssql":
+        out.append(
+            f"Run {they} once, before the first node starts: {listed} "
+            f"{_n(scripts, 'creates', 'create')} only missing tables but "
+            f"{_n(scripts, 'drops and re-creates', 'drop and re-create')} indexes, which must "
+            f"not happen while nodes use {db.name}."
+        )
+    elif engine.kind == "mysql":
+        out.append(
+            f"Run {they} once: {listed} cannot run twice (a second run stops with an error "
+            "such as ERROR 1061 Duplicate key name). If a first run failed half-way, drop the "
+            f"still empty {db.name}, re-create it with the setup script, and run again."
+        )
+        out += [
+            f"{s} begins with DROP TABLE IF EXISTS ODE_JOB: never run it again once the BPEL "
+            "engine has data."
+            for s in scripts
+            if s.startswith("dbscripts/bps/")
+        ]
+        latin = [s for s in scripts if needs_latin1(s, engine)]
+        if latin:
+            out.append(
+                f"{db.name} must be latin1: {', '.join(latin)} {_n(latin, 'fails', 'fail')} "
+                "in a utf8mb4 database "
+                "with ERROR 1071 (Specified key was too long). The setup script creates it "
+                "with CHARACTER SET latin1; if it existed before, check with SHOW CREATE "
+                f"DATABASE {db.name}."
+            )
+    elif engine.kind == "oracle":
+        out.append(
+            "sqlplus stays at the SQL> prompt when a script ends: read the output for ORA- "
+            "errors, then type EXIT."
+        )
+    elif engine.kind == "db2":
+        name = db.name.upper()
+        out.append(
+            f"The DB2 CLP must know database {name}: run these on the DB2 server, or catalog "
+            f"it first (db2 CATALOG TCPIP NODE <node> REMOTE {db.host} SERVER {db.port}; "
+            f"db2 CATALOG DATABASE {name} AT NODE <node>)."
+        )
+        out += [
+            f"{s} begins with CREATE BUFFERPOOL BP32K and CREATE LARGE TABLESPACE TS32K, "
+            f"which {db.user} may not run: the setup script created both, so the two errors "
+            "there are expected and the CLP carries on."
+            for s in scripts
+            if s in DB2_TS32K_SCRIPTS
+        ]
+    return out
+
+
+def _n(items: Sequence[object], one: str, many: str) -> str:
+    return one if len(items) == 1 else many
