@@ -264,7 +264,9 @@ def _mysql_classify(exc: BaseException, db: DatabasePlan) -> tuple[Step, str] | 
     if code == 1049:
         return "database", f"no such database {db.name}"
     if code == 1044:
-        return "database", f"access denied: {db.user} has no rights on {db.name}"
+        # The server answers 1044 rather than 1049 to a user with no grant on the name, so
+        # that users cannot learn which databases exist: both causes are possible.
+        return "database", f"no such database {db.name}, or {db.user} has no rights on it"
     if code == 2013 or "timed out" in str(exc):
         return "login", "timeout: the server accepted TCP but did not answer the login"
     return None
