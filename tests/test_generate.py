@@ -23,8 +23,10 @@ PRESET_NAMES = [p.name for p in presets.list_presets([locations.bundled_presets_
 def preset_env(name: str) -> dict[str, str]:
     """A distinct password for every variable the preset names."""
     top = presets.load_preset(name, [locations.bundled_presets_dir()])
+    # Oracle cannot quote a double quote inside a password; every other engine gets one.
+    special = "&<>'$%" if top.database.engine == "oracle" else "&<>'\"$%"
     return {
-        spec.password_env: f"pw-{spec.password_env}-&<>'\"$%"
+        spec.password_env: f"pw-{spec.password_env}-{special}"
         for _, spec in top.database_specs()
         if spec.password_env
     }

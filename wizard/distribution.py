@@ -1,0 +1,242 @@
+"""Where a product's stock files come from: its distribution (zip or PRODUCT_HOME), or the
+built-in kernel baseline.
+
+A zip is read in place (its central directory, then only the members asked for), never
+extracted. Product and version are detected from the distribution's name, or from
+`bin/version.txt` when the name says nothing, and checked against the answers.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Protocol
+
+from wizard.catalog import PRODUCTS
+
+if TYPE_CHECKING:
+    from wizard.model import Product
+
+BASELINE_DIR = Path(__file__).resolve().parent / "baseline"
+BASELINE_LABEL = "built-in Carbon 4.4.x kernel baseline (product-specific settings not included)"
+
+# A conf folder of any layout: the 4.4.x kernel's, EI 6.x's integrator, and EI 6.x's profiles.
+_CONF = re.compile(r"^(?:repository/conf|conf|wso2/[^/]+/conf)/(?P<rest>.+)$")
+_MARKERS = ("repository/conf/carbon.xml", "conf/carbon.xml")
+_NAME = re.compile(r"^(?P<prefix>wso2[a-z]+)-(?P<version>\d+\.\d+\.\d+)(?:[.-].*)?$")
+_VERSION_TXT = re.compile(r"\bv?(?P<version>\d+\.\d+\.\d+)\b")
+_MAX_MEMBER = 64 * 1024 * 1024  # a stock conf file is a few hundred KiB; refuse a zip bomb
+
+
+class DistributionError(Exception):
+    """A distribution the operator named cannot be used; the message says why and what to do."""
+
+
+class Stock(Protocol):
+    label: str
+
+    def read(self, path: str) -> bytes | None:
+        """The stock file at `path` (relative to PRODUCT_HOME), or None when it has none."""
+        ...
+
+
+class BaselineStock:
+    """The project's own kernel baseline; every conf folder layout maps onto it."""
+
+    label = BASELINE_LABEL
+
+    def read(self, path: str) -> bytes | None:
+        m = _CONF.match(path)
+        if m is None:
+            return None
+        return _baseline_file(m.group("rest"))
+
+
+@cache
+def _baseline_file(rest: str) -> bytes | None:
+    file = BASELINE_DIR / "repository" / "conf" / rest
+    return file.read_bytes() if file.is_file() else None
+
+
+class DirectoryStock:
+    """An extracted PRODUCT_HOME."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.label = f"product distribution {home}"
+
+    def read(self, path: str) -> bytes | None:
+        file = self.home / _safe(path)
+        try:
+            return file.read_bytes() if file.is_file() else None
+        except OSError as exc:
+            raise DistributionError(f"cannot read {file}: {exc.strerror or exc}") from exc
+
+
+class ZipStock:
+    """A distribution zip, read member by member."""
+
+    def __init__(self, archive: Path) -> None:
+        self.archive = archive
+        self.label = f"product distribution {archive}"
+        try:
+            with zipfile.ZipFile(archive) as zf:
+                self._members = {i.filename: i.file_size for i in zf.infolist()}
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise DistributionError(
+                f"{archive} is not a readable zip ({exc}); give the product's .zip or the "
+                "folder it was extracted to"
+            ) from exc
+        self.root = _zip_root(self._members, archive)
+        self._cache: dict[str, bytes | None] = {}
+
+    def read(self, path: str) -> bytes | None:
+        if path not in self._cache:
+            self._cache[path] = self._read(path)
+        return self._cache[path]
+
+    def _read(self, path: str) -> bytes | None:
+        member = f"{self.root}{_safe(path)}"
+        size = self._members.get(member)
+        if size is None:
+            return None
+        if size > _MAX_MEMBER:
+            raise DistributionError(f"{self.archive}: {member} is {size} bytes; not a stock file")
+        with zipfile.ZipFile(self.archive) as zf:
+            return zf.read(member)
+
+
+@dataclass(frozen=True)
+class Detected:
+    product: str | None
+    """Catalog product id, when the distribution says."""
+    version: str | None
+    source: str
+    """How it was found (for messages)."""
+
+
+def open_stock(distribution: str | None) -> Stock:
+    """The stock files of `distribution` (None: the kernel baseline)."""
+    if not distribution:
+        return BaselineStock()
+    path = Path(distribution).expanduser()
+    if path.is_dir():
+        return DirectoryStock(product_home(path))
+    if path.is_file():
+        if not zipfile.is_zipfile(path):
+            raise DistributionError(
+                f"{path} is neither a zip nor a folder; give the product's .zip or the folder "
+                "it was extracted to (PRODUCT_HOME)"
+            )
+        return ZipStock(path)
+    raise DistributionError(
+        f"{path} does not exist; give the product's .zip or PRODUCT_HOME, or leave "
+        "distribution out to use the built-in kernel baseline"
+    )
+
+
+def product_home(path: Path) -> Path:
+    """`path` itself when it is a PRODUCT_HOME, or its only child that is one (the folder a
+    zip was extracted into)."""
+    if _is_home(path):
+        return path
+    try:
+        homes = [child for child in path.iterdir() if child.is_dir() and _is_home(child)]
+    except OSError as exc:
+        raise DistributionError(f"cannot list {path}: {exc.strerror or exc}") from exc
+    if len(homes) == 1:
+        return homes[0]
+    raise DistributionError(
+        f"{path} is not a PRODUCT_HOME: it has no repository/conf/carbon.xml (or conf/carbon.xml "
+        "for Enterprise Integrator); give the folder the product was extracted to"
+    )
+
+
+def detect(distribution: str) -> Detected:
+    """Product and version of a distribution, from its name, else from bin/version.txt."""
+    path = Path(distribution).expanduser()
+    names = [path.name.removesuffix(".zip")]
+    stock = open_stock(distribution)
+    if isinstance(stock, ZipStock):
+        names.insert(0, stock.root.rstrip("/"))
+    elif isinstance(stock, DirectoryStock):
+        names.insert(0, stock.home.name)
+    version_txt = stock.read("bin/version.txt")
+    for name in names:
+        m = _NAME.match(name)
+        if m:
+            product = _product_of_prefix(m.group("prefix"))
+            if product:
+                return Detected(product, m.group("version"), f"the name {name}")
+    if version_txt:
+        text = version_txt.decode("utf-8", "replace")
+        m = _VERSION_TXT.search(text)
+        product = next(
+            (p.id for p in PRODUCTS.values() if p.label.lower() in text.lower()),
+            None,
+        )
+        return Detected(product, m.group("version") if m else None, "bin/version.txt")
+    return Detected(None, None, "nothing (no wso2<product>-<version> name, no bin/version.txt)")
+
+
+def check_matches(product: Product, detected: Detected, path: str) -> str | None:
+    """Why the distribution does not fit the answers' product, or None when it does."""
+    spec = PRODUCTS[product.id]
+    if detected.product is not None and detected.product != product.id:
+        found = PRODUCTS[detected.product].label
+        if detected.version:
+            found += f" {detected.version}"
+        return (
+            f"the distribution is {found} (from {detected.source}), but the product is "
+            f"{spec.label}; fix id or the distribution path"
+        )
+    if detected.version is not None and detected.version != product.version:
+        return (
+            f"the distribution is version {detected.version} (from {detected.source}), "
+            f'but the answers say {product.version}; set version = "{detected.version}" '
+            "or point at the right distribution"
+        )
+    return None
+
+
+def _product_of_prefix(prefix: str) -> str | None:
+    for p in PRODUCTS.values():
+        if p.archive_prefix == prefix:
+            return p.id
+    return None
+
+
+def _is_home(path: Path) -> bool:
+    return any((path / marker).is_file() for marker in _MARKERS)
+
+
+def _zip_root(members: dict[str, int], archive: Path) -> str:
+    """The folder inside the zip that is PRODUCT_HOME (`wso2am-2.6.0/`), or '' for a flat zip."""
+    roots = sorted(
+        {
+            name[: -len(marker)]
+            for name in members
+            for marker in _MARKERS
+            if name.endswith(marker) and name[: -len(marker)].count("/") <= 1
+        },
+        key=len,
+    )
+    # EI's conf/carbon.xml also matches repository/conf/... suffixes of deeper homes: the
+    # shortest root is PRODUCT_HOME.
+    if not roots:
+        raise DistributionError(
+            f"{archive} holds no repository/conf/carbon.xml (nor conf/carbon.xml); it is not a "
+            "WSO2 Carbon product distribution"
+        )
+    return roots[0]
+
+
+def _safe(path: str) -> str:
+    """A relative path that cannot leave PRODUCT_HOME."""
+    pure = PurePosixPath(path)
+    if pure.is_absolute() or ".." in pure.parts:
+        raise ValueError(f"stock path {path!r} must stay inside PRODUCT_HOME")
+    return pure.as_posix()

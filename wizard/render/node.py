@@ -1,0 +1,87 @@
+"""One node's files: every stock file the plan changes, patched, keyed by path under
+PRODUCT_HOME (the node folder of the tree mirrors it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from wizard.distribution import DistributionError, Stock
+from wizard.plan import NodePlan
+from wizard.render.axis2 import cluster_files
+from wizard.render.datasources import patch_datasources
+from wizard.render.registry import patch_registry
+from wizard.render.securevault import secure_rendered, vault_files
+from wizard.render.usermgt import patch_user_mgt
+
+REGISTRY = "registry.xml"
+USER_MGT = "user-mgt.xml"
+"""Relative to the node's conf dir."""
+
+
+def render_node(node: NodePlan, stock: Stock) -> dict[str, bytes]:
+    """The node's patched files; raises DistributionError when a required stock file is
+    missing and ValueError when a stock file cannot be patched (the message says which)."""
+    files: dict[str, bytes] = {}
+    path = node.conf_path(REGISTRY)
+    files[path] = _patched(path, lambda: patch_registry(_require(stock, path), node.registry))
+    path = node.conf_path(USER_MGT)
+    files[path] = _patched(
+        path, lambda: patch_user_mgt(_require(stock, path), node.realm_datasource)
+    )
+    for file in node.datasource_files():
+        path = node.conf_path(file)
+        own = [ds for ds in node.datasources if ds.file == file]
+        files[path] = _patched(path, lambda p=path, o=own: patch_datasources(stock.read(p), o))
+    files.update(cluster_files(node, stock))
+    files = secure_rendered(node, files)
+    files.update(vault_files(node, stock))
+    if node.driver_jar:
+        jar = Path(node.driver_jar).expanduser()
+        try:
+            files[f"{node.lib_dir}/{jar.name}"] = jar.read_bytes()
+        except OSError as exc:
+            raise DistributionError(
+                f"cannot read the JDBC driver jar {jar}: {exc.strerror or exc}; fix "
+                "cluster.driver_jar or leave it out (the README then says where to put the jar)"
+            ) from exc
+    return files
+
+
+def stock_files(node: NodePlan, stock: Stock) -> dict[str, bytes]:
+    """The stock version of every text file `render_node` writes, where the stock has one."""
+    out: dict[str, bytes] = {}
+    for path in render_node_paths(node):
+        data = stock.read(path)
+        if data is not None:
+            out[path] = data
+    return out
+
+
+def render_node_paths(node: NodePlan) -> list[str]:
+    """Paths of the stock files a node's render may change (not the driver jar)."""
+    paths = [node.conf_path(REGISTRY), node.conf_path(USER_MGT)]
+    paths += [node.conf_path(f) for f in node.datasource_files()]
+    paths += [node.conf_path("axis2/axis2.xml"), node.conf_path("carbon.xml")]
+    paths += [node.conf_path(f"security/{name}") for name in _VAULT_FILES]
+    return paths
+
+
+_VAULT_FILES = ("cipher-tool.properties", "cipher-text.properties", "secret-conf.properties")
+
+
+def _require(stock: Stock, path: str) -> bytes:
+    data = stock.read(path)
+    if data is None:
+        raise DistributionError(
+            f"{stock.label} has no {path}; point distribution at a complete PRODUCT_HOME or zip "
+            "(or leave it out to use the built-in kernel baseline)"
+        )
+    return data
+
+
+def _patched(path: str, patch: Callable[[], bytes]) -> bytes:
+    try:
+        return patch()
+    except ValueError as exc:
+        raise DistributionError(f"cannot patch {path}: {exc}") from exc

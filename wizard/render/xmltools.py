@@ -1,0 +1,48 @@
+"""Parsing stock XML safely, and the small text helpers the patchers share.
+
+Stock files come from an operator's distribution, so the parser never fetches anything,
+never expands external entities, and keeps comments and processing instructions (the
+patchers map elements back to the file's bytes, which needs the full tree).
+"""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape
+
+from lxml import etree
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(
+        remove_comments=False,
+        remove_pis=False,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+    )
+
+
+def parse(data: bytes) -> etree._ElementTree:
+    """`data` as an lxml tree; raises ValueError with lxml's reason on malformed XML."""
+    try:
+        return etree.fromstring(data, _parser()).getroottree()
+    except etree.XMLSyntaxError as exc:
+        raise ValueError(f"not well-formed XML: {exc}") from exc
+
+
+def text(value: str) -> str:
+    """`value` as element text: `&`, `<` and `>` escaped, exactly once."""
+    return escape(value)
+
+
+def attribute(value: str) -> str:
+    """`value` inside a double-quoted attribute."""
+    return escape(value, {'"': "&quot;"})
+
+
+def element_text(element: etree._Element | None) -> str | None:
+    """The element's text content (children's text included), or None when absent."""
+    if element is None:
+        return None
+    return "".join(element.itertext())
