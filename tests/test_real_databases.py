@@ -9,6 +9,7 @@ tests/dbservers.py (`bash .ci/dbservers.sh start`); WSO2's scripts from ../share
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import shutil
@@ -264,13 +265,15 @@ def node_datasources(node: NodePlan) -> list[tuple[str, str, str]]:
     """(url, username, password) of every shared datasource, read from the node's
     master-datasources.xml as the patcher writes it (or from the plan without a patcher)."""
     try:
-        from wizard.distribution import BaselineStock
-        from wizard.render.node import render_node
+        # By name: these modules may not exist yet in a checkout; then the plan stands in.
+        distribution = importlib.import_module("wizard.distribution")
+        render_node = importlib.import_module("wizard.render.node").render_node
     except ImportError:
         return [(d.url, d.username, d.password or "") for d in node.datasources]
     from lxml import etree
 
-    files = render_node(node, BaselineStock())
+    # The tree's own path: open_stock(None) is the built-in baseline (wizard.tree uses it).
+    files = render_node(node, distribution.open_stock(node.distribution))
     out = []
     for path, content in sorted(files.items()):
         if not path.endswith("-datasources.xml"):

@@ -336,7 +336,7 @@ def test_a_shared_database_is_created_once_and_each_user_granted() -> None:
             grant = {
                 "mysql": f"ON `{escaped}`.* TO '{user}'@'%';",
                 "postgresql": f'ON SCHEMA public TO "{registry.user}", "{um.user}";',
-                "mssql": f"ALTER ROLE [db_datawriter] ADD MEMBER [{user}];",
+                "mssql": f"DELETE ON SCHEMA::[dbo] TO [{user}];",
                 "db2": f"ON DATABASE TO USER {user.upper()};",
             }[kind]
             assert grant in text, (engine, user)

@@ -251,9 +251,13 @@ def _header(script: SetupScript) -> list[str]:
         "postgresql": ["Uses psql's \\gexec and \\connect: run it with psql as shown."],
         "oracle": [
             "Oracle keeps each user's tables in a schema of that name: the users below are the "
-            "WSO2 databases. The service must exist already (the PDB or database).",
+            "WSO2 databases. The service must exist already: a PDB's service, not the CDB "
+            "root (there CREATE USER fails with ORA-65096).",
         ],
-        "mssql": ["Needs SQL Server 2012 or later (ALTER ROLE ... ADD MEMBER)."],
+        "mssql": [
+            "CREATE LOGIN checks the server's password policy: a password it refuses stops "
+            "the script there (sqlcmd -b); choose one that meets the policy.",
+        ],
         "db2": [
             "On a re-run the CLP reports what exists already and carries on (run it without "
             "-s): SQL1005N for CREATE DATABASE, SQL0601N for the bufferpool and tablespace, "
@@ -326,16 +330,17 @@ def _mysql(script: SetupScript) -> list[str]:
     out += [
         "",
         "-- Grants: each user on its own databases only (`_` is escaped: it is a wildcard in",
-        "-- GRANT ... ON). DDL to run the WSO2 scripts, DML for the products.",
+        "-- GRANT ... ON). What the WSO2 scripts use: CREATE (tables), INDEX, ALTER (constraints),",
+        "-- REFERENCES (foreign keys, checked since MySQL 8.0.22), DROP (BPS drops ODE_JOB",
+        "-- first); and the products' DML. No routines, views, triggers or locks are used.",
     ]
-    privileges = [
-        "GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, DROP, INDEX, REFERENCES,",
-        "      CREATE TEMPORARY TABLES, LOCK TABLES, CREATE VIEW, SHOW VIEW, CREATE ROUTINE,",
-        "      ALTER ROUTINE, EXECUTE, TRIGGER",
-    ]
+    privileges = "SELECT, INSERT, UPDATE, DELETE, CREATE, INDEX, ALTER, REFERENCES, DROP"
     for db in script.databases:
         for user in db.users:
-            out += [*privileges, f"   ON {mysql_grant_db(db.name)}.* TO {mysql_string(user)}@'%';"]
+            out += [
+                f"GRANT {privileges}",
+                f"   ON {mysql_grant_db(db.name)}.* TO {mysql_string(user)}@'%';",
+            ]
     return out
 
 
@@ -376,7 +381,7 @@ def _postgresql(script: SetupScript) -> list[str]:
             f"REVOKE ALL ON DATABASE {pg_ident(db.name)} FROM PUBLIC;",
         ]
         users = ", ".join(pg_ident(u) for u in db.users)
-        out.append(f"GRANT CONNECT, TEMPORARY ON DATABASE {pg_ident(db.name)} TO {users};")
+        out.append(f"GRANT CONNECT ON DATABASE {pg_ident(db.name)} TO {users};")
     out += [
         "",
         "-- Inside each database: the users may create their tables in schema public (since",
@@ -418,12 +423,12 @@ def _oracle(script: SetupScript) -> list[str]:
         "WHENEVER SQLERROR EXIT SQL.SQLCODE",
         "-- & in a password must not start a substitution variable.",
         "SET DEFINE OFF",
+        "SET SERVEROUTPUT ON",
         "",
     ]
-    privileges = (
-        "CREATE SESSION, CREATE TABLE, CREATE SEQUENCE, CREATE TRIGGER, CREATE VIEW,\n"
-        "      CREATE PROCEDURE"
-    )
+    # What the WSO2 scripts create: tables (with their indexes), sequences, and the triggers
+    # that fill ID columns from them. No views or procedures.
+    privileges = "CREATE SESSION, CREATE TABLE, CREATE SEQUENCE, CREATE TRIGGER"
     for db in script.databases:
         role = db.roles[0]
         user = oracle_ident(role.user)
@@ -441,12 +446,23 @@ def _oracle(script: SetupScript) -> list[str]:
             "            || ' QUOTA UNLIMITED ON \"' || ts || '\"';",
             "    EXCEPTION",
             "        WHEN OTHERS THEN",
-            "            -- ORA-01920: the user exists already (a re-run); keep it.",
+            "            -- ORA-01920: the user exists (a re-run): keep it, set its password.",
             "            IF SQLCODE != -1920 THEN",
             "                RAISE;",
             "            END IF;",
+            "            BEGIN",
+            f"                EXECUTE IMMEDIATE 'ALTER USER {user} IDENTIFIED BY {password}';",
+            "            EXCEPTION",
+            "                WHEN OTHERS THEN",
+            "                    -- ORA-28007: a profile forbids reusing the password; on a re-run",
+            "                    -- it is the one the user has already.",
+            "                    IF SQLCODE != -28007 THEN",
+            "                        RAISE;",
+            "                    END IF;",
+            f"                    DBMS_OUTPUT.PUT_LINE('{role.user.upper()}: password kept "
+            "(ORA-28007: the profile forbids reusing it)');",
+            "            END;",
             "    END;",
-            f"    EXECUTE IMMEDIATE 'ALTER USER {user} IDENTIFIED BY {password}';",
             "END;",
             "/",
             f"GRANT {privileges} TO {user};",
@@ -483,9 +499,9 @@ def _mssql(script: SetupScript) -> list[str]:
         ]
     out += [
         "",
-        "-- In each database: a user for the login, tables in dbo, and roles narrower than",
-        "-- db_owner: db_ddladmin (the WSO2 scripts), db_datareader and db_datawriter (the",
-        "-- products), EXECUTE for stored procedures.",
+        "-- In each database: a user for the login, its tables in dbo, and only what the WSO2",
+        "-- scripts use (CREATE TABLE, and ALTER on dbo for indexes and constraints, REFERENCES",
+        "-- for foreign keys) plus the products' DML on dbo. No db_owner, no db_ddladmin.",
     ]
     for db in script.databases:
         out += [f"USE {mssql_ident(db.name)};", "GO"]
@@ -495,10 +511,9 @@ def _mssql(script: SetupScript) -> list[str]:
                 "IF NOT EXISTS (SELECT 1 FROM sys.database_principals"
                 f" WHERE name = {mssql_string(user)})",
                 f"    CREATE USER {ident} FOR LOGIN {ident} WITH DEFAULT_SCHEMA = [dbo];",
-                f"ALTER ROLE [db_ddladmin] ADD MEMBER {ident};",
-                f"ALTER ROLE [db_datareader] ADD MEMBER {ident};",
-                f"ALTER ROLE [db_datawriter] ADD MEMBER {ident};",
-                f"GRANT EXECUTE TO {ident};",
+                f"GRANT CREATE TABLE TO {ident};",
+                "GRANT ALTER, REFERENCES, SELECT, INSERT, UPDATE, DELETE ON SCHEMA::[dbo]"
+                f" TO {ident};",
                 "GO",
             ]
     return out

@@ -4,7 +4,8 @@
 -- Run as a sysadmin login (sa), from the tree's root:
 --   sqlcmd -S db1.example.com,1433 -U sa -b -x -i db/setup-mssql-db1.example.com.sql
 -- Safe to run again: nothing is dropped; what exists is kept, passwords are set again.
--- Needs SQL Server 2012 or later (ALTER ROLE ... ADD MEMBER).
+-- CREATE LOGIN checks the server's password policy: a password it refuses stops the script
+-- there (sqlcmd -b); choose one that meets the policy.
 -- Holds passwords: keep it private (mode 0600) and delete it from servers once run.
 
 SET NOCOUNT ON;
@@ -48,42 +49,34 @@ ELSE
     ALTER LOGIN [isadmin] WITH PASSWORD = N'is-secret';
 GO
 
--- In each database: a user for the login, tables in dbo, and roles narrower than
--- db_owner: db_ddladmin (the WSO2 scripts), db_datareader and db_datawriter (the
--- products), EXECUTE for stored procedures.
+-- In each database: a user for the login, its tables in dbo, and only what the WSO2
+-- scripts use (CREATE TABLE, and ALTER on dbo for indexes and constraints, REFERENCES
+-- for foreign keys) plus the products' DML on dbo. No db_owner, no db_ddladmin.
 USE [WSO2_CONFIG_DB];
 GO
 IF NOT EXISTS (SELECT 1 FROM sys.database_principals WHERE name = N'regadmin')
     CREATE USER [regadmin] FOR LOGIN [regadmin] WITH DEFAULT_SCHEMA = [dbo];
-ALTER ROLE [db_ddladmin] ADD MEMBER [regadmin];
-ALTER ROLE [db_datareader] ADD MEMBER [regadmin];
-ALTER ROLE [db_datawriter] ADD MEMBER [regadmin];
-GRANT EXECUTE TO [regadmin];
+GRANT CREATE TABLE TO [regadmin];
+GRANT ALTER, REFERENCES, SELECT, INSERT, UPDATE, DELETE ON SCHEMA::[dbo] TO [regadmin];
 GO
 USE [WSO2_GOV_DB];
 GO
 IF NOT EXISTS (SELECT 1 FROM sys.database_principals WHERE name = N'regadmin')
     CREATE USER [regadmin] FOR LOGIN [regadmin] WITH DEFAULT_SCHEMA = [dbo];
-ALTER ROLE [db_ddladmin] ADD MEMBER [regadmin];
-ALTER ROLE [db_datareader] ADD MEMBER [regadmin];
-ALTER ROLE [db_datawriter] ADD MEMBER [regadmin];
-GRANT EXECUTE TO [regadmin];
+GRANT CREATE TABLE TO [regadmin];
+GRANT ALTER, REFERENCES, SELECT, INSERT, UPDATE, DELETE ON SCHEMA::[dbo] TO [regadmin];
 GO
 USE [WSO2_UM_DB];
 GO
 IF NOT EXISTS (SELECT 1 FROM sys.database_principals WHERE name = N'umadmin')
     CREATE USER [umadmin] FOR LOGIN [umadmin] WITH DEFAULT_SCHEMA = [dbo];
-ALTER ROLE [db_ddladmin] ADD MEMBER [umadmin];
-ALTER ROLE [db_datareader] ADD MEMBER [umadmin];
-ALTER ROLE [db_datawriter] ADD MEMBER [umadmin];
-GRANT EXECUTE TO [umadmin];
+GRANT CREATE TABLE TO [umadmin];
+GRANT ALTER, REFERENCES, SELECT, INSERT, UPDATE, DELETE ON SCHEMA::[dbo] TO [umadmin];
 GO
 USE [WSO2_IDENTITY_DB];
 GO
 IF NOT EXISTS (SELECT 1 FROM sys.database_principals WHERE name = N'isadmin')
     CREATE USER [isadmin] FOR LOGIN [isadmin] WITH DEFAULT_SCHEMA = [dbo];
-ALTER ROLE [db_ddladmin] ADD MEMBER [isadmin];
-ALTER ROLE [db_datareader] ADD MEMBER [isadmin];
-ALTER ROLE [db_datawriter] ADD MEMBER [isadmin];
-GRANT EXECUTE TO [isadmin];
+GRANT CREATE TABLE TO [isadmin];
+GRANT ALTER, REFERENCES, SELECT, INSERT, UPDATE, DELETE ON SCHEMA::[dbo] TO [isadmin];
 GO

@@ -4,7 +4,8 @@
 -- Run as a sysadmin login (sa), from the tree's root:
 --   sqlcmd -S db2.example.com,1434 -U sa -b -x -i db/setup-mssql-db2.example.com-1434.sql
 -- Safe to run again: nothing is dropped; what exists is kept, passwords are set again.
--- Needs SQL Server 2012 or later (ALTER ROLE ... ADD MEMBER).
+-- CREATE LOGIN checks the server's password policy: a password it refuses stops the script
+-- there (sqlcmd -b); choose one that meets the policy.
 -- Holds passwords: keep it private (mode 0600) and delete it from servers once run.
 
 SET NOCOUNT ON;
@@ -24,15 +25,13 @@ ELSE
     ALTER LOGIN [amadmin] WITH PASSWORD = N'am-secret';
 GO
 
--- In each database: a user for the login, tables in dbo, and roles narrower than
--- db_owner: db_ddladmin (the WSO2 scripts), db_datareader and db_datawriter (the
--- products), EXECUTE for stored procedures.
+-- In each database: a user for the login, its tables in dbo, and only what the WSO2
+-- scripts use (CREATE TABLE, and ALTER on dbo for indexes and constraints, REFERENCES
+-- for foreign keys) plus the products' DML on dbo. No db_owner, no db_ddladmin.
 USE [WSO2AM_DB];
 GO
 IF NOT EXISTS (SELECT 1 FROM sys.database_principals WHERE name = N'amadmin')
     CREATE USER [amadmin] FOR LOGIN [amadmin] WITH DEFAULT_SCHEMA = [dbo];
-ALTER ROLE [db_ddladmin] ADD MEMBER [amadmin];
-ALTER ROLE [db_datareader] ADD MEMBER [amadmin];
-ALTER ROLE [db_datawriter] ADD MEMBER [amadmin];
-GRANT EXECUTE TO [amadmin];
+GRANT CREATE TABLE TO [amadmin];
+GRANT ALTER, REFERENCES, SELECT, INSERT, UPDATE, DELETE ON SCHEMA::[dbo] TO [amadmin];
 GO

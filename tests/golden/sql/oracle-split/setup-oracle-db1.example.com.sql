@@ -6,12 +6,14 @@
 --   sqlplus -L system@//db1.example.com:1521/WSO2PDB @db/setup-oracle-db1.example.com.sql
 -- Safe to run again: nothing is dropped; what exists is kept, passwords are set again.
 -- Oracle keeps each user's tables in a schema of that name: the users below are the WSO2
--- databases. The service must exist already (the PDB or database).
+-- databases. The service must exist already: a PDB's service, not the CDB root (there CREATE
+-- USER fails with ORA-65096).
 -- Holds passwords: keep it private (mode 0600) and delete it from servers once run.
 
 WHENEVER SQLERROR EXIT SQL.SQLCODE
 -- & in a password must not start a substitution variable.
 SET DEFINE OFF
+SET SERVEROUTPUT ON
 
 -- Schema REGADMIN: config
 DECLARE
@@ -25,16 +27,25 @@ BEGIN
             || ' QUOTA UNLIMITED ON "' || ts || '"';
     EXCEPTION
         WHEN OTHERS THEN
-            -- ORA-01920: the user exists already (a re-run); keep it.
+            -- ORA-01920: the user exists (a re-run): keep it, set its password.
             IF SQLCODE != -1920 THEN
                 RAISE;
             END IF;
+            BEGIN
+                EXECUTE IMMEDIATE 'ALTER USER "REGADMIN" IDENTIFIED BY "p&<>''\$%x"';
+            EXCEPTION
+                WHEN OTHERS THEN
+                    -- ORA-28007: a profile forbids reusing the password; on a re-run
+                    -- it is the one the user has already.
+                    IF SQLCODE != -28007 THEN
+                        RAISE;
+                    END IF;
+                    DBMS_OUTPUT.PUT_LINE('REGADMIN: password kept (ORA-28007: the profile forbids reusing it)');
+            END;
     END;
-    EXECUTE IMMEDIATE 'ALTER USER "REGADMIN" IDENTIFIED BY "p&<>''\$%x"';
 END;
 /
-GRANT CREATE SESSION, CREATE TABLE, CREATE SEQUENCE, CREATE TRIGGER, CREATE VIEW,
-      CREATE PROCEDURE TO "REGADMIN";
+GRANT CREATE SESSION, CREATE TABLE, CREATE SEQUENCE, CREATE TRIGGER TO "REGADMIN";
 
 -- Schema GOVADMIN: governance
 DECLARE
@@ -48,16 +59,25 @@ BEGIN
             || ' QUOTA UNLIMITED ON "' || ts || '"';
     EXCEPTION
         WHEN OTHERS THEN
-            -- ORA-01920: the user exists already (a re-run); keep it.
+            -- ORA-01920: the user exists (a re-run): keep it, set its password.
             IF SQLCODE != -1920 THEN
                 RAISE;
             END IF;
+            BEGIN
+                EXECUTE IMMEDIATE 'ALTER USER "GOVADMIN" IDENTIFIED BY "p&<>''\$%x"';
+            EXCEPTION
+                WHEN OTHERS THEN
+                    -- ORA-28007: a profile forbids reusing the password; on a re-run
+                    -- it is the one the user has already.
+                    IF SQLCODE != -28007 THEN
+                        RAISE;
+                    END IF;
+                    DBMS_OUTPUT.PUT_LINE('GOVADMIN: password kept (ORA-28007: the profile forbids reusing it)');
+            END;
     END;
-    EXECUTE IMMEDIATE 'ALTER USER "GOVADMIN" IDENTIFIED BY "p&<>''\$%x"';
 END;
 /
-GRANT CREATE SESSION, CREATE TABLE, CREATE SEQUENCE, CREATE TRIGGER, CREATE VIEW,
-      CREATE PROCEDURE TO "GOVADMIN";
+GRANT CREATE SESSION, CREATE TABLE, CREATE SEQUENCE, CREATE TRIGGER TO "GOVADMIN";
 
 -- Schema UMADMIN: user_management
 DECLARE
@@ -71,16 +91,25 @@ BEGIN
             || ' QUOTA UNLIMITED ON "' || ts || '"';
     EXCEPTION
         WHEN OTHERS THEN
-            -- ORA-01920: the user exists already (a re-run); keep it.
+            -- ORA-01920: the user exists (a re-run): keep it, set its password.
             IF SQLCODE != -1920 THEN
                 RAISE;
             END IF;
+            BEGIN
+                EXECUTE IMMEDIATE 'ALTER USER "UMADMIN" IDENTIFIED BY "um-secret"';
+            EXCEPTION
+                WHEN OTHERS THEN
+                    -- ORA-28007: a profile forbids reusing the password; on a re-run
+                    -- it is the one the user has already.
+                    IF SQLCODE != -28007 THEN
+                        RAISE;
+                    END IF;
+                    DBMS_OUTPUT.PUT_LINE('UMADMIN: password kept (ORA-28007: the profile forbids reusing it)');
+            END;
     END;
-    EXECUTE IMMEDIATE 'ALTER USER "UMADMIN" IDENTIFIED BY "um-secret"';
 END;
 /
-GRANT CREATE SESSION, CREATE TABLE, CREATE SEQUENCE, CREATE TRIGGER, CREATE VIEW,
-      CREATE PROCEDURE TO "UMADMIN";
+GRANT CREATE SESSION, CREATE TABLE, CREATE SEQUENCE, CREATE TRIGGER TO "UMADMIN";
 
 -- Schema ISADMIN: is:WSO2_IDENTITY_DB
 DECLARE
@@ -94,15 +123,24 @@ BEGIN
             || ' QUOTA UNLIMITED ON "' || ts || '"';
     EXCEPTION
         WHEN OTHERS THEN
-            -- ORA-01920: the user exists already (a re-run); keep it.
+            -- ORA-01920: the user exists (a re-run): keep it, set its password.
             IF SQLCODE != -1920 THEN
                 RAISE;
             END IF;
+            BEGIN
+                EXECUTE IMMEDIATE 'ALTER USER "ISADMIN" IDENTIFIED BY "is-secret"';
+            EXCEPTION
+                WHEN OTHERS THEN
+                    -- ORA-28007: a profile forbids reusing the password; on a re-run
+                    -- it is the one the user has already.
+                    IF SQLCODE != -28007 THEN
+                        RAISE;
+                    END IF;
+                    DBMS_OUTPUT.PUT_LINE('ISADMIN: password kept (ORA-28007: the profile forbids reusing it)');
+            END;
     END;
-    EXECUTE IMMEDIATE 'ALTER USER "ISADMIN" IDENTIFIED BY "is-secret"';
 END;
 /
-GRANT CREATE SESSION, CREATE TABLE, CREATE SEQUENCE, CREATE TRIGGER, CREATE VIEW,
-      CREATE PROCEDURE TO "ISADMIN";
+GRANT CREATE SESSION, CREATE TABLE, CREATE SEQUENCE, CREATE TRIGGER TO "ISADMIN";
 
 EXIT

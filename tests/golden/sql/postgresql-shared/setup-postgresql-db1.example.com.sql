@@ -57,19 +57,19 @@ SELECT format('CREATE DATABASE %I OWNER %I ENCODING %L TEMPLATE template0',
               'WSO2_SHARED_DB', 'wso2shared', 'UTF8')
  WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_database WHERE datname = 'WSO2_SHARED_DB')\gexec
 REVOKE ALL ON DATABASE "WSO2_SHARED_DB" FROM PUBLIC;
-GRANT CONNECT, TEMPORARY ON DATABASE "WSO2_SHARED_DB" TO "wso2shared", "umadmin";
+GRANT CONNECT ON DATABASE "WSO2_SHARED_DB" TO "wso2shared", "umadmin";
 -- WSO2AM_DB: apim:WSO2AM_DB; used by apim
 SELECT format('CREATE DATABASE %I OWNER %I ENCODING %L TEMPLATE template0',
               'WSO2AM_DB', 'amadmin', 'UTF8')
  WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_database WHERE datname = 'WSO2AM_DB')\gexec
 REVOKE ALL ON DATABASE "WSO2AM_DB" FROM PUBLIC;
-GRANT CONNECT, TEMPORARY ON DATABASE "WSO2AM_DB" TO "amadmin";
+GRANT CONNECT ON DATABASE "WSO2AM_DB" TO "amadmin";
 -- WSO2_IDENTITY_DB: is:WSO2_IDENTITY_DB; used by is
 SELECT format('CREATE DATABASE %I OWNER %I ENCODING %L TEMPLATE template0',
               'WSO2_IDENTITY_DB', 'isadmin', 'UTF8')
  WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_database WHERE datname = 'WSO2_IDENTITY_DB')\gexec
 REVOKE ALL ON DATABASE "WSO2_IDENTITY_DB" FROM PUBLIC;
-GRANT CONNECT, TEMPORARY ON DATABASE "WSO2_IDENTITY_DB" TO "isadmin";
+GRANT CONNECT ON DATABASE "WSO2_IDENTITY_DB" TO "isadmin";
 
 -- Inside each database: the users may create their tables in schema public (since
 -- PostgreSQL 15 only the database owner may by default).

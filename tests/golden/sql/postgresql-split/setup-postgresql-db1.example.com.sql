@@ -48,25 +48,25 @@ SELECT format('CREATE DATABASE %I OWNER %I ENCODING %L TEMPLATE template0',
               'WSO2_CONFIG_DB', 'regadmin', 'UTF8')
  WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_database WHERE datname = 'WSO2_CONFIG_DB')\gexec
 REVOKE ALL ON DATABASE "WSO2_CONFIG_DB" FROM PUBLIC;
-GRANT CONNECT, TEMPORARY ON DATABASE "WSO2_CONFIG_DB" TO "regadmin";
+GRANT CONNECT ON DATABASE "WSO2_CONFIG_DB" TO "regadmin";
 -- WSO2_GOV_DB: governance; used by apim, is
 SELECT format('CREATE DATABASE %I OWNER %I ENCODING %L TEMPLATE template0',
               'WSO2_GOV_DB', 'regadmin', 'UTF8')
  WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_database WHERE datname = 'WSO2_GOV_DB')\gexec
 REVOKE ALL ON DATABASE "WSO2_GOV_DB" FROM PUBLIC;
-GRANT CONNECT, TEMPORARY ON DATABASE "WSO2_GOV_DB" TO "regadmin";
+GRANT CONNECT ON DATABASE "WSO2_GOV_DB" TO "regadmin";
 -- WSO2_UM_DB: user_management; used by apim, is
 SELECT format('CREATE DATABASE %I OWNER %I ENCODING %L TEMPLATE template0',
               'WSO2_UM_DB', 'umadmin', 'UTF8')
  WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_database WHERE datname = 'WSO2_UM_DB')\gexec
 REVOKE ALL ON DATABASE "WSO2_UM_DB" FROM PUBLIC;
-GRANT CONNECT, TEMPORARY ON DATABASE "WSO2_UM_DB" TO "umadmin";
+GRANT CONNECT ON DATABASE "WSO2_UM_DB" TO "umadmin";
 -- WSO2_IDENTITY_DB: is:WSO2_IDENTITY_DB; used by is
 SELECT format('CREATE DATABASE %I OWNER %I ENCODING %L TEMPLATE template0',
               'WSO2_IDENTITY_DB', 'isadmin', 'UTF8')
  WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_database WHERE datname = 'WSO2_IDENTITY_DB')\gexec
 REVOKE ALL ON DATABASE "WSO2_IDENTITY_DB" FROM PUBLIC;
-GRANT CONNECT, TEMPORARY ON DATABASE "WSO2_IDENTITY_DB" TO "isadmin";
+GRANT CONNECT ON DATABASE "WSO2_IDENTITY_DB" TO "isadmin";
 
 -- Inside each database: the users may create their tables in schema public (since
 -- PostgreSQL 15 only the database owner may by default).

@@ -30,7 +30,7 @@ SELECT format('CREATE DATABASE %I OWNER %I ENCODING %L TEMPLATE template0',
               'WSO2AM_DB', 'amadmin', 'UTF8')
  WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_database WHERE datname = 'WSO2AM_DB')\gexec
 REVOKE ALL ON DATABASE "WSO2AM_DB" FROM PUBLIC;
-GRANT CONNECT, TEMPORARY ON DATABASE "WSO2AM_DB" TO "amadmin";
+GRANT CONNECT ON DATABASE "WSO2AM_DB" TO "amadmin";
 
 -- Inside each database: the users may create their tables in schema public (since
 -- PostgreSQL 15 only the database owner may by default).
