@@ -215,7 +215,9 @@ def product_home(tmp_path: Path, plan: Plan) -> Path:
                 UPSTREAM / src / script for p, src in _SOURCES.items() if script.startswith(p)
             )
             if not source.is_file():
-                pytest.skip(f"WSO2's script {script} is not in {source.parent}")
+                # The distribution is there but lacks the script: the plan names a file the
+                # operator will not find either.
+                pytest.fail(f"the plan names {script}, which {source.parent} does not hold")
             target = home / script
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
@@ -404,6 +406,12 @@ def test_kernel_tables_once_in_a_shared_database(engine: str, tmp_path: Path) ->
             conn.close()
 
 
+@pytest.mark.xfail(
+    strict=True,
+    raises=pytest.fail.Exception,
+    reason="the catalog names IS 5.7.0's UMA script identity/uma/mysql-5.7.sql; the "
+    "distribution ships identity/uma/mysql5.7.sql",
+)
 def test_mysql57_product_databases_are_latin1(tmp_path: Path) -> None:
     """A MySQL 5.7 plan's setup script on MariaDB: latin1 where the 5.7 product scripts go,
     and those scripts then load (reference §9: they fail in utf8mb4)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -142,15 +143,49 @@ def test_warnings_mysql_second_run_and_latin1(engine: str) -> None:
 
 def _bps(engine: str) -> Plan:
     data = copy.deepcopy(topology_data(engine, "split"))
+    name = "BPSDB" if engine == "db2" else "WSO2_BPS_DB"  # DB2: at most 8 characters
     data["products"].append(
         {
             "id": "bps",
             "version": "3.6.0",
-            "databases": {"BPS_DS": {"name": "WSO2_BPS_DB", "user": "bpsadmin", "password": "b"}},
+            "databases": {"BPS_DS": {"name": name, "user": "bpsadmin", "password": "b"}},
             "nodes": [{"id": "bps-1", "host": "10.0.1.31"}],
         }
     )
     return _plan(data)
+
+
+UPSTREAM = Path(__file__).resolve().parents[1].parent / "shared" / "upstream"
+# The distributions ../shared/upstream holds dbscripts of, as the plans above name them.
+_SHIPPED_BY = {"apim": "apim-2.6.0", "is": "is-5.7.0", "bps": "bps-3.6.0"}
+_UMA_NAME = pytest.mark.xfail(
+    strict=True,
+    reason="the catalog names IS 5.7.0's UMA script identity/uma/mysql-5.7.sql; the "
+    "distribution ships identity/uma/mysql5.7.sql (no dash, unlike identity/ and consent/)",
+)
+
+
+@pytest.mark.parametrize(
+    "engine",
+    [pytest.param(e, marks=_UMA_NAME) if e in ("mysql5.7", "mysql8") else e for e in ENGINE_IDS],
+)
+def test_every_planned_script_ships_with_its_product(engine: str) -> None:
+    """Each script a plan names is a file of the distribution the step runs from."""
+    if not UPSTREAM.is_dir():
+        pytest.skip(f"WSO2's scripts are not there: {UPSTREAM} is absent")
+    plan = _bps(engine)
+    kernel = ENGINES[engine].kernel_script
+    missing = []
+    for db in plan.databases:
+        for script in db.schema_scripts:
+            if script == kernel:
+                homes = ["carbon-kernel-4.4.x"]
+            else:
+                homes = [_SHIPPED_BY[p] for p in db.products]
+            missing += [
+                f"{home}/{script}" for home in homes if not (UPSTREAM / home / script).is_file()
+            ]
+    assert missing == []
 
 
 def test_warnings_bps_on_postgresql_12() -> None:
