@@ -3,16 +3,18 @@
 For each engine and registry layout, with fresh names and a password holding every awkward
 character: the setup script runs as admin (twice), WSO2's own scripts run as each database's
 user with the plan's commands, and every node's datasources log in with exactly the URL,
-user and password of its master-datasources.xml and see the WSO2 tables. Servers come from
+user and password of its master-datasources.xml (in a tree written as `generate` writes
+it) and see the WSO2 tables; its check-databases.sh reaches every server. Servers come from
 tests/dbservers.py (`bash .ci/dbservers.sh start`); WSO2's scripts from ../shared/upstream.
 """
 
 from __future__ import annotations
 
-import importlib
+import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -21,13 +23,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lxml import etree
 
 from tests.answers_fixtures import PASSWORD
-from wizard import answers
+from wizard import answers, tree
 from wizard.catalog import ENGINES
+from wizard.output import write_tree
 from wizard.plan import NodePlan, Plan, build
 from wizard.render.sql import setup_scripts
-from wizard.schema import schema_steps
+from wizard.schema import schema_scripts_for_manifest, schema_steps
 
 UPSTREAM = Path(__file__).resolve().parents[1].parent / "shared" / "upstream"
 # Where each dbscripts/ sub-folder of a PRODUCT_HOME comes from in ../shared/upstream.
@@ -260,33 +264,52 @@ def run_schema_steps(srv: Any, plan: Plan, home: Path) -> None:
             assert result.returncode == 0, f"{command}\n{result.stdout}\n{result.stderr}"
 
 
-# --- what the nodes see ---------------------------------------------------------------------
+# --- the tree, as `carbon-wizard generate` writes it ----------------------------------------
 
 
-def node_datasources(node: NodePlan) -> list[tuple[str, str, str]]:
-    """(url, username, password) of every shared datasource, read from the node's
-    master-datasources.xml as the patcher writes it (or from the plan without a patcher)."""
-    try:
-        # By name: these modules may not exist yet in a checkout; then the plan stands in.
-        distribution = importlib.import_module("wizard.distribution")
-        render_node = importlib.import_module("wizard.render.node").render_node
-    except ImportError:
-        return [(d.url, d.username, d.password or "") for d in node.datasources]
-    from lxml import etree
+def generate(plan: Plan, tmp_path: Path) -> Path:
+    """Write the plan's tree with the writer `generate` uses (rules checked, modes set)."""
+    out = tmp_path / "tree"
+    write_tree(tree.build(plan), out)
+    return out
 
-    # The tree's own path: open_stock(None) is the built-in baseline (wizard.tree uses it).
-    files = render_node(node, distribution.open_stock(node.distribution))
+
+def check_tree_records(root: Path, plan: Plan) -> Path:
+    """The tree's setup script is private, and manifest.json and README.md name what the
+    tests then run; returns the one setup script."""
+    (setup,) = sorted((root / "db").glob("setup-*.sql"))
+    assert stat.S_IMODE(setup.stat().st_mode) == 0o600, oct(setup.stat().st_mode)
+    manifest = json.loads((root / "manifest.json").read_text())
+    planned = schema_scripts_for_manifest(plan)
+    for entry in manifest["databases"]:
+        assert entry["schema_scripts"] == planned[entry["key"]], entry["key"]
+        assert entry["setup_script"] == setup.relative_to(root).as_posix()
+    readme = (root / "README.md").read_text()
+    assert setup.relative_to(root).as_posix() in readme
+    for step in schema_steps(plan):
+        for command in step.commands:
+            assert command in readme, command
+    return setup
+
+
+def node_datasources(root: Path, node: NodePlan) -> list[tuple[str, str, str]]:
+    """(url, username, password) of every shared datasource in the node's *-datasources.xml
+    files as written into the tree (the node-local H2 one left out)."""
+    folder = root / "nodes" / node.id / node.conf_dir / "datasources"
     out = []
-    for path, content in sorted(files.items()):
-        if not path.endswith("-datasources.xml"):
-            continue
-        root = etree.fromstring(content)
-        for config in root.iterfind("datasources/datasource/definition/configuration"):
+    for path in sorted(folder.glob("*-datasources.xml")):
+        doc = etree.parse(str(path))
+        for config in doc.iterfind("datasources/datasource/definition/configuration"):
             url = config.findtext("url") or ""
             if url.startswith("jdbc:h2:"):
                 continue
             out.append((url, config.findtext("username") or "", config.findtext("password") or ""))
     return out
+
+
+def run_check_script(root: Path, node: NodePlan) -> subprocess.CompletedProcess[str]:
+    script = root / "nodes" / node.id / "check-databases.sh"
+    return subprocess.run(["sh", str(script)], capture_output=True, text=True, timeout=60)
 
 
 def _connect(engine: str, url: str, user: str, password: str) -> Any:
@@ -306,10 +329,10 @@ def _connect(engine: str, url: str, user: str, password: str) -> Any:
     )
 
 
-def check_node(srv: Any, plan: Plan, node: NodePlan) -> int:
+def check_node(srv: Any, plan: Plan, root: Path, node: NodePlan) -> int:
     """Log in with each datasource of `node` and see (and may change) the WSO2 tables."""
     checked = 0
-    datasources = node_datasources(node)
+    datasources = node_datasources(root, node)
     assert len(datasources) == len(node.datasources)
     for url, user, password in datasources:
         db = next(d for d in plan.databases if d.url == url and d.user == user)
@@ -351,12 +374,8 @@ def test_setup_schema_and_datasources(engine: str, layout: str, tmp_path: Path) 
     with planned(srv, layout) as plan:
         assert plan.engine.id == engine and ENGINES[engine].kind in ("postgresql", "mysql")
         home = product_home(tmp_path, plan)
-        scripts = setup_scripts(plan)
-        assert len(scripts) == 1
-        ((rel, text),) = scripts.items()
-        path = tmp_path / rel
-        path.parent.mkdir(parents=True)
-        path.write_text(text)
+        root = generate(plan, tmp_path)
+        path = check_tree_records(root, plan)
 
         first = run_setup(srv, path)
         assert first.returncode == 0, first.stdout + first.stderr
@@ -371,9 +390,13 @@ def test_setup_schema_and_datasources(engine: str, layout: str, tmp_path: Path) 
         third = run_setup(srv, path)
         assert third.returncode == 0, third.stdout + third.stderr
 
-        checked = sum(check_node(srv, plan, node) for node in plan.nodes)
+        checked = sum(check_node(srv, plan, root, node) for node in plan.nodes)
         assert checked == sum(len(node.datasources) for node in plan.nodes)
         _own_databases_only(srv, plan)
+        for node in plan.nodes:
+            result = run_check_script(root, node)
+            assert result.returncode == 0, result.stdout + result.stderr
+            assert result.stdout.rstrip().endswith("every database answered")
 
 
 @pytest.mark.parametrize("engine", ["postgresql", "mariadb"])
