@@ -376,3 +376,59 @@ def test_cli_probe_module_entry() -> None:
     code = "import sys, wizard.probe; print('psycopg' in sys.modules, 'pymysql' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def _cli_probe(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "wizard", "probe", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("engine", ["postgresql", "mariadb"])
+def test_cli_probe_a_tree_and_an_answers_file(engine: str, tmp_path: Path) -> None:
+    """`carbon-wizard probe DIR` reads the tree's topology.toml (passwords from the variables
+    it names) and `--answers FILE` the answers: ok, exit 0; a wrong password, exit 1."""
+    from tests.test_real_databases import cleanup, create, generate, real_plan
+    from wizard import answers
+
+    srv = _real().server(engine)  # type: ignore[attr-defined]
+    plan = real_plan(srv, "split")
+    create(srv, plan)
+    try:
+        root = generate(plan, tmp_path)
+        specs = plan.topology.database_specs()
+        env = {answers.password_env_name(path): spec.password or "" for path, spec in specs}
+        count = len(plan.databases)
+
+        good = _cli_probe(str(root), env=env)
+        assert good.returncode == 0, good.stdout + good.stderr
+        assert good.stdout.splitlines()[-1] == f"{count} ok, 0 failed, 0 skipped"
+
+        answers_file = tmp_path / "answers.toml"
+        answers_file.write_text(answers.dumps(plan.topology, keep_passwords=True))
+        from_file = _cli_probe("--answers", str(answers_file), env={})
+        assert from_file.returncode == 0, from_file.stdout + from_file.stderr
+
+        um = plan.database("user_management")
+        wrong = dict(env, CW_DATABASE_USER_MANAGEMENT_PASSWORD=PASSWORD + "x")
+        bad = _cli_probe(str(root), env=wrong)
+        assert bad.returncode == 1, bad.stdout + bad.stderr
+        line = next(x for x in bad.stdout.splitlines() if x.startswith("user_management "))
+        assert "FAILED" in line and f"auth: password rejected for user {um.user}" in line
+        assert bad.stdout.splitlines()[-1] == f"{count - 1} ok, 1 failed, 0 skipped"
+
+        unset = {k: v for k, v in env.items() if k != "CW_DATABASE_USER_MANAGEMENT_PASSWORD"}
+        skipped = _cli_probe(str(root), env=unset)
+        assert skipped.returncode == 0, skipped.stdout + skipped.stderr
+        assert "not available (set CW_DATABASE_USER_MANAGEMENT_PASSWORD)" in skipped.stdout
+
+        for result in (good, from_file, bad, skipped):
+            for db in plan.databases:
+                assert db.password and db.password not in result.stdout + result.stderr
+            assert PASSWORD not in result.stdout + result.stderr
+    finally:
+        cleanup(srv, plan)
