@@ -41,7 +41,7 @@ def topologies(draw: st.DrawFn) -> dict[str, Any]:
         return {
             "name": identifier("DB", n),
             "user": identifier("u", n),
-            "password": draw(password_text),
+            "password": password,
         }
 
     database: dict[str, Any] = {"engine": engine, "host": "db.example.com", "layout": layout}

@@ -178,8 +178,9 @@ class ProductDatabase:
     """Per-engine overrides of the script suffix where a product names files its own way."""
 
     def scripts_for(self, engine: Engine) -> tuple[str, ...]:
+        """`{suffix}` takes the product's own name for the engine, `{engine}` the engine's."""
         suffix = self.script_suffixes.get(engine.id, engine.script_suffix)
-        return tuple(s.format(suffix=suffix) for s in self.scripts)
+        return tuple(s.format(suffix=suffix, engine=engine.script_suffix) for s in self.scripts)
 
 
 @dataclass(frozen=True)
@@ -230,7 +231,8 @@ _IDENTITY_DB = ProductDatabase(
     default_user="isadmin",
     scripts=(
         "dbscripts/identity/{suffix}.sql",
-        "dbscripts/identity/uma/{suffix}.sql",
+        # The UMA scripts follow the kernel's names (mysql5.7.sql), not identity's.
+        "dbscripts/identity/uma/{engine}.sql",
         "dbscripts/consent/{suffix}.sql",
     ),
     auto_commit=True,

@@ -45,9 +45,20 @@ class FileDiff:
 
 
 def build(plan: Plan) -> Tree:
-    """The tree to write: refuses missing or placeholder passwords."""
-    require_secrets(plan)
-    return _render(plan)
+    """The tree to write: refuses missing or placeholder passwords and unusable
+    distributions, all of them in one report."""
+    problems: list[Problem] = []
+    try:
+        require_secrets(plan)
+    except AnswersError as exc:
+        problems += exc.problems
+    try:
+        stocks = _stocks(plan)
+    except AnswersError as exc:
+        problems += exc.problems
+    if problems:
+        raise AnswersError(problems)
+    return _render(plan, stocks)
 
 
 def preview(plan: Plan) -> Tree:
@@ -65,6 +76,11 @@ def diffs(plan: Plan) -> list[FileDiff]:
         before = stock_files(node, stock)
         after = render_node(node, stock)
         for path, new in after.items():
+            if path.endswith(".jar"):
+                # The driver jar is copied as it is; a diff of its bytes says nothing.
+                note = f"Binary file nodes/{node.id}/{path} ({len(new)} bytes) is added\n"
+                out.append(FileDiff(node.id, path, note))
+                continue
             old = before.get(path)
             old_lines = _text(old).splitlines(keepends=True) if old is not None else []
             diff = "".join(
@@ -84,8 +100,8 @@ def next_steps(tree: Tree) -> str:
     return readme.next_steps_section(tree.readme)
 
 
-def _render(plan: Plan) -> Tree:
-    stocks = _stocks(plan)
+def _render(plan: Plan, stocks: dict[str, Stock] | None = None) -> Tree:
+    stocks = stocks if stocks is not None else _stocks(plan)
     files: dict[str, bytes] = {}
     executables: set[str] = set()
     node_entries = []

@@ -74,12 +74,18 @@ class Markup:
         return Edit(at, at, self.encode(f"{self.nl}{indent}{markup}") + tail)
 
     def remove(self, element: etree._Element) -> Edit:
-        """Remove `element` and the line it stood on, when it stood alone on that line."""
+        """Remove `element` and the line it stood on, when it stood alone on that line, with
+        one blank line before it (so that removing what `insert_after(blank_line=True)` added
+        leaves the file as it was)."""
         span = self.span(element)
         start, end = span.start, span.end
         line_start = self.data.rfind(b"\n", 0, start) + 1
         if self.data[line_start:start].strip() == b"":
             start = line_start
+            if start > 0:
+                previous = self.data.rfind(b"\n", 0, start - 1) + 1
+                if self.data[previous:start].strip() == b"" and previous > 0:
+                    start = previous
             # Take the line end after the element too, so no blank line is left behind.
             rest = self.data[end:]
             stripped = rest.lstrip(b" \t")
