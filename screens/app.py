@@ -1,0 +1,307 @@
+"""The full-screen wizard: a sidebar of steps, one step's form, Back / Next.
+
+`build_app` takes every path and the environment as arguments and does no I/O of its own,
+so the tests build the app exactly as `carbon-wizard` does.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Container, Horizontal, Vertical
+from textual.widgets import Button, Footer, Static
+
+from screens.base import AnswersChanged, GoTo, StepPane
+from screens.database import DatabasePane
+from screens.layout import LayoutPane
+from screens.nodes import NodesPane
+from screens.preview import PreviewPane
+from screens.products import ProductsPane
+from screens.start import StartPane
+from screens.state import WizardState
+from screens.widgets.dialogs import ConfirmDialog, HelpDialog
+from screens.widgets.problemlist import ProblemList
+from screens.widgets.steplist import LEGEND, StepList
+from screens.write import WritePane
+from wizard import steps
+from wizard.steps import STEP_IDS, STEPS
+
+PANES: dict[str, type[StepPane]] = {
+    p.step_id: p
+    for p in (
+        StartPane,
+        ProductsPane,
+        NodesPane,
+        DatabasePane,
+        LayoutPane,
+        PreviewPane,
+        WritePane,
+    )
+}
+DEBUG_VARIABLE = "CARBON_WIZARD_DEBUG"
+EXIT_INTERNAL = 70
+
+KEYS_HELP = """\
+Keys: Tab / Shift+Tab move between fields; Enter opens a list or presses a button;
+Ctrl+N next step, Ctrl+B previous step (nothing typed is lost going back);
+Ctrl+S saves the session; Ctrl+Q quits; F1 shows this help.
+The sidebar lists every step: ✓ done, ! needs attention, · not yet. Select a step there
+(Enter) to go to it."""
+
+
+class WizardApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "carbon-wizard"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "help", "Help"),
+        Binding("ctrl+b", "back", "Back", priority=True),
+        Binding("ctrl+n", "next", "Next", priority=True),
+        Binding("ctrl+s", "save", "Save"),
+        Binding("ctrl+q", "request_quit", "Quit", priority=True),
+    ]
+
+    def __init__(self, state: WizardState) -> None:
+        super().__init__()
+        self.state = state
+        self.current = "start"
+        self.debug_errors = bool(state.env.get(DEBUG_VARIABLE))
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="body"):
+            with Vertical(id="sidebar"):
+                yield Static("carbon-wizard", id="app-title")
+                yield StepList([(s.id, s.title) for s in STEPS], id="steps")
+                yield Static(LEGEND, id="legend")
+            with Vertical(id="main"):
+                yield Static("", id="step-title", markup=False)
+                yield Container(id="pane-holder")
+                with Horizontal(id="nav"):
+                    yield Button("‹ Back", id="back", compact=True)
+                    yield Static("", id="nav-note", markup=False)
+                    yield Button("Next ›", id="next", compact=True)
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        await self.show_step("start")
+
+    @property
+    def pane(self) -> StepPane:
+        return self.query_one(StepPane)
+
+    async def show_step(self, step_id: str, focus_path: str = "") -> None:
+        holder = self.query_one("#pane-holder", Container)
+        await holder.remove_children()
+        self.current = step_id
+        self.state.visited.add(step_id)
+        pane = PANES[step_id](self.state)
+        await holder.mount(pane)
+        index = steps.step_index(step_id)
+        step = steps.step(step_id)
+        self.query_one("#step-title", Static).update(
+            f"Step {index + 1} of {len(STEPS)} · {step.title}\n{step.help}"
+        )
+        self.query_one("#back", Button).disabled = index == 0
+        self.note("")
+        self.refresh_nav()
+        if focus_path:
+            pane.focus_path(focus_path)
+        else:
+            pane.focus_first()
+
+    def refresh_nav(self) -> None:
+        label = {"preview": "Write ›", "write": "Write"}.get(self.current, "Next ›")
+        if self.current == "write" and self.state.written and not self.state.changed_since_write:
+            label = "Quit"
+        self.query_one("#next", Button).label = label
+        self.query_one(StepList).show(self.current, self.state.states(self.current))
+
+    def note(self, text: str) -> None:
+        self.query_one("#nav-note", Static).update(text)
+
+    def report_error(self, exc: BaseException) -> None:
+        if self.debug_errors:
+            raise exc
+        self.notify(
+            f"Internal error ({type(exc).__name__}: {exc}). Your answers are kept; "
+            f"set {DEBUG_VARIABLE}=1 to see where it happened.",
+            severity="error",
+            timeout=10,
+        )
+
+    def save_session(self) -> None:
+        problem = self.state.save(self.current)
+        if problem:
+            self.notify(problem, severity="warning")
+
+    # ---- navigation ---------------------------------------------------------------------
+
+    async def action_next(self) -> None:
+        try:
+            await self._next()
+        except Exception as exc:
+            self.report_error(exc)
+
+    async def _next(self) -> None:
+        pane = self.pane
+        problems = pane.problems()
+        if problems:
+            self.state.attempted.add(self.current)
+            pane.refresh_problems()
+            pane.focus_problem(problems[0])
+            count = len(problems)
+            self.note(f"{count} problem{'s' if count != 1 else ''} to fix on this step")
+            self.refresh_nav()
+            return
+        if not await pane.leave():
+            self.refresh_nav()
+            return
+        if self.current == "write":
+            return
+        self.save_session()
+        await self.show_step(steps.next_step(self.current))
+
+    async def action_back(self) -> None:
+        index = steps.step_index(self.current)
+        if index == 0:
+            return
+        if self.state.session is not None:
+            self.save_session()
+        await self.show_step(STEP_IDS[index - 1])
+
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "next":
+            event.stop()
+            await self.action_next()
+        elif event.button.id == "back":
+            event.stop()
+            await self.action_back()
+
+    async def on_step_list_chosen(self, event: StepList.Chosen) -> None:
+        if event.step_id != self.current:
+            if self.state.session is not None:
+                self.save_session()
+            await self.show_step(event.step_id)
+
+    async def on_go_to(self, event: GoTo) -> None:
+        await self.show_step(event.step_id, focus_path=event.path)
+
+    async def on_problem_list_chosen(self, event: ProblemList.Chosen) -> None:
+        if event.step_id in PANES and event.step_id != self.current:
+            await self.show_step(event.step_id, focus_path=event.path)
+
+    def on_answers_changed(self, event: AnswersChanged) -> None:
+        self.note("")
+        self.refresh_nav()
+
+    # ---- help, save, quit ---------------------------------------------------------------
+
+    def action_help(self) -> None:
+        step = steps.step(self.current)
+        text = step.help
+        if self.pane.keys_help:
+            text += "\n\n" + self.pane.keys_help
+        self.push_screen(HelpDialog(f"Help · {step.title}", f"{text}\n\n{KEYS_HELP}"))
+
+    def action_save(self) -> None:
+        if self.state.session is None and not self.state.answers.get("name"):
+            self.notify("Name the plan first (Start step); then it is saved as you go.")
+            return
+        self.save_session()
+        if self.state.session is not None:
+            self.notify(f"Saved session '{self.state.session.name}'.")
+
+    def action_request_quit(self) -> None:
+        if isinstance(self.screen, ConfirmDialog):
+            return
+        if not self.unsaved():
+            self.quit_now()
+            return
+        where = ""
+        if self.state.session is not None:
+            where = (
+                f" Your answers are kept in session '{self.state.session.name}'; choose it "
+                "under Start to resume."
+            )
+        question = f"The plan has not been written yet.{where} Quit anyway?"
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.quit_now()
+
+        self.push_screen(ConfirmDialog(question, yes="Quit", no="Stay"), answered)
+
+    def unsaved(self) -> bool:
+        typed = {k: v for k, v in self.state.answers.items() if k != "schema_version"}
+        return bool(typed) and self.state.changed_since_write
+
+    def quit_now(self) -> None:
+        if self.state.session is not None:
+            self.save_session()
+        self.state.release()
+        self.exit(0)
+
+    def _print_error_renderables(self) -> None:
+        # The edge: an operator sees one sentence, a developer the traceback.
+        if self.debug_errors or not self._exit_renderables:
+            super()._print_error_renderables()
+            return
+        self._exit_renderables.clear()
+        print(
+            "carbon-wizard: internal error; the session is saved. Run again with "
+            f"{DEBUG_VARIABLE}=1 to see where it happened.",
+            file=sys.stderr,
+        )
+
+
+def build_app(
+    *,
+    preset_dirs: Sequence[Path],
+    sessions_dir: Path,
+    env: Mapping[str, str],
+    cwd: Path | None = None,
+) -> WizardApp:
+    """The app for these inputs; `cwd` is where a new tree is suggested (default: here)."""
+    state = WizardState(
+        sessions_dir=Path(sessions_dir),
+        preset_dirs=[Path(p) for p in preset_dirs],
+        env=dict(env),
+        cwd=Path(cwd) if cwd is not None else Path.cwd(),
+    )
+    return WizardApp(state)
+
+
+def run_app(
+    *, preset_dirs: Sequence[Path], sessions_dir: Path, env: Mapping[str, str], **kwargs: Any
+) -> int:
+    app = build_app(preset_dirs=preset_dirs, sessions_dir=sessions_dir, env=env, **kwargs)
+    try:
+        result = app.run()
+    except Exception as exc:
+        if env.get(DEBUG_VARIABLE):
+            raise
+        print(f"carbon-wizard: internal error ({type(exc).__name__}: {exc})", file=sys.stderr)
+        return EXIT_INTERNAL
+    finally:
+        app.state.release()
+    if app.return_code:
+        return EXIT_INTERNAL if app.return_code == 1 else app.return_code
+    return int(result or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover - `carbon-wizard` is the way in
+    from wizard import locations
+
+    raise SystemExit(
+        run_app(
+            preset_dirs=locations.preset_dirs(),
+            sessions_dir=locations.sessions_dir(),
+            env=os.environ,
+        )
+    )

@@ -1,0 +1,188 @@
+"""What every step screen shares: answers bound to controls, problems shown at the field."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any, ClassVar, TypeVar, cast
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Checkbox, Input, Select, Static
+
+from screens.state import WizardState, under
+from screens.widgets.bound import Bound, BoundCheckbox, BoundInput, BoundSelect, convert
+from screens.widgets.field import Field
+from wizard.problems import Problem
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def guarded(method: F) -> F:
+    """Turn an unexpected error in a handler into a message instead of a crash."""
+
+    @wraps(method)
+    def run(self: Widget, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as exc:
+            report = getattr(self.app, "report_error", None)
+            if report is None:
+                raise
+            report(exc)
+            return None
+
+    return cast(F, run)
+
+
+class AnswersChanged(Message):
+    """An answer changed: the sidebar's step states may have too."""
+
+
+class GoTo(Message):
+    def __init__(self, step_id: str, path: str = "") -> None:
+        super().__init__()
+        self.step_id = step_id
+        self.path = path
+
+
+class StepPane(VerticalScroll):
+    """One step's form. Subclasses compose `Field`s holding `Bound` controls."""
+
+    step_id: ClassVar[str] = ""
+    keys_help: ClassVar[str] = ""
+
+    def __init__(self, state: WizardState) -> None:
+        super().__init__(id=f"pane-{self.step_id}", classes="step-pane")
+        self.state = state
+        self.can_focus = False
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="pane-problems", markup=False)
+        yield from self.body()
+
+    def body(self) -> Iterable[Widget]:
+        return ()
+
+    def on_mount(self) -> None:
+        self.refresh_problems()
+
+    # ---- problems ---------------------------------------------------------------------
+
+    def problems(self) -> list[Problem]:
+        return self.state.problems(self.step_id)
+
+    def refresh_problems(self) -> None:
+        problems = self.problems()
+        show_all = self.step_id in self.state.attempted
+        fields = list(self.query(Field))
+        shown: dict[Field, list[str]] = {f: [] for f in fields}
+        leftover = []
+        for problem in problems:
+            target = _best(fields, problem.path)
+            if target is None:
+                leftover.append(str(problem))
+            elif show_all or self._visible(target):
+                shown[target].append(_relative(problem, target))
+        for f, messages in shown.items():
+            f.show(messages)
+        box = self.query_one("#pane-problems", Static)
+        box.update("\n".join(f"✗ {m}" for m in leftover) if leftover and show_all else "")
+        box.display = bool(leftover and show_all)
+
+    def _visible(self, target: Field) -> bool:
+        """An untouched, empty field keeps quiet until Next is pressed."""
+        if any(under(t, p) for t in self.state.touched for p in target.paths):
+            return True
+        for control in target.query("*"):
+            if isinstance(control, Input) and control.value == "":
+                return False
+            if isinstance(control, Select) and control.value is Select.NULL:
+                return False
+        return True
+
+    def focus_problem(self, problem: Problem) -> None:
+        self.focus_path(problem.path)
+
+    def focus_path(self, path: str) -> None:
+        controls = [w for w in self.query("*") if isinstance(w, Bound) and w.focusable]
+        best = max(
+            (c for c in controls if under(path, c.path)),
+            key=lambda c: len(cast(Bound, c).path),
+            default=None,
+        )
+        if best is None:
+            best = next((c for c in controls if under(c.path, path)), None)
+        if best is None:
+            fields = list(self.query(Field))
+            target = _best(fields, path)
+            if target is not None:
+                best = next((w for w in target.query("*") if w.focusable), None)
+        if best is None:
+            self.focus_first()
+            return
+        cast(Widget, best).focus()
+        self.scroll_to_widget(cast(Widget, best))
+
+    def focus_first(self) -> None:
+        first = next((w for w in self.query("*") if w.focusable), None)
+        if first is not None:
+            first.focus()
+
+    async def leave(self) -> bool:
+        """Called before Next moves on from a step without problems; False stays."""
+        return True
+
+    # ---- answers ------------------------------------------------------------------------
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if isinstance(event.input, BoundInput):
+            event.stop()
+            self.answer(event.input.path, convert(event.input.kind, event.value))
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if isinstance(event.select, BoundSelect):
+            event.stop()
+            value = None if event.value is Select.NULL else event.value
+            self.answer(event.select.path, value)
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        if isinstance(event.checkbox, BoundCheckbox):
+            event.stop()
+            box = event.checkbox
+            value = None if event.value == box.default else event.value
+            self.answer(box.path, value)
+
+    @guarded
+    def answer(self, path: str, value: Any) -> None:
+        if not self.state.set_answer(path, value):
+            return
+        self.answered(path, value)
+        self.refresh_problems()
+        self.post_message(AnswersChanged())
+
+    def answered(self, path: str, value: Any) -> None:
+        """A hook: a control changed the answer at `path`."""
+
+
+def _best(fields: list[Field], path: str) -> Field | None:
+    best: Field | None = None
+    length = -1
+    for f in fields:
+        for p in f.paths:
+            if under(path, p) and len(p) > length:
+                best, length = f, len(p)
+    if best is None:
+        best = next((f for f in fields if any(under(p, path) for p in f.paths)), None)
+    return best
+
+
+def _relative(problem: Problem, target: Field) -> str:
+    for p in target.paths:
+        if problem.path == p or not under(problem.path, p):
+            continue
+        rest = problem.path[len(p) :].lstrip(".")
+        return f"{rest}: {problem.message}"
+    return problem.message

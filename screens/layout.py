@@ -1,0 +1,161 @@
+"""Step 5: config and governance registry in one database or two, and each product's
+config partition."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from typing import Any
+
+from textual.widget import Widget
+from textual.widgets import Checkbox, RadioSet, Static
+
+from screens.base import AnswersChanged, StepPane, guarded
+from screens.specs import SpecCard
+from screens.state import WizardState, under
+from screens.widgets.bound import BoundInput
+from screens.widgets.field import Field
+from screens.widgets.toggles import Dot, Tick
+from wizard import steps
+from wizard.catalog import PRODUCTS, default_config_target
+from wizard.problems import Problem
+
+SHARED = (
+    "shared: one registry database holds every product's config partition and the "
+    "governance partition; each node gets one registry datasource, one remoteInstance, and "
+    "mounts /_system/config and /_system/governance into it."
+)
+SPLIT = (
+    "split: a config database and a governance database; each node gets two registry "
+    "datasources and two remoteInstances, /_system/config mounted from the config database "
+    "and /_system/governance from the governance one. A product may get its own config "
+    "database."
+)
+
+
+class LayoutPane(StepPane):
+    step_id = "layout"
+    keys_help = (
+        "Shared: config and governance in one database, the simplest. Split: two "
+        "databases, e.g. to keep governance (shared by every product) apart from the "
+        "config of each product cluster. Up/Down and Enter (or Space) choose."
+    )
+
+    def body(self) -> Iterable[Widget]:
+        db = self.state.database()
+        split = db.get("layout", "shared") == "split"
+        yield Field(
+            "Layout",
+            RadioSet(
+                Dot("shared: one database", value=not split, id="shared", compact=True),
+                Dot("split: two databases", value=split, id="split", compact=True),
+                id="layout",
+                compact=True,
+            ),
+            paths=[
+                "database.layout",
+                "database.registry",
+                "database.config",
+                "database.governance",
+            ],
+        )
+        yield Static(summary(self.state), id="layout-summary", markup=False)
+        for pi, product in enumerate(self.state.products()):
+            known = PRODUCTS.get(str(product.get("id")))
+            label = known.label if known else str(product.get("id", "?"))
+            base = f"products[{pi}]"
+            default = default_config_target(str(product.get("id")), product.get("profile"))
+            controls: list[Widget] = [
+                BoundInput(
+                    f"{base}.config_target",
+                    product.get("config_target"),
+                    kind="optional",
+                    placeholder=default,
+                )
+            ]
+            yield Field(
+                f"{label}: config",
+                *controls,
+                paths=[f"{base}.config_target", f"{base}.config_database"],
+                hint="Where its config partition lives in the config database (empty: shown).",
+            )
+            if split:
+                yield Tick(
+                    f"{label} has its own config database",
+                    isinstance(product.get("config_database"), dict),
+                    id=f"own-{pi}",
+                    compact=True,
+                )
+        for slot in self.state.spec_slots(roles_only=True):
+            if slot.path != "database.user_management":
+                yield SpecCard(self.state, slot)
+
+    def problems(self) -> list[Problem]:
+        # Databases this step creates are named here; their fields belong to the database step.
+        slots = [s.path for s in self.state.spec_slots(roles_only=True)]
+        own = [
+            p
+            for p in steps.problems_for_step(self.state.answers, "database")
+            if any(under(p.path, s) for s in slots if s != "database.user_management")
+        ]
+        return self.state.problems("layout") + own
+
+    @guarded
+    async def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        event.stop()
+        layout = "split" if event.pressed.id == "split" else "shared"
+        self.state.set_layout(layout)
+        self.state.ensure_specs(self.state.spec_slots())
+        self.state.touched.add("database.layout")
+        await self.rebuild("#layout")
+
+    @guarded
+    async def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        if event.checkbox.id and event.checkbox.id.startswith("own-"):
+            event.stop()
+            pi = int(event.checkbox.id.removeprefix("own-"))
+            self.state.set_own_config_database(pi, event.value)
+            await self.rebuild(f"#own-{pi}")
+
+    async def rebuild(self, focus: str) -> None:
+        await self.recompose()
+        self.refresh_problems()
+        self.post_message(AnswersChanged())
+        self.query_one(focus).focus()
+
+    def answered(self, path: str, value: Any) -> None:
+        for card in self.query(SpecCard):
+            card.refresh_url()
+
+
+def summary(state: WizardState) -> str:
+    """What each layout means for these answers: databases, datasources, mounts."""
+    current = state.database().get("layout", "shared")
+    lines = [SHARED if current == "shared" else SPLIT]
+    counts = {layout: _counts(state, layout) for layout in ("shared", "split")}
+    if all(counts.values()):
+        for layout, text in counts.items():
+            mark = "▸" if layout == current else " "
+            lines.append(f"{mark} {layout}: {text}")
+    return "\n".join(lines)
+
+
+def _counts(state: WizardState, layout: str) -> str | None:
+    from wizard import answers, plan
+    from wizard.problems import AnswersError
+
+    trial = WizardState(state.sessions_dir, state.preset_dirs, state.env, state.cwd)
+    trial.answers = copy.deepcopy(state.answers)
+    trial.stash = copy.deepcopy(state.stash)
+    trial.set_layout(layout)
+    trial.ensure_specs(trial.spec_slots())
+    try:
+        built = plan.build(answers.parse(trial.answers), {})
+    except (AnswersError, KeyError, ValueError):
+        return None
+    node = built.nodes[0]
+    return (
+        f"{len(built.databases)} databases; per node {len(node.datasources)} datasources, "
+        f"{len(node.registry.remote_instances)} remoteInstance(s), "
+        f"{len(node.registry.mounts)} mounts"
+    )

@@ -1,0 +1,115 @@
+"""One database's name, user and password, with the JDBC URL its datasources will carry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Select, Static
+
+from screens.base import StepPane
+from screens.state import SpecSlot, WizardState
+from screens.widgets.bound import BoundInput
+from screens.widgets.field import Field
+from wizard import answers
+from wizard.catalog import ENGINES
+
+_MODES = [("typed here", "typed"), ("from a variable", "env")]
+
+
+class SpecCard(Vertical):
+    def __init__(self, state: WizardState, slot: SpecSlot, *, reveal: bool = False) -> None:
+        super().__init__(classes="card spec")
+        self.state = state
+        self.slot = slot
+        self.reveal = reveal
+
+    @property
+    def spec(self) -> dict[str, Any]:
+        spec = self.state.get(self.slot.path)
+        return spec if isinstance(spec, dict) else {}
+
+    def mode(self) -> str:
+        return "env" if "password_env" in self.spec else "typed"
+
+    def compose(self) -> ComposeResult:
+        path, spec = self.slot.path, self.spec
+        yield Static(self.slot.label, classes="card-title", markup=False)
+        yield Field("Name", BoundInput(f"{path}.name", spec.get("name")), paths=[f"{path}.name"])
+        yield Field("User", BoundInput(f"{path}.user", spec.get("user")), paths=[f"{path}.user"])
+        yield Field(
+            "Password",
+            Vertical(
+                Select(_MODES, value=self.mode(), allow_blank=False, compact=True, classes="mode"),
+                BoundInput(
+                    f"{path}.password",
+                    spec.get("password"),
+                    kind="optional",
+                    password=not self.reveal,
+                    placeholder="the user's password",
+                    classes="secret",
+                ),
+                BoundInput(
+                    f"{path}.password_env",
+                    spec.get("password_env"),
+                    kind="optional",
+                    placeholder="variable name, e.g. REG_DB_PASSWORD",
+                    classes="env",
+                ),
+                classes="password-box",
+            ),
+            paths=[f"{path}.password", f"{path}.password_env", path],
+        )
+        with Horizontal(classes="url-row"):
+            yield Static("JDBC URL", classes="field-label")
+            yield Static(self.url(), classes="url", markup=False)
+
+    def on_mount(self) -> None:
+        self.set_class(self.mode() == "env", "-env")
+
+    def url(self) -> str:
+        db = self.state.answers.get("database")
+        db = db if isinstance(db, dict) else {}
+        engine = ENGINES.get(str(db.get("engine")))
+        if engine is None:
+            return "(choose an engine)"
+        spec = self.spec
+        host = spec.get("host") or db.get("host") or "<host>"
+        port = spec.get("port") or db.get("port") or engine.default_port
+        options = db.get("url_options", engine.default_url_options)
+        return engine.url(str(host), port, str(spec.get("name") or "<name>"), str(options))
+
+    def refresh_url(self) -> None:
+        self.query_one(".url", Static).update(self.url())
+
+    def set_reveal(self, reveal: bool) -> None:
+        self.reveal = reveal
+        self.query_one(".secret", BoundInput).password = not reveal
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if not event.select.has_class("mode"):
+            return
+        event.stop()
+        if event.value == self.mode():
+            return
+        pane = self.query_ancestor(StepPane)
+        spec_path = self.slot.path
+        stash = self.state.stash
+        if event.value == "env":
+            if "password" in self.spec:
+                stash[f"{spec_path}.password"] = self.spec["password"]
+            name = stash.pop(f"{spec_path}.password_env", None)
+            name = name or answers.password_env_name(spec_path)
+            pane.answer(f"{spec_path}.password", None)
+            pane.answer(f"{spec_path}.password_env", name)
+            self.query_one(".env", BoundInput).value = name
+        else:
+            if "password_env" in self.spec:
+                stash[f"{spec_path}.password_env"] = self.spec["password_env"]
+            pane.answer(f"{spec_path}.password_env", None)
+            typed = stash.pop(f"{spec_path}.password", None)
+            if typed is not None:
+                pane.answer(f"{spec_path}.password", typed)
+            self.query_one(".secret", BoundInput).value = typed or ""
+        self.set_class(event.value == "env", "-env")

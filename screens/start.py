@@ -1,0 +1,128 @@
+"""Step 1: a new plan, a preset, or a saved session; the plan's name."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.widget import Widget
+from textual.widgets import Checkbox, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from screens.base import GoTo, StepPane, guarded
+from screens.widgets.bound import BoundInput
+from screens.widgets.field import Field
+from screens.widgets.toggles import Tick
+from wizard import presets, sessions
+
+
+class StartPane(StepPane):
+    step_id = "start"
+    keys_help = (
+        "Choose how to start with the arrow keys and Enter: a new plan, a preset (its "
+        "site-specific answers, hosts and credentials, are yours to check), or a saved "
+        "session (it opens at the step where you left it). Then name the plan."
+    )
+
+    def body(self) -> Iterable[Widget]:
+        listed = sessions.list_sessions(self.state.sessions_dir)
+        current = self.state.session.id if self.state.session else None
+        options: list[Option | None] = [Option("New plan", id="new")]
+        found = presets.list_presets(self.state.preset_dirs)
+        if found:
+            options.append(None)
+        for info in found:
+            if info.problem:
+                text = f"Preset {info.name} (cannot be used: {info.problem})"
+                options.append(Option(text, id=f"preset:{info.name}", disabled=True))
+            else:
+                options.append(
+                    Option(f"Preset {info.name} — {info.description}", id=f"preset:{info.name}")
+                )
+        entries = [e for e in listed.entries if e.id != current]
+        if entries:
+            options.append(None)
+        for e in entries:
+            text = (
+                f"Resume {e.name} · {e.products} · at {e.step} · {e.updated[:16].replace('T', ' ')}"
+            )
+            options.append(Option(text, id=f"session:{e.id}"))
+        yield Label("How to start (newest sessions first):")
+        origins = OptionList(*options, id="origin", compact=True)
+        yield origins
+        yield Static(self.origin_text(), id="origin-note", markup=False)
+        for item in listed.damaged:
+            yield Static(f"note: session file {item.path}: {item.reason}", markup=False)
+        yield Field(
+            "Plan name",
+            BoundInput("name", self.state.answers.get("name"), placeholder="e.g. apim-prod"),
+            paths=["name"],
+            hint="Letters, digits, '.', '_' and '-'; it names the session and the tree.",
+        )
+        yield Field(
+            "Description",
+            BoundInput("description", self.state.answers.get("description"), kind="optional"),
+            paths=["description", "schema_version"],
+        )
+        yield Tick(
+            "Keep typed passwords in the session file (private to you)",
+            self.state.keep_passwords,
+            id="keep-passwords",
+            compact=True,
+        )
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        origins = self.query_one("#origin", OptionList)
+        for index in range(origins.option_count):
+            if origins.get_option_at_index(index).id == self.state.origin:
+                origins.highlighted = index
+
+    def origin_text(self) -> str:
+        origin = self.state.origin
+        if origin.startswith("preset:"):
+            return f"Starting from preset {origin.removeprefix('preset:')}."
+        if origin.startswith("session:") and self.state.session is not None:
+            return f"Resumed session '{self.state.session.name}'."
+        return "Starting a new plan."
+
+    @guarded
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        choice = event.option.id or "new"
+        if choice == self.state.origin:
+            self.query_one("#origin-note", Static).update(self.origin_text())
+            return
+        if choice.startswith("session:"):
+            self.resume(choice.removeprefix("session:"))
+            return
+        if choice.startswith("preset:"):
+            name = choice.removeprefix("preset:")
+            try:
+                data = self.state.preset_data(presets.find(name, self.state.preset_dirs))
+            except Exception as exc:  # unreadable file, bad TOML: say so, keep the answers
+                self.query_one("#origin-note", Static).update(f"✗ preset {name}: {exc}")
+                return
+            self.state.load(data, choice)
+        else:
+            self.state.load({"schema_version": 1}, "new")
+        # Showing the step again fills every field from the new answers.
+        self.post_message(GoTo("start", "name"))
+
+    def resume(self, session_id: str) -> None:
+        try:
+            step = self.state.resume(session_id)
+        except sessions.SessionError as exc:
+            self.query_one("#origin-note", Static).update(f"✗ {exc}")
+            return
+        missing = sessions.missing_passwords(self.state.session) if self.state.session else []
+        if missing:
+            self.app.notify(
+                f"The session did not keep {len(missing)} password(s); the Database step "
+                "asks for them again."
+            )
+        self.post_message(GoTo(step))
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        if event.checkbox.id == "keep-passwords":
+            event.stop()
+            self.state.keep_passwords = event.value

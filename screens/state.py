@@ -1,0 +1,467 @@
+"""The wizard's state: one answers dict (the shape of an answers TOML), as typed.
+
+The screens write every keystroke here and read problems back from `wizard.steps`; the
+answers are validated, never replaced, so nothing typed is lost. Answers a change makes
+inapplicable (the registry database after switching to the split layout) are put aside and
+come back when the change is undone.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from wizard import sessions, steps
+from wizard.problems import Problem
+from wizard.steps import STEP_IDS, split_path
+
+FORM_STEPS = ("start", "products", "nodes", "database", "layout")
+ROLE_DEFAULTS = {
+    "registry": ("Registry (config + governance)", "WSO2_REG_DB", "wso2reg"),
+    "config": ("Config registry", "WSO2_CONFIG_DB", "wso2config"),
+    "governance": ("Governance registry", "WSO2_GOV_DB", "wso2gov"),
+    "user_management": ("User management", "WSO2_UM_DB", "wso2um"),
+}
+
+
+@dataclass(frozen=True)
+class SpecSlot:
+    """A database the answers need: where it lives and what to suggest for it."""
+
+    path: str
+    label: str
+    name: str
+    user: str
+
+
+@dataclass
+class WizardState:
+    sessions_dir: Path
+    preset_dirs: list[Path]
+    env: dict[str, str]
+    """The environment for password_env, plus passwords typed for unset variables."""
+    cwd: Path
+    answers: dict[str, Any] = field(default_factory=lambda: {"schema_version": 1})
+    origin: str = "new"
+    """new | preset:<name> | session:<id>."""
+    keep_passwords: bool = False
+    session: sessions.Session | None = None
+    lock: sessions.SessionLock | None = None
+    visited: set[str] = field(default_factory=set)
+    attempted: set[str] = field(default_factory=set)
+    touched: set[str] = field(default_factory=set)
+    stash: dict[str, Any] = field(default_factory=dict)
+    written: Path | None = None
+    out_dir: str = ""
+    changed_since_write: bool = False
+    _detected: dict[tuple[str, float | None], Any] = field(default_factory=dict, repr=False)
+
+    # ---- answers by path ----------------------------------------------------------------
+
+    def get(self, path: str, default: Any = None) -> Any:
+        node: Any = self.answers
+        for part in split_path(path):
+            if isinstance(part, int):
+                if not isinstance(node, list) or part >= len(node):
+                    return default
+            elif not isinstance(node, dict) or part not in node:
+                return default
+            node = node[part]
+        return node
+
+    def put(self, path: str, value: Any) -> None:
+        """Set `path`; None removes it. Missing tables on the way are created."""
+        parts = split_path(path)
+        node: Any = self.answers
+        for part, after in itertools.pairwise(parts):
+            if isinstance(part, str) and not isinstance(node.get(part), dict | list):
+                if value is None:
+                    return
+                node[part] = [] if isinstance(after, int) else {}
+            node = node[part]
+        last = parts[-1]
+        if value is None:
+            if isinstance(node, dict):
+                node.pop(last, None)
+        else:
+            node[last] = value
+        self.changed_since_write = True
+
+    def set_answer(self, path: str, value: Any) -> bool:
+        """Store a typed value; False when it is what the answers already hold."""
+        if self.get(path) == value:
+            return False
+        self.put(path, value)
+        self.touched.add(path)
+        return True
+
+    def products(self) -> list[dict[str, Any]]:
+        found = self.answers.get("products")
+        return [p for p in found if isinstance(p, dict)] if isinstance(found, list) else []
+
+    def product_list(self) -> list[Any]:
+        if not isinstance(self.answers.get("products"), list):
+            self.answers["products"] = []
+        return self.answers["products"]  # type: ignore[no-any-return]
+
+    def database(self) -> dict[str, Any]:
+        if not isinstance(self.answers.get("database"), dict):
+            self.answers["database"] = {}
+        return self.answers["database"]  # type: ignore[no-any-return]
+
+    def load(self, answers: dict[str, Any], origin: str) -> None:
+        """Start over from other answers (a preset or a session)."""
+        self.answers = answers
+        self.origin = origin
+        self.visited = {"start"}
+        self.attempted.clear()
+        self.touched.clear()
+        self.stash.clear()
+        self.written = None
+        self.changed_since_write = False
+
+    # ---- problems and step states -------------------------------------------------------
+
+    def problems(self, step_id: str) -> list[Problem]:
+        if step_id in ("preview", "write"):
+            found = [p for ps in steps.problems_by_step(self.answers).values() for p in ps]
+            return found + self.distribution_problems()
+        found = steps.problems_for_step(self.answers, step_id)
+        if step_id == "products":
+            found += self.distribution_problems()
+        return found
+
+    def distribution_problems(self) -> list[Problem]:
+        """A distribution that cannot be read, or that is another product or version."""
+        from wizard.catalog import PRODUCTS
+
+        out = []
+        for pi, product in enumerate(self.products()):
+            where = product.get("distribution")
+            if not isinstance(where, str) or not where:
+                continue
+            path = f"products[{pi}].distribution"
+            found = self.detect(where)
+            if isinstance(found, str):
+                out.append(Problem(path, found))
+                continue
+            known = PRODUCTS.get(str(product.get("id")))
+            if found.product and known and found.product != known.id:
+                other = PRODUCTS[found.product].label
+                out.append(
+                    Problem(
+                        path,
+                        f"the distribution is {other} (from {found.source}), but this product "
+                        f"is {known.label}; fix the path, or add {other} instead",
+                    )
+                )
+            elif found.version and found.version != product.get("version"):
+                out.append(
+                    Problem(
+                        path,
+                        f"the distribution is version {found.version} (from {found.source}), "
+                        f"but the version chosen is {product.get('version')}",
+                    )
+                )
+        return out
+
+    def detect(self, where: str) -> Any:
+        """What `wizard.distribution.detect` says of `where`, or the reason it cannot."""
+        import os
+
+        from wizard.distribution import DistributionError, detect
+
+        try:
+            stamp = os.stat(os.path.expanduser(where)).st_mtime
+        except OSError:
+            stamp = None
+        key = (where, stamp)
+        if key not in self._detected:
+            try:
+                self._detected[key] = detect(where)
+            except (DistributionError, OSError) as exc:
+                self._detected[key] = str(exc)
+        return self._detected[key]
+
+    def state_of(self, step_id: str, current: str = "") -> str:
+        if step_id == "write":
+            return "done" if self.written and not self.changed_since_write else "todo"
+        if step_id not in self.visited:
+            return "todo"
+        if self.problems(step_id):
+            # The step being filled in is not yet wrong, unless Next was refused.
+            quiet = step_id == current and step_id not in self.attempted
+            return "todo" if quiet else "attention"
+        return "done"
+
+    def states(self, current: str = "") -> dict[str, str]:
+        return {s: self.state_of(s, current) for s in STEP_IDS}
+
+    # ---- databases the answers need -----------------------------------------------------
+
+    def spec_slots(self, roles_only: bool = False) -> list[SpecSlot]:
+        from wizard.catalog import PRODUCTS
+
+        db = self.answers.get("database")
+        db = db if isinstance(db, dict) else {}
+        split = db.get("layout", "shared") == "split"
+        out = []
+        if not split:
+            out.append(self.role_slot("registry"))
+        else:
+            if any(not isinstance(p.get("config_database"), dict) for p in self.products()):
+                out.append(self.role_slot("config"))
+            out.append(self.role_slot("governance"))
+        out.append(self.role_slot("user_management"))
+        for pi, product in enumerate(self.products()):
+            known = PRODUCTS.get(str(product.get("id")))
+            if known is None:
+                continue
+            if split and isinstance(product.get("config_database"), dict):
+                out.append(self.config_database_slot(pi))
+            if roles_only:
+                continue
+            profile = product.get("profile") or known.default_profile
+            if profile not in known.profiles:
+                continue
+            for pdb in known.profiles[profile].databases:
+                out.append(
+                    SpecSlot(
+                        f"products[{pi}].databases.{pdb.key}",
+                        f"{known.label}: {pdb.key}",
+                        pdb.default_name,
+                        pdb.default_user,
+                    )
+                )
+        return out
+
+    def role_slot(self, role: str) -> SpecSlot:
+        label, name, user = ROLE_DEFAULTS[role]
+        return SpecSlot(f"database.{role}", label, name, user)
+
+    def config_database_slot(self, pi: int) -> SpecSlot:
+        from wizard.catalog import PRODUCTS
+
+        product = self.products()[pi]
+        product_id = str(product.get("id", "product"))
+        known = PRODUCTS.get(product_id)
+        key = product_id
+        profile = product.get("profile")
+        if known is not None and profile and profile != known.default_profile:
+            key = f"{product_id}_{profile}".replace("-", "_")
+        label = f"{known.label if known else product_id}: own config database"
+        return SpecSlot(
+            f"products[{pi}].config_database",
+            label,
+            f"WSO2_{key.upper()}_CONFIG_DB",
+            f"wso2{key.replace('_', '')}config",
+        )
+
+    def ensure_specs(self, slots: Sequence[SpecSlot]) -> None:
+        """Give every needed database a table with the suggested name and user."""
+        for slot in slots:
+            if not isinstance(self.get(slot.path), dict):
+                restored = self.stash.pop(slot.path, None)
+                self.put(slot.path, restored or {"name": slot.name, "user": slot.user})
+
+    def drop_unneeded_product_databases(self) -> None:
+        """Product databases of a product that changed (e.g. EI profile) go to the stash."""
+        from wizard.catalog import PRODUCTS
+
+        for pi, product in enumerate(self.products()):
+            dbs = product.get("databases")
+            known = PRODUCTS.get(str(product.get("id")))
+            if not isinstance(dbs, dict) or known is None:
+                continue
+            profile = known.profiles.get(product.get("profile") or known.default_profile)
+            wanted = {d.key for d in profile.databases} if profile else set()
+            for key in [k for k in dbs if k not in wanted]:
+                self.stash[f"products[{pi}].databases.{key}"] = dbs.pop(key)
+            if not dbs:
+                product.pop("databases", None)
+
+    def set_layout(self, layout: str) -> None:
+        db = self.database()
+        if db.get("layout", "shared") == layout:
+            return
+        if layout == "split":
+            db["layout"] = "split"
+            registry = db.pop("registry", None)
+            if isinstance(registry, dict):
+                self.stash["database.registry"] = registry
+            for role in ("config", "governance"):
+                if not isinstance(db.get(role), dict):
+                    restored = self.stash.pop(f"database.{role}", None)
+                    if restored is None and isinstance(registry, dict):
+                        _label, name, _user = ROLE_DEFAULTS[role]
+                        restored = {**copy.deepcopy(registry), "name": name}
+                    if restored is not None:
+                        db[role] = restored
+        else:
+            db.pop("layout", None)
+            for role in ("config", "governance"):
+                if isinstance(db.get(role), dict):
+                    self.stash[f"database.{role}"] = db.pop(role)
+            for pi, product in enumerate(self.products()):
+                own = product.pop("config_database", None)
+                if isinstance(own, dict):
+                    self.stash[f"products[{pi}].config_database"] = own
+            if not isinstance(db.get("registry"), dict):
+                restored = self.stash.pop("database.registry", None)
+                if restored is None and isinstance(self.stash.get("database.config"), dict):
+                    name = ROLE_DEFAULTS["registry"][1]
+                    restored = {**copy.deepcopy(self.stash["database.config"]), "name": name}
+                if restored is not None:
+                    db["registry"] = restored
+        self.changed_since_write = True
+
+    def set_own_config_database(self, pi: int, own: bool) -> None:
+        product = self.products()[pi]
+        path = f"products[{pi}].config_database"
+        if own and not isinstance(product.get("config_database"), dict):
+            slot = self.config_database_slot(pi)
+            product["config_database"] = self.stash.pop(path, None) or {
+                "name": slot.name,
+                "user": slot.user,
+            }
+        elif not own and isinstance(product.get("config_database"), dict):
+            self.stash[path] = product.pop("config_database")
+        self.changed_since_write = True
+
+    # ---- products and nodes -------------------------------------------------------------
+
+    def add_product(self, product_id: str) -> int:
+        from wizard.catalog import PRODUCTS
+
+        known = PRODUCTS[product_id]
+        self.product_list().append({"id": product_id, "version": list(known.versions)[-1]})
+        self.changed_since_write = True
+        return len(self.product_list()) - 1
+
+    def remove_product(self, pi: int) -> None:
+        del self.product_list()[pi]
+        # Stashed answers are kept by position; positions after the removed one shift.
+        self.stash = {k: v for k, v in self.stash.items() if not k.startswith("products[")}
+        self.changed_since_write = True
+
+    def node_key(self, pi: int) -> str:
+        from wizard.catalog import PRODUCTS
+
+        product = self.products()[pi]
+        key = str(product.get("id", "node"))
+        known = PRODUCTS.get(key)
+        if product.get("profile") and known and product["profile"] != known.default_profile:
+            key = f"{key}-{product['profile']}"
+        return key
+
+    def used_node_ids(self) -> set[str]:
+        return {
+            str(n.get("id"))
+            for p in self.products()
+            for n in p.get("nodes") or []
+            if isinstance(n, dict)
+        }
+
+    def add_nodes(self, pi: int, hosts: Sequence[str], prefix: str) -> list[str]:
+        product = self.products()[pi]
+        if not isinstance(product.get("nodes"), list):
+            product["nodes"] = []
+        used = self.used_node_ids()
+        number = 1
+        added = []
+        for host in hosts:
+            while f"{prefix}-{number}" in used:
+                number += 1
+            node: dict[str, Any] = {"id": f"{prefix}-{number}", "host": host}
+            offset = self.free_offset(host) if host else 0
+            if offset:
+                node["offset"] = offset
+            product["nodes"].append(node)
+            used.add(node["id"])
+            added.append(node["id"])
+        self.changed_since_write = True
+        return added
+
+    def remove_node(self, pi: int, ni: int) -> None:
+        del self.products()[pi]["nodes"][ni]
+        self.changed_since_write = True
+
+    def free_offset(self, host: str) -> int:
+        """The lowest offset whose Carbon ports clash with no node already on `host`."""
+        from wizard.catalog import CARBON_PORTS, MAX_OFFSET
+
+        taken: set[int] = set()
+        for product in self.products():
+            for node in product.get("nodes") or []:
+                if isinstance(node, dict) and node.get("host") == host:
+                    offset = node.get("offset", 0)
+                    if isinstance(offset, int):
+                        taken |= {port + offset for port in CARBON_PORTS.values()}
+        for offset in range(MAX_OFFSET + 1):
+            if not taken & {port + offset for port in CARBON_PORTS.values()}:
+                return offset
+        return 0
+
+    # ---- sessions -----------------------------------------------------------------------
+
+    def save(self, step_id: str) -> str | None:
+        """Save the session (creating it on the first save); the reason when it fails."""
+        try:
+            if self.session is None:
+                name = str(self.answers.get("name") or "plan")
+                self.session = sessions.new_session(
+                    name,
+                    self.answers,
+                    step_id,
+                    dir=self.sessions_dir,
+                    keep_passwords=self.keep_passwords,
+                )
+                self.lock = sessions.lock(self.session.id, dir=self.sessions_dir)
+                return None
+            self.session.answers = self.answers
+            self.session.step = step_id
+            self.session.keep_passwords = self.keep_passwords
+            if isinstance(self.answers.get("name"), str) and self.answers["name"]:
+                self.session.name = self.answers["name"]
+            sessions.save(self.session, dir=self.sessions_dir)
+        except (OSError, ValueError, sessions.SessionError) as exc:
+            return f"the session could not be saved: {exc}"
+        return None
+
+    def resume(self, session_id: str) -> str:
+        """Open a saved session; returns the step to go to. Raises SessionError."""
+        held = sessions.lock(session_id, dir=self.sessions_dir)
+        try:
+            session = sessions.load(session_id, dir=self.sessions_dir)
+        except BaseException:
+            held.release()
+            raise
+        self.release()
+        self.session, self.lock = session, held
+        self.keep_passwords = session.keep_passwords
+        self.load(session.answers, f"session:{session_id}")
+        index = STEP_IDS.index(session.step)
+        self.visited = set(STEP_IDS[: index + 1]) - {"write"}
+        return session.step if session.step != "start" else "products"
+
+    def release(self) -> None:
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+
+    def preset_data(self, path: Path) -> dict[str, Any]:
+        import tomllib
+
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def messages_for(paths: Sequence[str], problems: Sequence[Problem]) -> list[Problem]:
+    return [p for p in problems if any(under(p.path, f) for f in paths)]
+
+
+def under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith(prefix + ".") or path.startswith(prefix + "[")

@@ -1,0 +1,41 @@
+"""The sidebar: every step with its state; choosing one goes there."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+MARKS = {"done": "✓", "attention": "!", "todo": "·"}
+LEGEND = "✓ done  ! to fix\n· not yet"
+
+
+class StepList(OptionList):
+    DEFAULT_CSS = """
+    StepList { width: 22; height: auto; border: none; padding: 0; }
+    """
+
+    class Chosen(Message):
+        def __init__(self, step_id: str) -> None:
+            super().__init__()
+            self.step_id = step_id
+
+    def __init__(self, steps: Sequence[tuple[str, str]], *, id: str | None = None) -> None:
+        super().__init__(compact=True, id=id)
+        self.steps = list(steps)
+
+    def show(self, current: str, states: Mapping[str, str]) -> None:
+        options = []
+        for n, (step_id, title) in enumerate(self.steps, start=1):
+            here = "▸" if step_id == current else " "
+            mark = MARKS[states.get(step_id, "todo")]
+            options.append(Option(f"{here}{mark} {n} {title}", id=step_id))
+        self.set_options(options)
+        self.highlighted = [s for s, _ in self.steps].index(current)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id:
+            self.post_message(self.Chosen(event.option.id))

@@ -1,0 +1,235 @@
+"""Step 7: where to write the tree; confirm a replacement; progress; what to do next."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual import work
+from textual.widget import Widget
+from textual.widgets import Button, Input, Markdown, ProgressBar, Static
+
+from screens.base import AnswersChanged, StepPane, guarded
+from screens.checks import build_plan
+from screens.widgets.dialogs import ConfirmDialog
+from screens.widgets.field import Field
+from screens.widgets.paths import PathSuggester
+from screens.widgets.problemlist import ProblemList
+from wizard.problems import Problem
+
+
+class WritePane(StepPane):
+    step_id = "write"
+    keys_help = (
+        "The tree is written into a hidden folder beside the directory, checked against the "
+        "WSO2 rules, and then moved into place; a non-empty directory is replaced only when "
+        "you confirm, and its old contents are kept beside it. Passwords whose environment "
+        "variable is not set are asked for here and used for this run only."
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.writing = False
+
+    def body(self) -> Iterable[Widget]:
+        plan, problems = build_plan(self.state)
+        yield ProblemList(id="write-problems")
+        name = str(self.state.answers.get("name") or "tree")
+        default = self.state.out_dir or str(self.state.cwd / name)
+        yield Field(
+            "Directory",
+            Input(default, suggester=PathSuggester(dirs_only=True), compact=True, id="out"),
+            paths=["out"],
+            hint="Right arrow accepts a completion.",
+        )
+        for db in plan.missing_passwords if plan else ():
+            yield Field(
+                f"${db.password_env}",
+                Input(
+                    self.state.env.get(str(db.password_env), ""),
+                    password=True,
+                    compact=True,
+                    id=f"pw-{db.password_env}",
+                    classes="run-password",
+                ),
+                paths=[f"env.{db.password_env}"],
+                hint=f"Not set: the password of {db.user} on {db.host}:{db.port}, for this "
+                "run only.",
+            )
+        yield Button("Write the tree", id="write", compact=True)
+        yield ProgressBar(total=1, show_eta=False, id="progress")
+        yield Static("", id="write-status", markup=False)
+        yield Markdown("", id="summary")
+        self.initial = [(f"{i.text}", i.step, i.path) for i in problems]
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#write-problems", ProblemList).show(self.initial)
+        self.query_one("#progress", ProgressBar).display = False
+        self.query_one("#summary", Markdown).display = False
+
+    def refresh_problems(self) -> None:
+        """Problems are shown in the list and at the directory field."""
+
+    def focus_first(self) -> None:
+        problems = self.query_one("#write-problems", ProblemList)
+        (problems if problems.display else self.query_one("#out", Input)).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if event.input.id == "out":
+            self.state.out_dir = event.value
+            self.query_one("#out-field", Field).show([]) if self.query("#out-field") else None
+        elif event.input.id and event.input.id.startswith("pw-"):
+            variable = event.input.id.removeprefix("pw-")
+            if event.value:
+                self.state.env[variable] = event.value
+            else:
+                self.state.env.pop(variable, None)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.start_write()
+
+    @guarded
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "write":
+            event.stop()
+            self.start_write()
+
+    def problems(self) -> list[Problem]:
+        return self.state.problems("write")
+
+    def focus_problem(self, problem: Problem) -> None:
+        self.query_one("#write-problems", ProblemList).show(
+            [(i.text, i.step, i.path) for i in build_plan(self.state)[1]]
+        )
+        self.focus_first()
+
+    async def leave(self) -> bool:
+        if self.state.written and not self.state.changed_since_write:
+            self.app.quit_now()  # type: ignore[attr-defined]
+            return False
+        self.start_write()
+        return False
+
+    # ---- writing ------------------------------------------------------------------------
+
+    def directory_field(self) -> Field:
+        return next(f for f in self.query(Field) if "out" in f.paths)
+
+    def start_write(self) -> None:
+        if self.writing:
+            return
+        from wizard import tree
+        from wizard.problems import AnswersError
+
+        text = self.query_one("#out", Input).value.strip()
+        field = self.directory_field()
+        if not text:
+            field.show(["give the directory to write the tree to"])
+            self.query_one("#out", Input).focus()
+            return
+        out = Path(os.path.expanduser(text))
+        if not out.is_absolute():
+            out = self.state.cwd / out
+        if out.exists() and not out.is_dir():
+            field.show([f"{out} exists and is not a directory; choose another"])
+            self.query_one("#out", Input).focus()
+            return
+        field.show([])
+        plan, problems = build_plan(self.state)
+        if plan is None:
+            self.show_problems([(i.text, i.step, i.path) for i in problems])
+            return
+        try:
+            built = tree.build(plan)
+        except AnswersError as exc:
+            from screens.checks import _item
+
+            self.show_problems(
+                [(i.text, i.step, i.path) for i in (_item(p.path, str(p)) for p in exc.problems)]
+            )
+            return
+        self.show_problems([])
+        try:
+            non_empty = out.is_dir() and any(out.iterdir())
+        except OSError as exc:
+            field.show([f"{out} cannot be read: {exc.strerror}"])
+            return
+        if not non_empty:
+            self.write(built, out, False)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.write(built, out, True)
+
+        self.app.push_screen(
+            ConfirmDialog(
+                f"{out} is not empty. Replace it? Its contents are kept as a backup beside it.",
+                yes="Replace",
+                no="Keep it",
+            ),
+            answered,
+        )
+
+    def show_problems(self, items: list[tuple[str, str, str]]) -> None:
+        problems = self.query_one("#write-problems", ProblemList)
+        problems.show(items)
+        if items:
+            problems.focus()
+
+    def write(self, built: object, out: Path, force: bool) -> None:
+        self.writing = True
+        bar = self.query_one("#progress", ProgressBar)
+        bar.display = True
+        bar.update(total=max(1, len(built.files)), progress=0)  # type: ignore[attr-defined]
+        self.query_one("#write-status", Static).update(f"Writing to {out} …")
+        self.run_write(built, out, force)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def run_write(self, built: object, out: Path, force: bool) -> None:
+        from wizard import tree
+        from wizard.output import OutputError, write_tree
+
+        def progress(done: int, total: int) -> None:
+            self.app.call_from_thread(
+                self.query_one("#progress", ProgressBar).update, progress=done
+            )
+
+        try:
+            result = write_tree(built, out, force=force, progress=progress)  # type: ignore[arg-type]
+        except OutputError as exc:
+            self.app.call_from_thread(self.failed, str(exc))
+            return
+        except Exception as exc:
+            self.app.call_from_thread(self.failed, f"internal error ({type(exc).__name__}: {exc})")
+            return
+        try:
+            steps_text = tree.next_steps(built)  # type: ignore[arg-type]
+        except Exception:  # the README in the tree holds the same steps
+            steps_text = f"Read {result.path / 'README.md'}."
+        self.app.call_from_thread(self.done, result, steps_text)
+
+    def failed(self, message: str) -> None:
+        self.writing = False
+        self.query_one("#progress", ProgressBar).display = False
+        self.query_one("#write-status", Static).update("")
+        self.directory_field().show([message])
+
+    def done(self, result: object, steps_text: str) -> None:
+        self.writing = False
+        self.state.written = result.path  # type: ignore[attr-defined]
+        self.state.changed_since_write = False
+        lines = [f"Wrote {result.files} files to {result.path}."]  # type: ignore[attr-defined]
+        if result.backup:  # type: ignore[attr-defined]
+            lines.append(f"The previous contents are kept in {result.backup}.")  # type: ignore[attr-defined]
+        self.query_one("#write-status", Static).update("\n".join(lines))
+        summary = self.query_one("#summary", Markdown)
+        summary.update(steps_text)
+        summary.display = True
+        self.app.save_session()  # type: ignore[attr-defined]
+        self.post_message(AnswersChanged())
+        self.query_one("#write", Button).focus()
