@@ -12,10 +12,14 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from wizard import __version__, answers, locations, presets
-from wizard.model import Topology
+from wizard import __version__, locations
 from wizard.problems import AnswersError
+from wizard.sessions import SessionError
+
+if TYPE_CHECKING:
+    from wizard.model import Topology
 
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
@@ -28,6 +32,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args))
     except AnswersError as exc:
         print(exc.report(), file=sys.stderr)
+        return EXIT_USAGE
+    except SessionError as exc:
+        print(f"carbon-wizard: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("\ninterrupted; nothing was written", file=sys.stderr)
@@ -56,8 +63,32 @@ def _parser() -> argparse.ArgumentParser:
         "node's registry.xml, user-mgt.xml and master-datasources.xml.",
     )
     parser.add_argument("--version", action="version", version=f"carbon-wizard {__version__}")
-    parser.set_defaults(run=_run_tui)
+    _add_wizard_options(parser)
+    parser.add_argument(
+        "--preset", dest="start_preset", metavar="NAME", help="start the wizard from a preset"
+    )
+    parser.set_defaults(run=_run_wizard, session=None)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    resume = sub.add_parser("resume", help="resume a saved session (the newest without ID)")
+    resume.add_argument("session", nargs="?", metavar="ID", help="session id or a unique prefix")
+    _add_wizard_options(resume)
+    resume.set_defaults(run=_run_resume, start_preset=None)
+
+    ses = sub.add_parser("sessions", help="list, remove or export saved sessions")
+    ses.set_defaults(run=_run_sessions_list)
+    ses_sub = ses.add_subparsers(title="actions", metavar="ACTION")
+    ses_sub.add_parser("list", help="list sessions, newest first").set_defaults(
+        run=_run_sessions_list
+    )
+    rm = ses_sub.add_parser("rm", help="remove a session")
+    rm.add_argument("session", metavar="ID")
+    rm.add_argument("--yes", action="store_true", help="do not ask first")
+    rm.set_defaults(run=_run_sessions_rm)
+    exp = ses_sub.add_parser("export", help="write a session's answers as an answers TOML")
+    exp.add_argument("session", metavar="ID")
+    exp.add_argument("file", type=Path, metavar="FILE")
+    exp.set_defaults(run=_run_sessions_export)
 
     gen = sub.add_parser("generate", help="write the tree for a preset or an answers file")
     _add_source(gen)
@@ -88,6 +119,14 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_wizard_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--plain",
+        action="store_true",
+        help="ask plain questions instead of the full-screen wizard (also: CARBON_WIZARD_PLAIN=1)",
+    )
+
+
 def _add_source(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--answers", type=Path, metavar="FILE", help="an answers TOML file")
@@ -95,6 +134,8 @@ def _add_source(parser: argparse.ArgumentParser) -> None:
 
 
 def _topology(args: argparse.Namespace) -> Topology:
+    from wizard import answers, presets
+
     if getattr(args, "preset", None):
         return presets.load_preset(args.preset, locations.preset_dirs())
     if getattr(args, "answers", None):
@@ -132,6 +173,8 @@ def _run_check(args: argparse.Namespace) -> int:
 
 
 def _run_presets(args: argparse.Namespace) -> int:
+    from wizard import presets
+
     found = presets.list_presets(locations.preset_dirs())
     if not found:
         print("no presets found")
@@ -150,19 +193,93 @@ def _run_probe(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if any(r.status == "failed" for r in results) else 0
 
 
-def _run_tui(args: argparse.Namespace) -> int:
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        print(
-            "carbon-wizard: the wizard needs a terminal. Without one, write an answers file "
-            "and run `carbon-wizard generate --answers FILE --out DIR` (see `--help`).",
-            file=sys.stderr,
+def _run_resume(args: argparse.Namespace) -> int:
+    from wizard import sessions
+
+    directory = locations.sessions_dir()
+    if args.session:
+        args.session = sessions.resolve_id(args.session, dir=directory)
+    else:
+        newest = sessions.latest(directory)
+        if newest is None:
+            print("carbon-wizard: no saved sessions to resume; run carbon-wizard", file=sys.stderr)
+            return EXIT_USAGE
+        args.session = newest.id
+    return _run_wizard(args)
+
+
+def _run_sessions_list(args: argparse.Namespace) -> int:
+    from wizard import sessions
+
+    print(sessions.format_list(sessions.list_sessions(locations.sessions_dir())))
+    return 0
+
+
+def _run_sessions_rm(args: argparse.Namespace) -> int:
+    from wizard import sessions
+
+    directory = locations.sessions_dir()
+    session_id = sessions.resolve_id(args.session, dir=directory)
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print(
+                f"carbon-wizard: not removing {session_id} without a terminal to confirm on; "
+                "add --yes",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        reply = input(f"remove session {session_id}? [y/N] ").strip().lower()
+        if reply not in ("y", "yes"):
+            print("kept")
+            return 0
+    sessions.delete(session_id, dir=directory)
+    print(f"removed session {session_id}")
+    return 0
+
+
+def _run_sessions_export(args: argparse.Namespace) -> int:
+    from wizard import sessions
+
+    directory = locations.sessions_dir()
+    session_id = sessions.resolve_id(args.session, dir=directory)
+    path = sessions.export(session_id, args.file, dir=directory)
+    print(f"wrote {path}; passwords are left out (see the password_env names in it)")
+    return 0
+
+
+def _run_wizard(args: argparse.Namespace) -> int:
+    from wizard import steps
+
+    env = dict(os.environ)
+    if args.plain:
+        env[steps.PLAIN_VARIABLE] = "1"
+    plain, note = steps.should_use_plain(env, sys.stdin.isatty(), sys.stdout.isatty())
+    if plain:
+        if note:
+            print(f"carbon-wizard: {note}", file=sys.stderr)
+        # The prompt mode imports questionary only: no Textual, so it starts fast.
+        from wizard.prompt import run_prompt
+
+        return run_prompt(
+            env=os.environ,
+            sessions_dir=locations.sessions_dir(),
+            preset_dirs=locations.preset_dirs(),
+            start_session=args.session,
+            preset=args.start_preset,
         )
-        return EXIT_USAGE
     # The one place the core reaches the UI: loaded by name at launch, so nothing in
     # wizard/ depends on Textual and `generate` never pays for importing it.
     run_app = importlib.import_module("screens.app").run_app
-    return run_app(
-        preset_dirs=locations.preset_dirs(),
-        sessions_dir=locations.sessions_dir(),
-        env=os.environ,
+    extra: dict[str, str] = {}
+    if args.session:
+        extra["session"] = args.session
+    if args.start_preset:
+        extra["preset"] = args.start_preset
+    return int(
+        run_app(
+            preset_dirs=locations.preset_dirs(),
+            sessions_dir=locations.sessions_dir(),
+            env=os.environ,
+            **extra,
+        )
     )

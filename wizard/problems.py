@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ValidationError
+if TYPE_CHECKING:
+    # pydantic loads with the model; the prompt mode and the CLI start without it.
+    from pydantic import BaseModel, ValidationError
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,8 @@ def _accepted_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str] | 
 
 
 def _model_in(annotation: Any) -> Any:
+    from pydantic import BaseModel
+
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     for arg in getattr(annotation, "__args__", ()) or ():
