@@ -429,12 +429,6 @@ def test_kernel_tables_once_in_a_shared_database(engine: str, tmp_path: Path) ->
             conn.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=pytest.fail.Exception,
-    reason="the catalog names IS 5.7.0's UMA script identity/uma/mysql-5.7.sql; the "
-    "distribution ships identity/uma/mysql5.7.sql",
-)
 def test_mysql57_product_databases_are_latin1(tmp_path: Path) -> None:
     """A MySQL 5.7 plan's setup script on MariaDB: latin1 where the 5.7 product scripts go,
     and those scripts then load (reference §9: they fail in utf8mb4)."""

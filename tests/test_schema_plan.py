@@ -158,17 +158,9 @@ def _bps(engine: str) -> Plan:
 UPSTREAM = Path(__file__).resolve().parents[1].parent / "shared" / "upstream"
 # The distributions ../shared/upstream holds dbscripts of, as the plans above name them.
 _SHIPPED_BY = {"apim": "apim-2.6.0", "is": "is-5.7.0", "bps": "bps-3.6.0"}
-_UMA_NAME = pytest.mark.xfail(
-    strict=True,
-    reason="the catalog names IS 5.7.0's UMA script identity/uma/mysql-5.7.sql; the "
-    "distribution ships identity/uma/mysql5.7.sql (no dash, unlike identity/ and consent/)",
-)
 
 
-@pytest.mark.parametrize(
-    "engine",
-    [pytest.param(e, marks=_UMA_NAME) if e in ("mysql5.7", "mysql8") else e for e in ENGINE_IDS],
-)
+@pytest.mark.parametrize("engine", ENGINE_IDS)
 def test_every_planned_script_ships_with_its_product(engine: str) -> None:
     """Each script a plan names is a file of the distribution the step runs from."""
     if not UPSTREAM.is_dir():

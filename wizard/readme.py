@@ -80,7 +80,9 @@ def _database_steps(plan: Plan, sql_files: Sequence[str]) -> list[str]:
         "",
         "Setup scripts, one per database server: "
         + ", ".join(f"`{f}`" for f in sql_files)
-        + ". They are safe to run twice and drop nothing.",
+        + ". Run each from this folder (the commands name them as `db/...`). They are safe "
+        "to run twice and drop nothing. They hold the database passwords: delete any copy "
+        "once it has run.",
         "",
         schema.readme_section(plan).strip(),
         "",

@@ -137,12 +137,22 @@ def readme_section(plan: Plan) -> str:
             "",
         ]
     out += [
+        "Then check from this machine that every database answers and takes its user's "
+        "password: export the variables `topology.toml` names (`password_env`) and run "
+        "`carbon-wizard probe .` here. It prints ok, FAILED (with the reason: refused, "
+        "timeout, auth, no such database) or skipped per database, never a password, and "
+        "exits 1 if any failed. Without the optional drivers (`pip install "
+        "'carbon-wizard[probe]'`) it stops after the TCP connect.",
+        "",
         "### 2. Create the WSO2 tables (each database's own user)",
         "",
         "Run these from a PRODUCT_HOME of the product named (the unzipped distribution: its "
-        "`dbscripts/` folder), so that the tables belong to the database's own user. Each "
-        "command asks for that user's password. Run every script once, in this order, "
-        "before the first node starts.",
+        "`dbscripts/` folder), on any machine whose database client reaches the server, so "
+        "that the tables belong to the database's own user. Each command asks for that "
+        "user's password (the one in your answers, or in the variable its `password_env` "
+        "names). Run every script once, in this order, before the first node starts. "
+        f"The kernel script `{plan.engine.kernel_script}` creates 40 tables: 17 `REG_*` and "
+        "23 `UM_*`.",
         "",
     ]
     labels = {node.product_key: f"{node.product_label} {node.version}" for node in plan.nodes}

@@ -18,8 +18,13 @@ from wizard.plan import DatabasePlan, Plan
 from wizard.problems import AnswersError, Problem, join_path
 
 # Product scripts that cannot load into a utf8mb4 MySQL-family database (reference §9): their
-# IDN_SCIM_GROUP index over a VARCHAR(1024) column exceeds InnoDB's 3072-byte key limit.
-_LATIN1_NAMES = ("mysql5.7.sql", "mysql-5.7.sql", "mysql_cluster5.7.sql")
+# IDN_SCIM_GROUP index over a VARCHAR(1024) column exceeds InnoDB's 3072-byte key limit. The
+# other 5.7 variants (identity/uma, consent) load in utf8mb4.
+LATIN1_SCRIPTS = (
+    "dbscripts/apimgt/mysql5.7.sql",
+    "dbscripts/apimgt/mysql_cluster5.7.sql",
+    "dbscripts/identity/mysql-5.7.sql",
+)
 # DB2 product scripts that put a table into a 32K tablespace they create themselves; creating
 # a bufferpool needs SYSCTRL, so the admin creates both here and grants their use.
 DB2_TS32K_SCRIPTS = ("dbscripts/apimgt/db2.sql", "dbscripts/identity/db2.sql")
@@ -306,9 +311,9 @@ def _mysql(script: SetupScript) -> list[str]:
         "SET SESSION sql_mode = TRIM(BOTH ',' FROM REPLACE(CONCAT(',', @@SESSION.sql_mode, ','),",
         "    ',NO_BACKSLASH_ESCAPES,', ','));",
         "",
-        "-- Databases. A database that receives a MySQL 5.7 product script (*mysql5.7.sql,",
-        "-- *mysql-5.7.sql) is latin1: in utf8mb4 those scripts stop with ERROR 1071 (an index",
-        "-- on IDN_SCIM_GROUP.ATTR_NAME VARCHAR(1024) is longer than InnoDB's 3072-byte limit).",
+        "-- Databases. One that receives apimgt/mysql5.7.sql or identity/mysql-5.7.sql is",
+        "-- latin1: in utf8mb4 those scripts stop with ERROR 1071 (an index on",
+        "-- IDN_SCIM_GROUP.ATTR_NAME VARCHAR(1024) is longer than InnoDB's 3072-byte limit).",
         "-- The others are utf8mb4. An existing database keeps its character set.",
     ]
     for db in script.databases:
@@ -561,10 +566,10 @@ def _db2(script: SetupScript) -> list[str]:
 
 
 def needs_latin1(script: str, engine: Engine) -> bool:
-    """Whether a schema script needs a latin1 database (MySQL-family 5.7 product scripts)."""
+    """Whether a schema script needs a latin1 database (two MySQL 5.7 product scripts)."""
     if engine.kind != "mysql" or script == engine.kernel_script:
         return False
-    return script.rsplit("/", 1)[-1] in _LATIN1_NAMES
+    return script in LATIN1_SCRIPTS
 
 
 def _ezconnect(host: str, port: int, service: str) -> str:

@@ -12,9 +12,9 @@
 SET SESSION sql_mode = TRIM(BOTH ',' FROM REPLACE(CONCAT(',', @@SESSION.sql_mode, ','),
     ',NO_BACKSLASH_ESCAPES,', ','));
 
--- Databases. A database that receives a MySQL 5.7 product script (*mysql5.7.sql,
--- *mysql-5.7.sql) is latin1: in utf8mb4 those scripts stop with ERROR 1071 (an index
--- on IDN_SCIM_GROUP.ATTR_NAME VARCHAR(1024) is longer than InnoDB's 3072-byte limit).
+-- Databases. One that receives apimgt/mysql5.7.sql or identity/mysql-5.7.sql is
+-- latin1: in utf8mb4 those scripts stop with ERROR 1071 (an index on
+-- IDN_SCIM_GROUP.ATTR_NAME VARCHAR(1024) is longer than InnoDB's 3072-byte limit).
 -- The others are utf8mb4. An existing database keeps its character set.
 -- WSO2AM_DB: apim:WSO2AM_DB; used by apim
 CREATE DATABASE IF NOT EXISTS `WSO2AM_DB` CHARACTER SET utf8mb4;

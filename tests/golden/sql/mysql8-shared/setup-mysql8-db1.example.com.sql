@@ -12,9 +12,9 @@
 SET SESSION sql_mode = TRIM(BOTH ',' FROM REPLACE(CONCAT(',', @@SESSION.sql_mode, ','),
     ',NO_BACKSLASH_ESCAPES,', ','));
 
--- Databases. A database that receives a MySQL 5.7 product script (*mysql5.7.sql,
--- *mysql-5.7.sql) is latin1: in utf8mb4 those scripts stop with ERROR 1071 (an index
--- on IDN_SCIM_GROUP.ATTR_NAME VARCHAR(1024) is longer than InnoDB's 3072-byte limit).
+-- Databases. One that receives apimgt/mysql5.7.sql or identity/mysql-5.7.sql is
+-- latin1: in utf8mb4 those scripts stop with ERROR 1071 (an index on
+-- IDN_SCIM_GROUP.ATTR_NAME VARCHAR(1024) is longer than InnoDB's 3072-byte limit).
 -- The others are utf8mb4. An existing database keeps its character set.
 -- WSO2_SHARED_DB: registry, user_management; used by apim, is
 CREATE DATABASE IF NOT EXISTS `WSO2_SHARED_DB` CHARACTER SET utf8mb4;
@@ -23,8 +23,6 @@ CREATE DATABASE IF NOT EXISTS `WSO2_SHARED_DB` CHARACTER SET utf8mb4;
 CREATE DATABASE IF NOT EXISTS `WSO2AM_DB` CHARACTER SET latin1;
 -- WSO2_IDENTITY_DB: is:WSO2_IDENTITY_DB; used by is
 --   latin1 for dbscripts/identity/mysql-5.7.sql
---   latin1 for dbscripts/identity/uma/mysql-5.7.sql
---   latin1 for dbscripts/consent/mysql-5.7.sql
 CREATE DATABASE IF NOT EXISTS `WSO2_IDENTITY_DB` CHARACTER SET latin1;
 
 -- Users. '%' lets the nodes and the machine that runs the schema scripts log in; narrow
