@@ -81,7 +81,7 @@ class StepPane(VerticalScroll):
         shown: dict[Field, list[str]] = {f: [] for f in fields}
         leftover = []
         for problem in problems:
-            target = _best(fields, problem.path)
+            target = best_field(fields, problem.path)
             if target is None:
                 leftover.append(str(problem))
             elif show_all or self._visible(target):
@@ -117,7 +117,7 @@ class StepPane(VerticalScroll):
             best = next((c for c in controls if under(c.path, path)), None)
         if best is None:
             fields = list(self.query(Field))
-            target = _best(fields, path)
+            target = best_field(fields, path)
             if target is not None:
                 best = next((w for w in target.query("*") if w.focusable), None)
         if best is None:
@@ -167,7 +167,7 @@ class StepPane(VerticalScroll):
         """A hook: a control changed the answer at `path`."""
 
 
-def _best(fields: list[Field], path: str) -> Field | None:
+def best_field(fields: list[Field], path: str) -> Field | None:
     best: Field | None = None
     length = -1
     for f in fields:

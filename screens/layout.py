@@ -20,25 +20,19 @@ from wizard import steps
 from wizard.catalog import PRODUCTS, default_config_target
 from wizard.problems import Problem
 
-SHARED = (
-    "shared: one registry database holds every product's config partition and the "
-    "governance partition; each node gets one registry datasource, one remoteInstance, and "
-    "mounts /_system/config and /_system/governance into it."
-)
-SPLIT = (
-    "split: a config database and a governance database; each node gets two registry "
-    "datasources and two remoteInstances, /_system/config mounted from the config database "
-    "and /_system/governance from the governance one. A product may get its own config "
-    "database."
-)
+SHARED = "shared: config and governance partitions in one registry database"
+SPLIT = "split: a config database and a governance database (a product may own one)"
 
 
 class LayoutPane(StepPane):
     step_id = "layout"
     keys_help = (
-        "Shared: config and governance in one database, the simplest. Split: two "
-        "databases, e.g. to keep governance (shared by every product) apart from the "
-        "config of each product cluster. Up/Down and Enter (or Space) choose."
+        "Shared: one registry database; each node gets one registry datasource and one "
+        "remote instance, and mounts /_system/config and /_system/governance from it. "
+        "Split: a config and a governance database; two datasources and two remote "
+        "instances per node, each partition mounted from its own database; a product may "
+        "get its own config database. The lines under the choice count what each layout "
+        "gives for these answers. Up/Down and Enter (or Space) choose."
     )
 
     def body(self) -> Iterable[Widget]:
@@ -131,12 +125,11 @@ class LayoutPane(StepPane):
 def summary(state: WizardState) -> str:
     """What each layout means for these answers: databases, datasources, mounts."""
     current = state.database().get("layout", "shared")
-    lines = [SHARED if current == "shared" else SPLIT]
-    counts = {layout: _counts(state, layout) for layout in ("shared", "split")}
-    if all(counts.values()):
-        for layout, text in counts.items():
-            mark = "▸" if layout == current else " "
-            lines.append(f"{mark} {layout}: {text}")
+    lines = []
+    for layout, fallback in (("shared", SHARED), ("split", SPLIT)):
+        mark = "▸" if layout == current else " "
+        counts = _counts(state, layout)
+        lines.append(f"{mark} {layout}: {counts}" if counts else f"{mark} {fallback}")
     return "\n".join(lines)
 
 
@@ -154,8 +147,9 @@ def _counts(state: WizardState, layout: str) -> str | None:
     except (AnswersError, KeyError, ValueError):
         return None
     node = built.nodes[0]
+    remotes = len(node.registry.remote_instances)
     return (
-        f"{len(built.databases)} databases; per node {len(node.datasources)} datasources, "
-        f"{len(node.registry.remote_instances)} remoteInstance(s), "
+        f"{len(built.databases)} databases · per node {len(node.datasources)} datasources, "
+        f"{remotes} remote instance{'s' if remotes != 1 else ''}, "
         f"{len(node.registry.mounts)} mounts"
     )

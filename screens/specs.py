@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.widgets import Select, Static
 
 from screens.base import StepPane
@@ -61,9 +62,7 @@ class SpecCard(Vertical):
             ),
             paths=[f"{path}.password", f"{path}.password_env", path],
         )
-        with Horizontal(classes="url-row"):
-            yield Static("JDBC URL", classes="field-label")
-            yield Static(self.url(), classes="url", markup=False)
+        yield Static(self.url_text(), classes="url", markup=False)
 
     def on_mount(self) -> None:
         self.set_class(self.mode() == "env", "-env")
@@ -80,8 +79,11 @@ class SpecCard(Vertical):
         options = db.get("url_options", engine.default_url_options)
         return engine.url(str(host), port, str(spec.get("name") or "<name>"), str(options))
 
+    def url_text(self) -> Text:
+        return Text(f"every node's JDBC URL: {self.url()}", overflow="fold")
+
     def refresh_url(self) -> None:
-        self.query_one(".url", Static).update(self.url())
+        self.query_one(".url", Static).update(self.url_text())
 
     def set_reveal(self, reveal: bool) -> None:
         self.reveal = reveal

@@ -36,6 +36,7 @@ class Field(Vertical):
         self.controls = controls
         self.paths = tuple(paths)
         self.hint = hint
+        self.messages: tuple[str, ...] = ()
 
     def compose(self) -> ComposeResult:
         with Horizontal():
@@ -47,5 +48,8 @@ class Field(Vertical):
         yield Static("", classes="field-message", markup=False)
 
     def show(self, messages: Sequence[str]) -> None:
+        if tuple(messages) == self.messages:
+            return
+        self.messages = tuple(messages)
         self.query_one(".field-message", Static).update("\n".join(f"✗ {m}" for m in messages))
         self.set_class(bool(messages), "-problem")

@@ -25,8 +25,13 @@ class StepList(OptionList):
     def __init__(self, steps: Sequence[tuple[str, str]], *, id: str | None = None) -> None:
         super().__init__(compact=True, id=id)
         self.steps = list(steps)
+        self.shown: tuple[object, ...] = ()
 
     def show(self, current: str, states: Mapping[str, str]) -> None:
+        shown = (current, tuple(states.items()))
+        if shown == self.shown:
+            return
+        self.shown = shown
         options = []
         for n, (step_id, title) in enumerate(self.steps, start=1):
             here = "▸" if step_id == current else " "

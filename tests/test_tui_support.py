@@ -1,0 +1,98 @@
+"""Shared by the full-screen wizard's tests: the app built as `carbon-wizard` builds it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from screens.app import WizardApp, build_app
+from screens.base import best_field
+from screens.widgets.bound import BoundInput
+from screens.widgets.field import Field
+from wizard import locations
+
+# Passwords of the preset apim-is-km-mysql8 and apim-2node-mysql, read from the environment.
+PRESET_ENV = {
+    "WSO2_REG_DB_PASSWORD": "reg-pw-1",
+    "WSO2_UM_DB_PASSWORD": "um-pw-2",
+    "WSO2_AM_DB_PASSWORD": "am-pw-3",
+    "WSO2_GOV_DB_PASSWORD": "gov-pw-4",
+    "WSO2_APIM_CONFIG_DB_PASSWORD": "apimcfg-pw-5",
+    "WSO2_IS_CONFIG_DB_PASSWORD": "iscfg-pw-6",
+    "WSO2_IDENTITY_DB_PASSWORD": "id-pw-7",
+}
+SNAPSHOT_CWD = Path("/srv/plans")
+"""Where a tree is suggested in snapshots: fixed, so the pictures do not depend on tmp_path."""
+
+
+@pytest.fixture(autouse=True)
+def _colour(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    yield
+
+
+def make_app(
+    tmp_path: Path, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> WizardApp:
+    return build_app(
+        preset_dirs=[locations.bundled_presets_dir()],
+        sessions_dir=tmp_path / "sessions",
+        env=dict(PRESET_ENV if env is None else env),
+        cwd=cwd or tmp_path,
+    )
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Wait for workers (preview rendering, writing) and the screen to catch up."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def next_step(pilot: Pilot[Any], times: int = 1) -> None:
+    for _ in range(times):
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+
+
+async def choose_origin(pilot: Pilot[Any], option_id: str) -> None:
+    """On the start step, choose 'new', 'preset:<name>' or 'session:<id>' with the keys."""
+    from textual.widgets import OptionList
+
+    origins = pilot.app.query_one("#origin", OptionList)
+    origins.focus()
+    index = next(
+        i for i in range(origins.option_count) if origins.get_option_at_index(i).id == option_id
+    )
+    origins.highlighted = index
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+def control(app: WizardApp, path: str) -> BoundInput:
+    return next(c for c in app.query(BoundInput) if c.path == path)
+
+
+async def type_into(pilot: Pilot[Any], path: str, text: str) -> None:
+    """Set a field's text (a key press per character is slow) as if typed."""
+    widget = control(pilot.app, path)  # type: ignore[arg-type]
+    widget.focus()
+    widget.value = text
+    await pilot.pause()
+
+
+def messages(app: WizardApp, path: str) -> list[str]:
+    """The messages shown at the field holding `path`."""
+    target = best_field(list(app.query(Field)), path)
+    return list(target.messages) if target else []
+
+
+def steady(app: WizardApp) -> None:
+    """No blinking cursor: snapshots must not depend on when they are taken."""
+    for widget in app.query(Input):
+        widget.cursor_blink = False
