@@ -189,6 +189,18 @@ BAD_INPUTS: list[tuple[str, dict[str, Any], str, str]] = [
         "is empty",
     ),
     (
+        "password only blanks",
+        variant("database.registry.password", "   "),
+        "database.registry.password",
+        "only blanks",
+    ),
+    (
+        "site mark that is no path",
+        variant("confirm", ["products[0] nodes"]),
+        "confirm[0]",
+        "not an answer path",
+    ),
+    (
         "no password source",
         variant("database.registry.password", DELETE),
         "database.registry.password",

@@ -32,8 +32,10 @@ PRESET_ENV = {
     "WSO2_AM_DB_PASSWORD": "am-pw-3",
 }
 # Start (name, keep passwords), then Continue on products, nodes and database, the layout
-# question and its menu, and "Write the tree" at the preview.
-PRESET_TO_WRITE = ENTER * 8
+# question and its menu, and "Write the tree" at the preview; then keep each of the six
+# site-specific answers the preset marks.
+SITE_ANSWERS = 6
+PRESET_TO_WRITE = ENTER * 8 + ENTER * SITE_ANSWERS
 
 
 def tree_modules_missing() -> str | None:
@@ -109,7 +111,10 @@ def test_preset_to_written_tree_matches_generate(
     printed = capsys.readouterr().out
     assert f"to {out}" in printed
 
-    topology = answers.load(presets.find(PRESET, run.preset_dirs))
+    # The operator confirmed every site-specific answer; the preset's marks are settled.
+    topology = answers.load(presets.find(PRESET, run.preset_dirs)).model_copy(
+        update={"confirm": []}
+    )
     expected = tmp_path / "out-generate"
     write_tree(tree.build(plan.build(topology, run.env)), expected)
     assert files_of(out) == files_of(expected)
@@ -432,3 +437,17 @@ def test_sessions_written_by_the_prompt_are_plain_json(run: Run) -> None:
     data = json.loads((run.sessions_dir / f"{session.id}.json").read_text())
     assert data["answers"]["name"] == "apim-2node-mysql"
     assert data["keep_passwords"] is False
+
+
+def test_a_site_answer_refused_at_write_is_asked_again(
+    run: Run, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Keep the database host, refuse the registry user ("n" answers at once) and give
+    # another, keep the rest;
+    # the plan is shown again, then written to the default folder (./<plan name>).
+    new_user = f"{BACKSPACE * 40}siteuser{ENTER}"
+    keys = ENTER * 9 + "n" + new_user + ENTER * (SITE_ANSWERS - 2) + ENTER * 3
+    assert run(keys, preset=PRESET) == 0, capsys.readouterr()
+    assert "came from the preset and are site-specific" in capsys.readouterr().out
+    topology = (tmp_path / PRESET / "topology.toml").read_text()
+    assert 'user = "siteuser"' in topology and "confirm" not in topology

@@ -51,6 +51,8 @@ def to_data(topology: Topology, *, keep_passwords: bool = False) -> dict[str, An
     """Answers as plain data; literal passwords become password_env references unless kept."""
     data = topology.model_dump(mode="json", exclude_none=True)
     data = _drop_empty(data)
+    if not data.get("confirm"):
+        data.pop("confirm", None)
     if not keep_passwords:
         for path, spec in topology.database_specs():
             if spec.password is not None:

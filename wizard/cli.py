@@ -147,7 +147,15 @@ def _run_generate(args: argparse.Namespace) -> int:
     from wizard import plan, tree
     from wizard.output import write_tree
 
-    built = tree.build(plan.build(_topology(args), os.environ))
+    topology = _topology(args)
+    if topology.confirm:
+        # generate does not ask; it writes, and says which answers still need checking.
+        print(
+            "carbon-wizard: note: these answers are marked site-specific and were not "
+            "confirmed: " + ", ".join(topology.confirm),
+            file=sys.stderr,
+        )
+    built = tree.build(plan.build(topology, os.environ))
     result = write_tree(built, args.out, force=args.force)
     print(f"wrote {result.files} files to {result.path}")
     if result.backup:

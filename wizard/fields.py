@@ -85,6 +85,9 @@ def check_xml_text(value: str) -> str:
 def check_password(value: str) -> str:
     if value == "":
         raise ValueError("is empty; give the database user's password or use password_env")
+    if value.strip() == "":
+        # Carbon's checks and most operators read a blank password as a missing one.
+        raise ValueError("is only blanks; give the database user's real password")
     bad = xml_invalid(value)
     if bad:
         raise ValueError(
@@ -144,3 +147,15 @@ def check_driver_jar(value: str) -> str:
     if not value.endswith(".jar"):
         raise ValueError(f"'{value}' is not a .jar file; give the path of the JDBC driver jar")
     return check_xml_text(value)
+
+
+_ANSWER_PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\[\d+\]|\.[A-Za-z_][A-Za-z0-9_]*)*$")
+
+
+def check_answer_path(value: str) -> str:
+    if not _ANSWER_PATH.match(value):
+        raise ValueError(
+            f"'{value}' is not an answer path; write it like database.host or "
+            "products[0].nodes[1].host"
+        )
+    return value

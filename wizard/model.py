@@ -258,6 +258,11 @@ class Topology(_Strict):
     database: DatabaseSection
     cluster: Cluster = Field(default_factory=Cluster)
     products: list[Product] = Field(min_length=1)
+    confirm: list[Annotated[str, AfterValidator(fields.check_answer_path)]] = Field(
+        default_factory=list
+    )
+    """Answers a preset marks as site-specific (hosts, users): the wizard writes nothing until
+    each is confirmed or changed. `generate` writes anyway, and names them."""
 
     def nodes(self) -> list[tuple[int, int, Product, Node]]:
         return [

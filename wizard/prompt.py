@@ -244,6 +244,8 @@ class _PromptWizard:
         return node
 
     def put(self, path: str, value: Any) -> None:
+        # An answer the operator gives is theirs: a preset's mark on it is settled.
+        steps.confirm(self.answers, path)
         parts = split_path(path)
         node: Any = self.answers
         for part in parts[:-1]:
@@ -1335,12 +1337,33 @@ class _PromptWizard:
         ]
         return str(self.select("Next:", choices, default="write"))
 
+    def confirm_site_answers(self) -> bool:
+        """Ask about every site-specific answer a preset marked; False when the operator
+        changed one (the plan is then shown again before writing)."""
+        pending = steps.pending_confirmations(self.answers)
+        if not pending:
+            return True
+        self.say("These answers came from the preset and are site-specific:")
+        changed = False
+        for problem in steps.confirmation_problems(self.answers):
+            value = steps.lookup(self.answers, problem.path)
+            if self.confirm(f"Keep {problem.path} = {value!r} for this site?", default=True):
+                steps.confirm(self.answers, problem.path)
+            else:
+                self.reask(problem)
+                steps.confirm(self.answers, problem.path)
+                changed = True
+        self.save()
+        return not changed
+
     def step_write(self) -> str | None:
         from wizard import tree
         from wizard.output import write_tree
         from wizard.problems import AnswersError
 
         self.header("write")
+        if not self.confirm_site_answers():
+            return "preview"
         goto, plan = self.topology_and_plan()
         if plan is None:
             return goto or "products"

@@ -341,3 +341,54 @@ def should_use_plain(
             "(set TERM, e.g. TERM=xterm-256color, for the full-screen wizard)"
         )
     return False, None
+
+
+# ---- answers a preset marks as site-specific -------------------------------------------
+
+CONFIRM_KEY = "confirm"
+
+
+def lookup(data: Any, path: str) -> Any:
+    """The value at `path` in raw answers, or None when any part is missing."""
+    node = data
+    for part in split_path(path):
+        if isinstance(part, int):
+            if not isinstance(node, list) or part >= len(node):
+                return None
+        elif not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def pending_confirmations(data: Any) -> list[str]:
+    """Paths still to confirm, keeping only those that name an answer that exists."""
+    marks = data.get(CONFIRM_KEY) if isinstance(data, dict) else None
+    if not isinstance(marks, list):
+        return []
+    return [p for p in marks if isinstance(p, str) and lookup(data, p) is not None]
+
+
+def confirm(data: dict[str, Any], path: str) -> None:
+    """Mark `path` confirmed (or changed): it no longer holds up writing."""
+    marks = data.get(CONFIRM_KEY)
+    if isinstance(marks, list):
+        remaining = [p for p in marks if p != path]
+        if remaining:
+            data[CONFIRM_KEY] = remaining
+        else:
+            data.pop(CONFIRM_KEY, None)
+
+
+def confirmation_problems(data: Any) -> list[Problem]:
+    """One problem per site-specific answer not yet confirmed, at its own field."""
+    from wizard.problems import Problem
+
+    return [
+        Problem(
+            path,
+            f"comes from the preset ({lookup(data, path)!r}); confirm it for this site or "
+            "change it before writing",
+        )
+        for path in pending_confirmations(data)
+    ]
