@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.answers_fixtures import SHARED
+from tests.answers_fixtures import PASSWORD, SHARED
 from tests.test_generate import preset_env, run_cli
 from wizard import answers, locations, presets, steps
 from wizard.problems import AnswersError
@@ -62,3 +62,23 @@ def test_generate_writes_but_names_what_is_unconfirmed(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "not confirmed" in result.stderr and "products[0].nodes[0].host" in result.stderr
+
+
+def test_saved_preset_has_no_password_and_marks_hosts_and_users(tmp_path: Path) -> None:
+    top = answers.parse(copy.deepcopy(SHARED))
+    path = presets.save_preset(top, "my-cluster", tmp_path)
+    text = path.read_text()
+    assert PASSWORD not in text and "um-secret" not in text
+    loaded = presets.load_preset("my-cluster", [tmp_path])
+    assert set(loaded.confirm) >= {
+        "database.host",
+        "database.registry.user",
+        "products[0].nodes[0].host",
+        "products[1].nodes[0].host",
+    }
+    assert loaded.model_copy(update={"confirm": []}).database.host == top.database.host
+    with pytest.raises(AnswersError, match="exists already"):
+        presets.save_preset(top, "my-cluster", tmp_path)
+    with pytest.raises(AnswersError, match="cannot name a preset"):
+        presets.save_preset(top, "../evil", tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["my-cluster.toml"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import re
+import tempfile
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -10,6 +13,8 @@ from pathlib import Path
 from wizard import answers
 from wizard.model import Topology
 from wizard.problems import AnswersError, Problem
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
 @dataclass(frozen=True)
@@ -53,3 +58,49 @@ def _info(path: Path) -> PresetInfo:
         return PresetInfo(path.stem, "", path, f"cannot be read: {exc}")
     description = data.get("description", "")
     return PresetInfo(path.stem, description if isinstance(description, str) else "", path)
+
+
+def site_specific(topology: Topology) -> list[str]:
+    """Answers that differ from site to site: every host and every database user."""
+    paths = ["database.host"]
+    for path, spec in topology.database_specs():
+        paths.append(f"{path}.user")
+        if spec.host is not None:
+            paths.append(f"{path}.host")
+    paths += [f"products[{pi}].nodes[{ni}].host" for pi, ni, _, _ in topology.nodes()]
+    return paths
+
+
+def save_preset(topology: Topology, name: str, directory: Path, *, force: bool = False) -> Path:
+    """Write `topology` as the operator's own preset `name` in `directory`.
+
+    Passwords never go in (each becomes a password_env name), and every host and user is
+    marked site-specific, so whoever starts from the preset confirms them first.
+    """
+    if not _NAME.match(name):
+        raise AnswersError(
+            [Problem("name", f"'{name}' cannot name a preset; use letters, digits, '.', '_', '-'")]
+        )
+    target = directory / f"{name}.toml"
+    if target.exists() and not force:
+        raise AnswersError(
+            [Problem("name", f"a preset {name} exists already ({target}); choose another name")]
+        )
+    marked = topology.model_copy(update={"confirm": site_specific(topology)})
+    header = (
+        f"# carbon-wizard preset {name}. Hosts and users are marked site-specific (confirm);\n"
+        "# passwords are read from the environment variables named by password_env.\n\n"
+    )
+    text = answers.dumps(marked, keep_passwords=False, header=header)
+    directory.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target

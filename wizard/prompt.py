@@ -1304,18 +1304,11 @@ class _PromptWizard:
         goto, plan = self.topology_and_plan()
         if plan is None:
             return goto or "products"
-        try:
-            from wizard import picture
+        from wizard import picture, rules, tree
 
-            self.say(picture.render(plan))
-        except ImportError as exc:
-            self.say(f"(the picture is not available in this build: {exc})")
+        self.say(picture.render(plan))
         try:
-            from wizard import rules, tree
-
             findings = rules.check_files(tree.preview(plan).files)
-        except ImportError as exc:
-            self.say(f"(the rule checks are not available in this build: {exc})")
         except AnswersError as exc:
             return self.route(_group(exc.problems))
         else:
@@ -1332,10 +1325,37 @@ class _PromptWizard:
                 f"note: ${db.password_env} (password of {db.user}) is not set; you will be "
                 "asked for it before writing"
             )
-        choices = [Choice("Write the tree", "write")] + [
-            Choice(f"Go back to {s.title}", s.id) for s in STEPS[1:5]
-        ]
-        return str(self.select("Next:", choices, default="write"))
+        choices = [
+            Choice("Write the tree", "write"),
+            Choice("Show the changes to each stock file (diffs)", "diffs"),
+            Choice("Save these answers as a preset", "save-preset"),
+        ] + [Choice(f"Go back to {s.title}", s.id) for s in STEPS[1:5]]
+        while True:
+            picked = str(self.select("Next:", choices, default="write"))
+            if picked == "diffs":
+                for diff in tree.diffs(plan):
+                    self.say(diff.diff or f"nodes/{diff.node}/{diff.path}: no change")
+            elif picked == "save-preset":
+                self.save_as_preset(plan.topology)
+            else:
+                return picked
+
+    def save_as_preset(self, topology: Any) -> None:
+        from wizard import locations, presets
+        from wizard.fields import check_node_id
+        from wizard.problems import AnswersError
+
+        name = self.text(
+            "Preset name:", default=str(topology.name), validate=_checker(check_node_id)
+        )
+        directory = locations.user_presets_dir(self.env)
+        try:
+            path = presets.save_preset(topology, name, directory)
+        except AnswersError:
+            if not self.confirm(f"A preset {name} exists already. Replace it?", default=False):
+                return
+            path = presets.save_preset(topology, name, directory, force=True)
+        self.say(f"Saved preset {name} to {path} (no passwords; hosts and users to confirm).")
 
     def confirm_site_answers(self) -> bool:
         """Ask about every site-specific answer a preset marked; False when the operator
