@@ -155,8 +155,7 @@ class WizardApp(App[int]):
             self.state.attempted.add(self.current)
             pane.refresh_problems()
             pane.focus_problem(problems[0])
-            count = len(problems)
-            self.note(f"{count} problem{'s' if count != 1 else ''} to fix on this step")
+            self.note_problems()
             self.refresh_nav()
             return
         if not await pane.leave():
@@ -197,8 +196,18 @@ class WizardApp(App[int]):
             await self.show_step(event.step_id, focus_path=event.path)
 
     def on_answers_changed(self, event: AnswersChanged) -> None:
-        self.note("")
+        self.note_problems()
         self.refresh_nav()
+
+    def note_problems(self) -> None:
+        """Once Next was refused on a step, the note counts what is left to fix there."""
+        if self.current not in self.state.attempted:
+            self.note("")
+            return
+        count = len(self.pane.problems())
+        self.note(
+            f"{count} problem{'s' if count != 1 else ''} to fix on this step" if count else ""
+        )
 
     # ---- help, save, quit ---------------------------------------------------------------
 
