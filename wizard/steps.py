@@ -392,3 +392,24 @@ def confirmation_problems(data: Any) -> list[Problem]:
         )
         for path in pending_confirmations(data)
     ]
+
+
+# ---- where a rule finding is fixed ------------------------------------------------------
+
+# Reference §8: which answers each WSO2 rule is about, hence the step that changes them.
+_RULE_STEPS = {
+    **dict.fromkeys(range(1, 12), "database"),  # datasources, drivers, Secure Vault
+    **dict.fromkeys(range(12, 23), "layout"),  # registry mounts and partitions
+    **dict.fromkeys(range(23, 26), "database"),  # the user-management realm
+    26: "products",  # product files naming datasources (from the distribution)
+    27: "database",
+    28: "database",
+    29: "nodes",  # port offsets
+    30: "nodes",  # clustering
+    31: "products",  # EI profile layout
+}
+
+
+def step_for_rule(rule: int) -> str:
+    """The step whose answers fix a finding of `rule` (0, a missing file: the preview)."""
+    return _RULE_STEPS.get(rule, "preview")
