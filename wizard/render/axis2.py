@@ -14,7 +14,6 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
-from wizard.render import xmltools
 from wizard.render.carbonxml import (
     Edit,
     Span,
@@ -22,6 +21,7 @@ from wizard.render.carbonxml import (
     child_indent,
     line_indent,
     newline_of,
+    parsed,
     patch_carbon,
     splice,
     xml_encoding,
@@ -73,11 +73,11 @@ def cluster_parameters(cluster: ClusterPlan) -> dict[str, str]:
 def patch_axis2(stock: bytes, cluster: ClusterPlan) -> bytes:
     """`stock` axis2.xml with clustering on: Hazelcast, wka, the plan's domain, local member
     and members (in plan order). Other parameters, comments and bytes are kept."""
-    tree = xmltools.parse(stock)
-    root = tree.getroot()
+    doc = parsed(stock)
+    root = doc.root
     if root.tag != "axisconfig":
         raise ValueError(f"not an axis2.xml: root element is {root.tag}, expected axisconfig")
-    spans = SpanMap(stock, root)
+    spans = doc.spans
     encoding = xml_encoding(stock)
     nl = newline_of(stock)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lxml import etree
 
@@ -31,13 +32,13 @@ def patch_carbon(stock: bytes, offset: int) -> bytes:
     """
     if offset < 0:
         raise ValueError(f"port offset must be >= 0, not {offset}")
-    tree = xmltools.parse(stock)
-    root = tree.getroot()
+    doc = parsed(stock)
+    root = doc.root
     if root.tag != f"{_Q}Server":
         raise ValueError(
             f"not a carbon.xml: root is {root.tag}, expected Server in namespace {CARBON_NS}"
         )
-    spans = SpanMap(stock, root)
+    spans = doc.spans
     text = str(offset).encode("ascii")
     ports = root.find(f"{_Q}Ports")
     if ports is None:
@@ -194,6 +195,29 @@ class SpanMap:
     @property
     def root(self) -> Span:
         return self._spans[0]
+
+
+class Parsed:
+    """A stock file's lxml tree and, on first use, its span map. Shared by every node patched
+    from the same bytes, so it is only ever read, never changed."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.root = xmltools.parse(data).getroot()
+        self._spans: SpanMap | None = None
+
+    @property
+    def spans(self) -> SpanMap:
+        if self._spans is None:
+            self._spans = SpanMap(self.data, self.root)
+        return self._spans
+
+
+@lru_cache(maxsize=64)
+def parsed(data: bytes) -> Parsed:
+    """`data` parsed and lexed once: the nodes of a cluster patch the same stock bytes, and
+    parsing plus lexing them per node was most of the cost of rendering a large estate."""
+    return Parsed(data)
 
 
 def splice(data: bytes, edits: Iterable[Edit]) -> bytes:

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from wizard.render import xmltools
-from wizard.render.carbonxml import CARBON_NS, Edit, SpanMap, splice, xml_encoding
+from wizard.render.carbonxml import CARBON_NS, Edit, parsed, splice, xml_encoding
 
 if TYPE_CHECKING:
     from wizard.distribution import Stock
@@ -176,7 +176,7 @@ def keystore_of(carbon_xml: bytes | None) -> tuple[str, str, str]:
     which is the one the cipher tool encrypts with."""
     if carbon_xml is None:
         return DEFAULT_KEYSTORE
-    root = xmltools.parse(carbon_xml).getroot()
+    root = parsed(carbon_xml).root
     q = f"{{{CARBON_NS}}}"
     store = root.find(f"{q}Security/{q}KeyStore")
     if store is None:
@@ -352,9 +352,16 @@ def apply_aliases(datasources_xml: bytes, names: Sequence[str]) -> bytes:
     """
     if not names:
         return datasources_xml
-    tree = xmltools.parse(datasources_xml)
-    root = tree.getroot()
-    spans = SpanMap(datasources_xml, root)
+    return _apply_aliases(datasources_xml, tuple(names))
+
+
+@lru_cache(maxsize=256)
+def _apply_aliases(datasources_xml: bytes, names: tuple[str, ...]) -> bytes:
+    # The nodes of a cluster carry the same datasources file: alias it once per cluster.
+    doc = parsed(datasources_xml)
+    root = doc.root
+    tree = root.getroottree()
+    spans = doc.spans
     encoding = xml_encoding(datasources_xml)
     edits: list[Edit] = []
     declared = root.nsmap.get("svns")
