@@ -463,3 +463,33 @@ def test_mysql57_product_databases_are_latin1(tmp_path: Path) -> None:
             assert cursor.fetchone()[0] == 0
     finally:
         cleanup(srv, plan)
+
+
+@pytest.mark.parametrize("engine", ["postgresql", "mariadb"])
+def test_identity_server_as_key_manager_on_wso2am_db(engine: str, tmp_path: Path) -> None:
+    """Identity Server's identity database is WSO2AM_DB (its own user): API Manager's script
+    creates the identity and consent tables, Identity Server's step adds only UMA's, and the
+    Identity Server user sees all of them."""
+    srv = _dbservers().server(engine)
+    data = answers.to_data(real_plan(srv, "shared").topology, keep_passwords=True)
+    am_name = data["products"][0]["databases"]["WSO2AM_DB"]["name"]
+    data["products"][1]["databases"]["WSO2_IDENTITY_DB"]["name"] = am_name
+    plan = build(answers.parse(data), {})
+    try:
+        step = next(s for s in schema_steps(plan) if s.database_key == "is:WSO2_IDENTITY_DB")
+        assert [s.split("/")[2] for s in step.scripts] == ["uma"]
+        home = product_home(tmp_path, plan)
+        create(srv, plan)
+        run_schema_steps(srv, plan, home)
+        idn = plan.database("is:WSO2_IDENTITY_DB")
+        conn = _connect(engine, idn.url, idn.user, idn.password or "")
+        try:
+            cursor = conn.cursor()
+            for table in ("AM_API", *_TABLES["is:WSO2_IDENTITY_DB"]):
+                cursor.execute(f"SELECT COUNT(*) FROM {table}")
+                assert cursor.fetchone()[0] == 0, table
+            conn.rollback()
+        finally:
+            conn.close()
+    finally:
+        cleanup(srv, plan)

@@ -275,3 +275,38 @@ def test_readme_section_db2_says_os_users() -> None:
 def test_fixture_plan_still_works() -> None:
     plan = answers_fixtures.build()
     assert schema_scripts_for_manifest(plan)["registry"] == ["dbscripts/mysql5.7.sql"]
+
+
+@pytest.mark.parametrize("engine", ["mysql8", "mariadb", "postgresql", "oracle", "mssql"])
+def test_identity_on_wso2am_db_gets_only_the_uma_script(engine: str) -> None:
+    """Identity Server as key manager on WSO2AM_DB: apimgt already creates the identity and
+    consent tables (API Manager 2.6.0), so Identity Server's step runs UMA's script only."""
+    data = topology_data(engine, "split")
+    am = data["products"][0]["databases"]["WSO2AM_DB"]
+    # On Oracle a user is its own schema: one database means one user.
+    user = am["user"] if engine == "oracle" else "isadmin"
+    data["products"][1]["databases"]["WSO2_IDENTITY_DB"] = dict(am, user=user)
+    plan = _plan(data)
+    manifest = schema_scripts_for_manifest(plan)
+    assert manifest["apim:WSO2AM_DB"] == list(plan.database("apim:WSO2AM_DB").schema_scripts)
+    (uma,) = manifest["is:WSO2_IDENTITY_DB"]
+    assert uma.startswith("dbscripts/identity/uma/")
+    note = _warnings(plan, "is:WSO2_IDENTITY_DB")
+    assert "which creates the tables of dbscripts/identity/" in note
+    assert "do not run them here" in note and "Run only what follows." in note
+
+
+def test_identity_beside_an_unchecked_apim_version_is_a_warning_only() -> None:
+    data = topology_data("postgresql", "split")
+    data["products"][0]["version"] = "2.1.0"
+    am = data["products"][0]["databases"]["WSO2AM_DB"]
+    data["products"][1]["databases"]["WSO2_IDENTITY_DB"] = dict(am, user="isadmin")
+    plan = _plan(data)
+    assert len(schema_scripts_for_manifest(plan)["is:WSO2_IDENTITY_DB"]) == 3
+    note = _warnings(plan, "is:WSO2_IDENTITY_DB")
+    assert "(API Manager 2.1.0), which may create the tables" in note
+
+
+def test_separate_identity_database_keeps_all_three_scripts() -> None:
+    manifest = schema_scripts_for_manifest(plan_for("mysql8", "split"))
+    assert len(manifest["is:WSO2_IDENTITY_DB"]) == 3

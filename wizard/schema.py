@@ -40,26 +40,42 @@ class SchemaStep:
         return tuple(self.command.splitlines())
 
 
+# API Manager's own key manager keeps identity data in WSO2AM_DB, so its apimgt script also
+# creates the tables of Identity Server's identity and consent scripts (API Manager 2.6.0
+# against Identity Server 5.7.0: all 63 IDN_* and 10 CM_* tables), but not the UMA ones.
+# A database that gets both (Identity Server as key manager on WSO2AM_DB) must not get
+# them twice: MySQL stops on the existing indexes, PostgreSQL drops the tables first.
+_APIMGT = "dbscripts/apimgt/"
+_IN_APIMGT = ("dbscripts/identity/", "dbscripts/consent/")
+_NOT_IN_APIMGT = "dbscripts/identity/uma/"
+_APIMGT_CHECKED = ("2.6.0",)
+"""API Manager versions whose apimgt scripts were compared table by table."""
+
+
 def schema_steps(plan: Plan) -> list[SchemaStep]:
     """One step per plan database, in plan order."""
     engine = plan.engine
     done: dict[tuple[str, ...], list[str]] = {}
     first: dict[tuple[str, ...], DatabasePlan] = {}
+    apimgt = _apimgt_scripts(plan)
     steps = []
     for db in plan.databases:
         where = _physical(db)
         ran = done.setdefault(where, [])
         owner = first.setdefault(where, db)
+        already = [s for s in db.schema_scripts if s in ran]
         scripts = tuple(s for s in db.schema_scripts if s not in ran)
-        ran.extend(scripts)
         warnings = []
+        if where in apimgt:
+            scripts, note = _without_apimgt_tables(db, scripts, *apimgt[where])
+            warnings += note
+        ran.extend(scripts)
         if owner is not db:
-            skipped = [s for s in db.schema_scripts if s not in scripts]
-            if skipped:
+            if already:
                 rest = "Run only what follows." if scripts else "Nothing to run here."
                 warnings.append(
-                    f"{db.name} is also the `{owner.key}` database: {', '.join(skipped)} "
-                    f"{_n(skipped, 'creates', 'create')} its tables in that step, once. {rest}"
+                    f"{db.name} is also the `{owner.key}` database: {', '.join(already)} "
+                    f"{_n(already, 'creates', 'create')} its tables in that step, once. {rest}"
                 )
             else:
                 warnings.append(
@@ -80,6 +96,41 @@ def schema_steps(plan: Plan) -> list[SchemaStep]:
             )
         )
     return steps
+
+
+def _apimgt_scripts(plan: Plan) -> dict[tuple[str, ...], tuple[str, str]]:
+    """Physical database -> (apimgt script, API Manager version) for those that get one."""
+    versions = {p.key: p.version for p in plan.topology.products}
+    out = {}
+    for db in plan.databases:
+        for script in db.schema_scripts:
+            if script.startswith(_APIMGT):
+                version = next((versions[p] for p in db.products if p in versions), "")
+                out.setdefault(_physical(db), (script, version))
+    return out
+
+
+def _without_apimgt_tables(
+    db: DatabasePlan, scripts: tuple[str, ...], apimgt: str, version: str
+) -> tuple[tuple[str, ...], list[str]]:
+    """`scripts` less those whose tables `apimgt` creates in the same database, and why."""
+    inside = [s for s in scripts if s.startswith(_IN_APIMGT) and not s.startswith(_NOT_IN_APIMGT)]
+    if not inside:
+        return scripts, []
+    listed = ", ".join(inside)
+    if version not in _APIMGT_CHECKED:
+        return scripts, [
+            f"{db.name} also gets {apimgt} (API Manager {version}), which may create the "
+            f"tables of {listed} already (API Manager 2.6.0's does): compare their CREATE "
+            "TABLE statements first, and skip a script whose tables are all there."
+        ]
+    rest = tuple(s for s in scripts if s not in inside)
+    after = "Run only what follows." if rest else "Nothing to run here."
+    return rest, [
+        f"{db.name} also gets {apimgt} (API Manager {version}), which creates the tables of "
+        f"{listed}: do not run {_n(inside, 'it', 'them')} here (MySQL would stop on the "
+        f"existing indexes, PostgreSQL would drop the tables first). {after}"
+    ]
 
 
 def schema_scripts_for_manifest(plan: Plan) -> dict[str, list[str]]:
