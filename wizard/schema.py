@@ -292,8 +292,9 @@ def _warnings(db: DatabasePlan, scripts: tuple[str, ...], engine: Engine) -> lis
     elif engine.kind == "mysql":
         out.append(
             f"Run {they} once: {listed} cannot run twice (a second run stops with an error "
-            "such as ERROR 1061 Duplicate key name). If a first run failed half-way, drop the "
-            f"still empty {db.name}, re-create it with the setup script, and run again."
+            "such as ERROR 1061 Duplicate key name). If a first run stops half-way, before any "
+            f"node has started: drop {db.name}, run the setup script again to re-create it, "
+            "and run every step on it again."
         )
         out += [
             f"{s} begins with DROP TABLE IF EXISTS ODE_JOB: never run it again once the BPEL "
