@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Container, Horizontal, Vertical
+from textual.timer import Timer
 from textual.widgets import Button, Footer, Static
 
 from screens.base import AnswersChanged, GoTo, StepPane
@@ -26,10 +27,11 @@ from screens.products import ProductsPane
 from screens.start import StartPane
 from screens.state import WizardState
 from screens.widgets.dialogs import ConfirmDialog, HelpDialog
+from screens.widgets.passwords import PasswordsDialog
 from screens.widgets.problemlist import ProblemList
 from screens.widgets.steplist import LEGEND, StepList
 from screens.write import WritePane
-from wizard import steps
+from wizard import sessions, steps
 from wizard.steps import STEP_IDS, STEPS
 
 PANES: dict[str, type[StepPane]] = {
@@ -46,11 +48,16 @@ PANES: dict[str, type[StepPane]] = {
 }
 DEBUG_VARIABLE = "CARBON_WIZARD_DEBUG"
 EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130
+AUTOSAVE_DELAY = 0.8
+"""Seconds of quiet after an edit before the session is saved: one write per pause in
+typing, not one per key."""
 
 KEYS_HELP = """\
 Keys: Tab / Shift+Tab move between fields; Enter opens a list or presses a button;
 Ctrl+N next step, Ctrl+B previous step (nothing typed is lost going back);
-Ctrl+S saves the session; Ctrl+Q quits; F1 shows this help.
+Every step and every edit is saved in the session as you go (Ctrl+S saves at once);
+Ctrl+Q quits, Ctrl+C too, keeping the session; F1 shows this help.
 The sidebar lists every step: ✓ done, ! needs attention, · not yet. Select a step there
 (Enter) to go to it."""
 
@@ -65,13 +72,21 @@ class WizardApp(App[int]):
         Binding("ctrl+n", "next", "Next", priority=True),
         Binding("ctrl+s", "save", "Save"),
         Binding("ctrl+q", "request_quit", "Quit", priority=True),
+        Binding("ctrl+c", "interrupt", "Quit", priority=True, show=False),
     ]
 
-    def __init__(self, state: WizardState) -> None:
+    def __init__(
+        self, state: WizardState, *, session: str | None = None, preset: str | None = None
+    ) -> None:
         super().__init__()
         self.state = state
         self.current = "start"
         self.debug_errors = bool(state.env.get(DEBUG_VARIABLE))
+        self.start_session = session
+        self.start_preset = preset
+        self.farewell = ""
+        """Printed once the screen is restored: how to resume the session."""
+        self._autosave: Timer | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
@@ -89,7 +104,48 @@ class WizardApp(App[int]):
         yield Footer()
 
     async def on_mount(self) -> None:
+        if self.start_session:
+            await self.resume(self.start_session)
+            return
+        if self.start_preset:
+            self.state.note = self.state.start_from_preset(self.start_preset) or ""
+            await self.show_step("start", focus_path="name")
+            return
         await self.show_step("start")
+
+    async def resume(self, session_id: str) -> None:
+        """Open a saved session at its step; refused (and said why) when it is in use."""
+        try:
+            step = self.state.resume(session_id)
+        except sessions.SessionError as exc:
+            self.state.note = f"✗ {exc}"
+            await self.show_step("start")
+            return
+        if self.state.lock is not None and self.state.lock.note:
+            self.notify(self.state.lock.note, timeout=10)
+        await self.show_step(step)
+        self.ask_missing_passwords()
+
+    def ask_missing_passwords(self) -> None:
+        missing = self.state.missing_passwords()
+        if not missing:
+            return
+
+        def answered(given: dict[str, dict[str, str]] | None) -> None:
+            for spec_path, source in (given or {}).items():
+                for key, value in source.items():
+                    self.state.set_answer(f"{spec_path}.{key}", value)
+            left = len(self.state.missing_passwords())
+            if left:
+                self.notify(
+                    f"{left} password(s) still missing; the Database step asks for them.",
+                    severity="warning",
+                )
+            self.save_session()
+            # The step on show was drawn before the passwords came back.
+            self.call_later(self.show_step, self.current)
+
+        self.push_screen(PasswordsDialog(self.state, missing), answered)
 
     @property
     def pane(self) -> StepPane:
@@ -136,9 +192,20 @@ class WizardApp(App[int]):
         )
 
     def save_session(self) -> None:
+        if self._autosave is not None:
+            self._autosave.stop()
+            self._autosave = None
         problem = self.state.save(self.current)
         if problem:
             self.notify(problem, severity="warning")
+
+    def autosave_soon(self) -> None:
+        """Save once typing pauses; before the first Next there is no session to save."""
+        if self.state.session is None:
+            return
+        if self._autosave is not None:
+            self._autosave.stop()
+        self._autosave = self.set_timer(AUTOSAVE_DELAY, self.save_session)
 
     # ---- navigation ---------------------------------------------------------------------
 
@@ -198,6 +265,7 @@ class WizardApp(App[int]):
     def on_answers_changed(self, event: AnswersChanged) -> None:
         self.note_problems()
         self.refresh_nav()
+        self.autosave_soon()
 
     def note_problems(self) -> None:
         """Once Next was refused on a step, the note counts what is left to fix there."""
@@ -235,8 +303,8 @@ class WizardApp(App[int]):
         where = ""
         if self.state.session is not None:
             where = (
-                f" Your answers are kept in session '{self.state.session.name}'; choose it "
-                "under Start to resume."
+                f" Your answers are kept in session '{self.state.session.name}'; "
+                f"`carbon-wizard resume {self.state.session.id}` reopens it."
             )
         question = f"The plan has not been written yet.{where} Quit anyway?"
 
@@ -250,11 +318,29 @@ class WizardApp(App[int]):
         typed = {k: v for k, v in self.state.answers.items() if k != "schema_version"}
         return bool(typed) and self.state.changed_since_write
 
-    def quit_now(self) -> None:
-        if self.state.session is not None:
-            self.save_session()
+    def quit_now(self, code: int = 0) -> None:
+        problem = None
+        # Ctrl+C on the start step keeps a plan that has a name typed but no session yet.
+        if self.state.session is not None or (code and self.unsaved()):
+            if self._autosave is not None:
+                self._autosave.stop()
+            problem = self.state.save(self.current)
+        if problem:
+            self.farewell = f"carbon-wizard: {problem}"
+        elif self.state.session is not None:
+            self.farewell = self.state.resume_hint()
+        elif code:
+            self.farewell = "Interrupted; nothing was typed, so there is no session to keep."
         self.state.release()
-        self.exit(0)
+        self.exit(code)
+
+    def action_interrupt(self) -> None:
+        """Ctrl+C quits at once from anywhere, and the session keeps every answer."""
+        try:
+            self.quit_now(EXIT_INTERRUPTED)
+        except Exception as exc:  # the exit must not fail on a save that fails
+            self.farewell = f"Interrupted; the session could not be saved: {exc}"
+            self.exit(EXIT_INTERRUPTED)
 
     def _print_error_renderables(self) -> None:
         # The edge: an operator sees one sentence, a developer the traceback.
@@ -275,15 +361,21 @@ def build_app(
     sessions_dir: Path,
     env: Mapping[str, str],
     cwd: Path | None = None,
+    session: str | None = None,
+    preset: str | None = None,
 ) -> WizardApp:
-    """The app for these inputs; `cwd` is where a new tree is suggested (default: here)."""
+    """The app for these inputs; `cwd` is where a new tree is suggested (default: here).
+
+    `session` opens a saved session at its step, `preset` starts from a preset; either is
+    opened once the app runs, so building the app reads and locks nothing.
+    """
     state = WizardState(
         sessions_dir=Path(sessions_dir),
         preset_dirs=[Path(p) for p in preset_dirs],
         env=dict(env),
         cwd=Path(cwd) if cwd is not None else Path.cwd(),
     )
-    return WizardApp(state)
+    return WizardApp(state, session=session, preset=preset)
 
 
 def run_app(
@@ -299,6 +391,8 @@ def run_app(
         return EXIT_INTERNAL
     finally:
         app.state.release()
+        if app.farewell:
+            print(app.farewell, flush=True)
     if app.return_code:
         return EXIT_INTERNAL if app.return_code == 1 else app.return_code
     return int(result or 0)

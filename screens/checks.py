@@ -15,17 +15,6 @@ if TYPE_CHECKING:
     from wizard.rules import Finding
     from wizard.tree import FileDiff
 
-# Which step changes what a rule finding is about, by the file it is in.
-_FILE_STEPS = (
-    ("registry.xml", "layout"),
-    ("datasources.xml", "database"),
-    ("user-mgt.xml", "database"),
-    ("secure-vault", "database"),
-    ("cipher", "database"),
-    ("axis2.xml", "nodes"),
-    ("carbon.xml", "nodes"),
-)
-
 
 @dataclass
 class Item:
@@ -84,8 +73,15 @@ def preview(state: WizardState) -> Preview:
 
 
 def finding_item(finding: Finding) -> Item:
-    step = next((s for name, s in _FILE_STEPS if name in finding.file), "preview")
-    return Item(str(finding), step)
+    return Item(str(finding), steps.step_for_rule(finding.rule))
+
+
+def confirmation_items(state: WizardState) -> list[Item]:
+    """Site-specific answers from a preset not yet confirmed: each leads to its field."""
+    return [
+        Item(f"{p.path} {p.message}", step_for_path(p.path), p.path)
+        for p in steps.confirmation_problems(state.answers)
+    ]
 
 
 def _item(path: str, text: str) -> Item:

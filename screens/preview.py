@@ -7,13 +7,14 @@ from collections.abc import Iterable
 from rich.syntax import Syntax
 from rich.text import Text
 from textual import work
-from textual.containers import ScrollableContainer
+from textual.containers import Horizontal, ScrollableContainer
 from textual.widget import Widget
-from textual.widgets import Label, Select, Static
+from textual.widgets import Button, Label, Select, Static
 
-from screens.base import AnswersChanged, StepPane
-from screens.checks import Preview, preview
-from screens.widgets.problemlist import ProblemList
+from screens.base import AnswersChanged, StepPane, guarded
+from screens.checks import Preview, confirmation_items, preview
+from screens.widgets.dialogs import AskDialog, ConfirmDialog
+from screens.widgets.problemlist import ConfirmList, ProblemList
 from wizard.problems import Problem
 
 
@@ -23,7 +24,10 @@ class PreviewPane(StepPane):
         "Nothing is written yet. The findings list (if any) leads, with Enter, to the step "
         "that fixes each one. The picture and the diffs scroll sideways with the arrow keys "
         "once focused. Choose a node's file in the list to see its diff against the stock "
-        "file; passwords are shown as ********."
+        "file; passwords are shown as ********. Answers a preset marks as site-specific "
+        "(hosts, users) are listed first: Enter goes to one to change it, c confirms it, "
+        "and nothing is written until each is confirmed or changed. Save as preset writes "
+        "these answers as your own preset, without passwords."
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -33,6 +37,11 @@ class PreviewPane(StepPane):
     def body(self) -> Iterable[Widget]:
         yield Static("Rendering the preview…", id="preview-status", markup=False)
         yield ProblemList(id="findings")
+        yield Label("", id="confirm-title", classes="section")
+        yield ConfirmList(id="confirm-list")
+        with Horizontal(id="preview-actions"):
+            yield Button("Confirm all shown", id="confirm-all", compact=True)
+            yield Button("Save as preset…", id="save-preset", compact=True)
         yield Label("Topology", classes="section")
         yield ScrollableContainer(Static("", id="picture"), id="picture-box", classes="wide")
         yield Label("Changes against the stock files", classes="section")
@@ -42,7 +51,103 @@ class PreviewPane(StepPane):
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#findings", ProblemList).display = False
+        self.show_confirmations()
         self.render_preview()
+
+    def show_confirmations(self) -> None:
+        items = confirmation_items(self.state)
+        self.query_one("#confirm-list", ConfirmList).show(
+            [(i.text.split(" comes from", 1)[0], i.step, i.path) for i in items]
+        )
+        title = self.query_one("#confirm-title", Label)
+        title.update(
+            f"From the preset, {len(items)} site-specific answer(s) to confirm or change "
+            "(Enter: go there · c: confirm)"
+        )
+        title.display = bool(items)
+        self.query_one("#confirm-all", Button).display = bool(items)
+        if self.result is not None:
+            self.query_one("#preview-status", Static).update(self.status_text(self.result))
+
+    def on_confirm_list_confirmed(self, event: ConfirmList.Confirmed) -> None:
+        event.stop()
+        self.confirm(event.paths)
+
+    def confirm(self, paths: list[str]) -> None:
+        confirm_list = self.query_one("#confirm-list", ConfirmList)
+        was = confirm_list.highlighted or 0
+        self.state.confirm(paths)
+        self.show_confirmations()
+        if confirm_list.display:
+            confirm_list.highlighted = min(was, confirm_list.option_count - 1)
+        else:
+            self.focus_first()
+        self.post_message(AnswersChanged())
+
+    @guarded
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "confirm-all":
+            event.stop()
+            self.confirm(self.state.pending())
+        elif event.button.id == "save-preset":
+            event.stop()
+            self.save_as_preset()
+
+    def save_as_preset(self) -> None:
+        from wizard import locations
+        from wizard.fields import check_node_id
+
+        plan = self.result.plan if self.result else None
+        if plan is None:
+            self.app.notify(
+                "The answers are not complete yet; a preset is saved from a plan that the "
+                "preview can show.",
+                severity="warning",
+            )
+            return
+        directory = locations.user_presets_dir(self.state.env)
+
+        def named(name: str | None) -> None:
+            if not name:
+                return
+            if (directory / f"{name}.toml").exists():
+                self.app.push_screen(
+                    ConfirmDialog(
+                        f"A preset {name} exists already ({directory / name}.toml). Replace it?",
+                        yes="Replace",
+                        no="Keep it",
+                    ),
+                    lambda yes: self.write_preset(plan.topology, name, directory) if yes else None,
+                )
+                return
+            self.write_preset(plan.topology, name, directory)
+
+        self.app.push_screen(
+            AskDialog(
+                "Save these answers as your own preset, named (passwords are left out; "
+                "hosts and users are marked to confirm):",
+                str(plan.topology.name),
+                check=check_node_id,
+                ok="Save",
+            ),
+            named,
+        )
+
+    @guarded
+    def write_preset(self, topology: object, name: str, directory: object) -> None:
+        from pathlib import Path
+
+        from wizard import presets
+        from wizard.problems import AnswersError
+
+        try:
+            path = presets.save_preset(topology, name, Path(str(directory)), force=True)  # type: ignore[arg-type]
+        except (AnswersError, OSError) as exc:
+            self.app.notify(f"The preset was not saved: {exc}", severity="error", timeout=10)
+            return
+        self.app.notify(
+            f"Saved preset {name} to {path} (no passwords; hosts and users to confirm)."
+        )
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def render_preview(self) -> None:
@@ -55,20 +160,7 @@ class PreviewPane(StepPane):
 
     def show_result(self, result: Preview) -> None:
         self.result = result
-        status = self.query_one("#preview-status", Static)
-        if result.plan is None:
-            status.update("The answers are not complete yet; Enter on one goes to its step.")
-        elif result.problems:
-            status.update(
-                f"The rule checks found {len(result.problems)} problem(s); Enter on one goes "
-                "to its step."
-            )
-        else:
-            plan = result.plan
-            status.update(
-                f"Rule checks: no findings. {len(plan.nodes)} node(s), "
-                f"{len(plan.databases)} database(s)." + "".join(f"\nnote: {n}" for n in plan.notes)
-            )
+        self.query_one("#preview-status", Static).update(self.status_text(result))
         self.query_one("#findings", ProblemList).show(
             [(i.text, i.step, i.path) for i in result.problems]
         )
@@ -81,6 +173,25 @@ class PreviewPane(StepPane):
         if result.problems:
             self.query_one("#findings", ProblemList).focus()
         self.post_message(AnswersChanged())
+
+    def status_text(self, result: Preview) -> str:
+        if result.plan is None:
+            return "The answers are not complete yet; Enter on one goes to its step."
+        if result.problems:
+            return (
+                f"The rule checks found {len(result.problems)} problem(s); Enter on one goes "
+                "to its step."
+            )
+        plan = result.plan
+        text = f"Rule checks: no findings. {len(plan.nodes)} node(s), {len(plan.databases)} "
+        text += "database(s)." + "".join(f"\nnote: {n}" for n in plan.notes)
+        pending = self.state.pending()
+        if pending:
+            text += (
+                f"\nConfirm or change the {len(pending)} site-specific answer(s) below "
+                "before writing."
+            )
+        return text
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id != "diff-file":
@@ -97,15 +208,19 @@ class PreviewPane(StepPane):
     def problems(self) -> list[Problem]:
         if self.result is None:
             return [Problem("", "the preview is still being rendered")]
-        return [Problem(i.path, i.text) for i in self.result.problems]
+        found = [Problem(i.path, i.text) for i in self.result.problems]
+        return found + [Problem(i.path, i.text) for i in confirmation_items(self.state)]
 
     def refresh_problems(self) -> None:
         """The findings list is this step's problem display."""
 
     def focus_problem(self, problem: Problem) -> None:
-        findings = self.query_one("#findings", ProblemList)
-        if findings.display:
-            findings.focus()
+        for list_id in ("#findings", "#confirm-list"):
+            found = self.query_one(list_id, ProblemList)
+            if found.display:
+                found.focus()
+                return
 
     def focus_first(self) -> None:
-        self.query_one("#diff-file", Select).focus()
+        confirm_list = self.query_one("#confirm-list", ConfirmList)
+        (confirm_list if confirm_list.display else self.query_one("#diff-file", Select)).focus()

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import ClassVar
 
+from textual.binding import Binding, BindingType
 from textual.widget import Widget
 from textual.widgets import Checkbox, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from screens.base import GoTo, StepPane, guarded
 from screens.widgets.bound import BoundInput
+from screens.widgets.dialogs import ConfirmDialog
 from screens.widgets.field import Field
 from screens.widgets.toggles import Tick
 from wizard import presets, sessions
@@ -17,10 +20,14 @@ from wizard import presets, sessions
 
 class StartPane(StepPane):
     step_id = "start"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("delete", "delete_session", "Delete session", show=False)
+    ]
     keys_help = (
         "Choose how to start with the arrow keys and Enter: a new plan, a preset (its "
         "site-specific answers, hosts and credentials, are yours to check), or a saved "
-        "session (it opens at the step where you left it). Then name the plan."
+        "session (it opens at the step where you left it; Delete on one removes it, after "
+        "asking). Then name the plan."
     )
 
     def body(self) -> Iterable[Widget]:
@@ -46,12 +53,18 @@ class StartPane(StepPane):
                 f"Resume {e.name} · {e.products} · at {e.step} · {e.updated[:16].replace('T', ' ')}"
             )
             options.append(Option(text, id=f"session:{e.id}"))
-        yield Label("How to start (newest sessions first):")
+        heading = "How to start (newest sessions first"
+        heading += "; Delete removes one):" if entries else "):"
+        yield Label(heading)
         origins = OptionList(*options, id="origin", compact=True)
         yield origins
         yield Static(self.origin_text(), id="origin-note", markup=False)
         for item in listed.damaged:
-            yield Static(f"note: session file {item.path}: {item.reason}", markup=False)
+            yield Static(
+                f"note: a damaged session file was moved aside: {item.path}: {item.reason}",
+                markup=False,
+                classes="damaged",
+            )
         yield Field(
             "Plan name",
             BoundInput("name", self.state.answers.get("name"), placeholder="e.g. apim-prod"),
@@ -78,6 +91,9 @@ class StartPane(StepPane):
                 origins.highlighted = index
 
     def origin_text(self) -> str:
+        if self.state.note:
+            note, self.state.note = self.state.note, ""
+            return note
         origin = self.state.origin
         if origin.startswith("preset:"):
             return f"Starting from preset {origin.removeprefix('preset:')}."
@@ -93,36 +109,51 @@ class StartPane(StepPane):
             self.query_one("#origin-note", Static).update(self.origin_text())
             return
         if choice.startswith("session:"):
-            self.resume(choice.removeprefix("session:"))
+            self.app.call_later(self.app.resume, choice.removeprefix("session:"))  # type: ignore[attr-defined]
             return
         if choice.startswith("preset:"):
-            name = choice.removeprefix("preset:")
-            try:
-                data = self.state.preset_data(presets.find(name, self.state.preset_dirs))
-            except Exception as exc:  # unreadable file, bad TOML: say so, keep the answers
-                self.query_one("#origin-note", Static).update(f"✗ preset {name}: {exc}")
+            problem = self.state.start_from_preset(choice.removeprefix("preset:"))
+            if problem:  # keep the answers there are, and say why
+                self.query_one("#origin-note", Static).update(f"✗ {problem}")
                 return
-            self.state.load(data, choice)
         else:
             self.state.load({"schema_version": 1}, "new")
         # Showing the step again fills every field from the new answers.
         self.post_message(GoTo("start", "name"))
 
-    def resume(self, session_id: str) -> None:
-        try:
-            step = self.state.resume(session_id)
-        except sessions.SessionError as exc:
-            self.query_one("#origin-note", Static).update(f"✗ {exc}")
+    def action_delete_session(self) -> None:
+        origins = self.query_one("#origin", OptionList)
+        if not origins.has_focus or origins.highlighted is None:
             return
-        missing = sessions.missing_passwords(self.state.session) if self.state.session else []
-        if missing:
-            self.app.notify(
-                f"The session did not keep {len(missing)} password(s); the Database step "
-                "asks for them again."
-            )
-        self.post_message(GoTo(step))
+        option = origins.get_option_at_index(origins.highlighted)
+        if not (option.id or "").startswith("session:"):
+            return
+        session_id = (option.id or "").removeprefix("session:")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.delete(session_id)
+
+        self.app.push_screen(
+            ConfirmDialog(
+                f"Delete session {session_id}? Its answers are lost for good.",
+                yes="Delete",
+                no="Keep it",
+            ),
+            answered,
+        )
+
+    def delete(self, session_id: str) -> None:
+        try:
+            sessions.delete(session_id, dir=self.state.sessions_dir)
+        except sessions.SessionError as exc:
+            self.state.note = f"✗ {exc}"
+        else:
+            self.state.note = f"Deleted session {session_id}."
+        self.post_message(GoTo("start"))
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         if event.checkbox.id == "keep-passwords":
             event.stop()
             self.state.keep_passwords = event.value
+            self.app.autosave_soon()  # type: ignore[attr-defined]

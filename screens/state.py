@@ -56,6 +56,8 @@ class WizardState:
     touched: set[str] = field(default_factory=set)
     stash: dict[str, Any] = field(default_factory=dict)
     written: Path | None = None
+    note: str = ""
+    """Said on the start step once: why a session or preset asked for could not be opened."""
     out_dir: str = ""
     changed_since_write: bool = False
     _detected: dict[tuple[str, float | None], Any] = field(default_factory=dict, repr=False)
@@ -97,6 +99,8 @@ class WizardState:
             return False
         self.put(path, value)
         self.touched.add(path)
+        # Changing a site-specific answer from a preset settles it as confirming would.
+        steps.confirm(self.answers, path)
         return True
 
     def products(self) -> list[dict[str, Any]]:
@@ -457,6 +461,41 @@ class WizardState:
         import tomllib
 
         return tomllib.loads(path.read_text(encoding="utf-8"))
+
+    def start_from_preset(self, name: str) -> str | None:
+        """Load preset `name` as the answers; the reason when it cannot be read."""
+        from wizard import presets
+
+        try:
+            data = self.preset_data(presets.find(name, self.preset_dirs))
+        except Exception as exc:  # unknown name, unreadable file, bad TOML: say so
+            return f"preset {name}: {exc}"
+        self.load(data, f"preset:{name}")
+        return None
+
+    def pending(self) -> list[str]:
+        """Site-specific answers from a preset still to be confirmed or changed."""
+        return steps.pending_confirmations(self.answers)
+
+    def confirm(self, paths: Sequence[str]) -> None:
+        for path in paths:
+            steps.confirm(self.answers, path)
+        self.changed_since_write = True
+
+    def missing_passwords(self) -> list[str]:
+        """Password paths a resumed session left out and the answers still lack."""
+        if self.session is None:
+            return []
+        self.session.answers = self.answers
+        return sessions.missing_passwords(self.session)
+
+    def resume_hint(self) -> str:
+        if self.session is None:
+            return ""
+        return (
+            f"Session '{self.session.name}' is saved. Resume it with: "
+            f"carbon-wizard resume {self.session.id}"
+        )
 
 
 def messages_for(paths: Sequence[str], problems: Sequence[Problem]) -> list[Problem]:

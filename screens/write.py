@@ -11,7 +11,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Markdown, ProgressBar, Static
 
 from screens.base import AnswersChanged, StepPane, guarded
-from screens.checks import build_plan
+from screens.checks import Item, build_plan, confirmation_items
 from screens.widgets.dialogs import ConfirmDialog
 from screens.widgets.field import Field
 from screens.widgets.paths import PathSuggester
@@ -61,13 +61,31 @@ class WritePane(StepPane):
         yield ProgressBar(total=1, show_eta=False, id="progress")
         yield Static("", id="write-status", markup=False)
         yield Markdown("", id="summary")
-        self.initial = [(f"{i.text}", i.step, i.path) for i in problems]
+        self.initial = [(f"{i.text}", i.step, i.path) for i in problems + self.unconfirmed()]
 
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#write-problems", ProblemList).show(self.initial)
         self.query_one("#progress", ProgressBar).display = False
         self.query_one("#summary", Markdown).display = False
+        self.query_one("#write-status", Static).update(self.refusal())
+
+    def unconfirmed(self) -> list[Item]:
+        """Site-specific answers from the preset not confirmed yet; each leads to the
+        preview, where it is confirmed or its field reached."""
+        return [
+            Item(f"not confirmed: {i.text}", "preview", i.path)
+            for i in confirmation_items(self.state)
+        ]
+
+    def refusal(self) -> str:
+        pending = len(self.state.pending())
+        if not pending:
+            return ""
+        return (
+            f"Not written: {pending} site-specific answer(s) from the preset are not confirmed. "
+            "Confirm or change each in the Preview (Enter on one goes there)."
+        )
 
     def refresh_problems(self) -> None:
         """Problems are shown in the list and at the directory field."""
@@ -99,12 +117,15 @@ class WritePane(StepPane):
             self.start_write()
 
     def problems(self) -> list[Problem]:
-        return self.state.problems("write")
+        found = self.state.problems("write")
+        return found + [Problem(i.path, i.text) for i in self.unconfirmed()]
 
     def focus_problem(self, problem: Problem) -> None:
+        items = build_plan(self.state)[1] + self.unconfirmed()
         self.query_one("#write-problems", ProblemList).show(
-            [(i.text, i.step, i.path) for i in build_plan(self.state)[1]]
+            [(i.text, i.step, i.path) for i in items]
         )
+        self.query_one("#write-status", Static).update(self.refusal())
         self.focus_first()
 
     async def leave(self) -> bool:
@@ -140,7 +161,9 @@ class WritePane(StepPane):
             return
         field.show([])
         plan, problems = build_plan(self.state)
-        if plan is None:
+        problems += self.unconfirmed()
+        self.query_one("#write-status", Static).update(self.refusal())
+        if plan is None or problems:
             self.show_problems([(i.text, i.step, i.path) for i in problems])
             return
         try:

@@ -9,6 +9,7 @@ from textual.widgets import Select
 from tests.test_tui_support import (
     _colour,  # noqa: F401 - autouse
     choose_origin,
+    confirm_all,
     control,
     make_app,
     messages,
@@ -79,6 +80,7 @@ async def test_preset_to_a_checked_tree_and_a_saved_session(tmp_path: Path) -> N
         assert app.state.answers["name"] == "apim-is-km-mysql8"
         await next_step(pilot, 5)
         assert app.current == "preview"
+        await confirm_all(pilot)
         await next_step(pilot)
         out = tmp_path / "tree"
         out.mkdir()

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Button, Input
 
 from screens.app import WizardApp, build_app
 from screens.base import best_field
@@ -37,13 +37,20 @@ def _colour(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def make_app(
-    tmp_path: Path, env: dict[str, str] | None = None, cwd: Path | None = None
+    tmp_path: Path,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    **kwargs: Any,
 ) -> WizardApp:
+    """The app as `carbon-wizard` builds it, every path it owns under `tmp_path`."""
+    env = dict(PRESET_ENV if env is None else env)
+    env.setdefault(locations.HOME_VARIABLE, str(tmp_path / "home"))
     return build_app(
-        preset_dirs=[locations.bundled_presets_dir()],
+        preset_dirs=[locations.bundled_presets_dir(), locations.user_presets_dir(env)],
         sessions_dir=tmp_path / "sessions",
-        env=dict(PRESET_ENV if env is None else env),
+        env=env,
         cwd=cwd or tmp_path,
+        **kwargs,
     )
 
 
@@ -90,6 +97,16 @@ def messages(app: WizardApp, path: str) -> list[str]:
     """The messages shown at the field holding `path`."""
     target = best_field(list(app.query(Field)), path)
     return list(target.messages) if target else []
+
+
+async def confirm_all(pilot: Pilot[Any]) -> None:
+    """On the preview, press "Confirm all shown" for the preset's site-specific answers."""
+    pilot.app.query_one("#confirm-all", Button).press()
+    await settle(pilot)
+
+
+def tree_files(out: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 
 
 def steady(app: WizardApp) -> None:

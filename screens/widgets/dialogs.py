@@ -1,14 +1,15 @@
-"""Modal questions: confirm (y/n) and the help of a step."""
+"""Modal questions: confirm (y/n), one line of text, and the help of a step."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button, Input, Static
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -72,4 +73,72 @@ class HelpDialog(ModalScreen[None]):
             yield Static("Escape or F1 closes this help.", markup=False)
 
     def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class AskDialog(ModalScreen[str | None]):
+    """One line of text, checked by `check` (a ValueError's message is shown) before it is
+    given back; Escape gives back None."""
+
+    DEFAULT_CSS = """
+    AskDialog { align: center middle; }
+    AskDialog > Vertical {
+        width: 70; max-width: 95%; height: auto; max-height: 90%;
+        border: heavy $accent; padding: 1 2; background: $panel;
+    }
+    AskDialog Input { margin-top: 1; }
+    AskDialog #ask-message { color: $text-error; }
+    AskDialog Horizontal { height: auto; margin-top: 1; }
+    AskDialog Button { margin-right: 2; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(
+        self,
+        question: str,
+        value: str = "",
+        *,
+        check: Callable[[str], object] | None = None,
+        ok: str = "OK",
+    ) -> None:
+        super().__init__()
+        self.question = question
+        self.value = value
+        self.check = check
+        self.ok = ok
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self.question, markup=False)
+            yield Input(self.value, compact=True, id="ask")
+            yield Static("", id="ask-message", markup=False)
+            with Horizontal():
+                yield Button(self.ok, id="ok", compact=True)
+                yield Button("Cancel (Esc)", id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#ask", Input).focus()
+
+    def submit(self) -> None:
+        text = self.query_one("#ask", Input).value.strip()
+        if self.check is not None:
+            try:
+                self.check(text)
+            except ValueError as exc:
+                self.query_one("#ask-message", Static).update(f"✗ {exc}")
+                return
+        self.dismiss(text)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.submit()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "ok":
+            self.submit()
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
         self.dismiss(None)
