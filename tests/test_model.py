@@ -189,6 +189,22 @@ BAD_INPUTS: list[tuple[str, dict[str, Any], str, str]] = [
         "is empty",
     ),
     (
+        "oracle password too long",
+        variant("database.registry.password", "p" * 31, variant("database.engine", "oracle")),
+        "database.registry.password",
+        "at most 30 bytes",
+    ),
+    (
+        "db2 reserved user",
+        variant(
+            "database.user_management.user",
+            "sysadm",
+            variant("database.engine", "db2"),
+        ),
+        "database.user_management.user",
+        "reserved on DB2",
+    ),
+    (
         "password only blanks",
         variant("database.registry.password", "   "),
         "database.registry.password",

@@ -189,3 +189,24 @@ def test_ports_follow_offset() -> None:
 def test_plan_is_deterministic() -> None:
     assert build() == build()
     assert SHARED["products"][0]["nodes"][0]["id"] == "apim-1"  # fixtures are not mutated
+
+
+@pytest.mark.parametrize(
+    ("version", "expected"),
+    [
+        ("5.3.0", ["dbscripts/identity/postgresql.sql"]),
+        ("5.5.0", ["dbscripts/identity/postgresql.sql", "dbscripts/consent/postgresql.sql"]),
+        (
+            "5.7.0",
+            [
+                "dbscripts/identity/postgresql.sql",
+                "dbscripts/identity/uma/postgresql.sql",
+                "dbscripts/consent/postgresql.sql",
+            ],
+        ),
+    ],
+)
+def test_identity_scripts_follow_the_version(version: str, expected: list[str]) -> None:
+    data = variant("database.engine", "postgresql")
+    data = variant("products[1].version", version, data)
+    assert list(build(data).database("is:WSO2_IDENTITY_DB").schema_scripts) == expected

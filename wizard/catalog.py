@@ -176,11 +176,23 @@ class ProductDatabase:
     auto_commit: bool = False
     script_suffixes: dict[str, str] = field(default_factory=dict)
     """Per-engine overrides of the script suffix where a product names files its own way."""
+    script_since: dict[str, str] = field(default_factory=dict)
+    """Script template -> the first product version that ships it."""
 
-    def scripts_for(self, engine: Engine) -> tuple[str, ...]:
-        """`{suffix}` takes the product's own name for the engine, `{engine}` the engine's."""
+    def scripts_for(self, engine: Engine, version: str | None = None) -> tuple[str, ...]:
+        """`{suffix}` takes the product's own name for the engine, `{engine}` the engine's.
+        With `version`, scripts the product only ships from a later version are left out."""
         suffix = self.script_suffixes.get(engine.id, engine.script_suffix)
-        return tuple(s.format(suffix=suffix, engine=engine.script_suffix) for s in self.scripts)
+        return tuple(
+            s.format(suffix=suffix, engine=engine.script_suffix)
+            for s in self.scripts
+            if version is None
+            or _version_key(version) >= _version_key(self.script_since.get(s, "0"))
+        )
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split(".") if part.isdigit())
 
 
 @dataclass(frozen=True)
@@ -238,6 +250,11 @@ _IDENTITY_DB = ProductDatabase(
     auto_commit=True,
     # Identity Server names its MySQL 5.7 scripts with a dash (consent: same).
     script_suffixes={"mysql5.7": "mysql-5.7", "mysql8": "mysql-5.7"},
+    # Consent management came with IS 5.5.0 (GDPR), UMA with 5.7.0.
+    script_since={
+        "dbscripts/consent/{suffix}.sql": "5.5.0",
+        "dbscripts/identity/uma/{engine}.sql": "5.7.0",
+    },
 )
 _BPS_DB = ProductDatabase(
     key="BPS_DS",

@@ -97,8 +97,20 @@ def check_password(value: str) -> str:
     return value
 
 
+# DB2 takes users from the operating system and refuses these (CREATE USER / GRANT rules).
+_DB2_RESERVED_USERS = {"USERS", "ADMINS", "GUESTS", "PUBLIC", "LOCAL"}
+_DB2_RESERVED_PREFIXES = ("SYS", "IBM", "SQL")
+
+
 def check_identifier(value: str, engine: Engine, what: str) -> str | None:
     """Return a message when `value` cannot name a database or user on `engine`."""
+    if engine.kind == "db2" and what == "user" and value:
+        upper = value.upper()
+        if upper in _DB2_RESERVED_USERS or upper.startswith(_DB2_RESERVED_PREFIXES):
+            return (
+                f"'{value}' is reserved on DB2 (no USERS, ADMINS, GUESTS, PUBLIC, LOCAL, and "
+                "nothing starting with SYS, IBM or SQL); choose another user"
+            )
     limit = engine.name_max if what == "name" else engine.user_max
     noun = "service name" if (engine.kind == "oracle" and what == "name") else f"database {what}"
     if not value:

@@ -526,12 +526,24 @@ def _identifier_problems(spec: DatabaseSpec, engine: Engine, prefix: str) -> lis
 
 
 def _password_problems(spec: DatabaseSpec, engine: Engine, prefix: str) -> list[Problem]:
+    if engine.kind != "oracle" or spec.password is None:
+        return []
+    path = join_path(prefix, "password")
     # Oracle quotes passwords with double quotes and has no escape for one inside.
-    if engine.kind == "oracle" and spec.password is not None and '"' in spec.password:
+    if '"' in spec.password:
         return [
             Problem(
-                join_path(prefix, "password"),
-                'Oracle passwords cannot hold a double quote ("); choose another password',
+                path, 'Oracle passwords cannot hold a double quote ("); choose another password'
+            )
+        ]
+    if len(spec.password.encode("utf-8")) > ORACLE_PASSWORD_MAX:
+        return [
+            Problem(
+                path,
+                f"Oracle passwords are at most {ORACLE_PASSWORD_MAX} bytes; choose a shorter one",
             )
         ]
     return []
+
+
+ORACLE_PASSWORD_MAX = 30

@@ -384,7 +384,7 @@ def _databases(
                 spec,
                 (pdb.key, pdb.jndi_name, pdb.description),
                 users_of(lambda p, key=product.key: p.key == key),
-                pdb.scripts_for(engine),
+                pdb.scripts_for(engine, product.version),
                 pdb.auto_commit,
             )
     return tuple(out)

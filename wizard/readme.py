@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import PurePath
 
 from wizard import schema
 from wizard.plan import Plan
+from wizard.render.securevault import vault_readme
 
 NEXT_STEPS = "## Next steps"
 
@@ -46,7 +48,10 @@ def render(plan: Plan, *, sql_files: Sequence[str], stock_labels: Mapping[str, s
     out += _database_steps(plan, sql_files)
     out += _driver_step(plan)
     out += _copy_step(plan, set(baseline))
-    out += _start_step(plan)
+    vault = vault_readme(plan)
+    if vault:
+        out += [vault.replace("## Secure Vault", "### 5. Secure Vault", 1)]
+    out += _start_step(plan, 6 if vault else 5)
     if plan.notes:
         out += ["## Read before you start", ""]
         out += [f"- {note}" for note in plan.notes]
@@ -91,6 +96,18 @@ def _database_steps(plan: Plan, sql_files: Sequence[str]) -> list[str]:
 
 def _driver_step(plan: Plan) -> list[str]:
     libs = sorted({n.lib_dir for n in plan.nodes})
+    jar = plan.topology.cluster.driver_jar
+    if jar:
+        name = PurePath(jar).name
+        return [
+            "### 3. The JDBC driver is in the node folders",
+            "",
+            f"`{name}` (from `{jar}`) is already in every node folder, under "
+            + " / ".join(f"`{lib}/`" for lib in libs)
+            + ": step 4 puts it in place. Carbon turns it into an OSGi bundle at start-up; "
+            "do not put it in `dropins`.",
+            "",
+        ]
     return [
         "### 3. Place the JDBC driver on every node",
         "",
@@ -149,12 +166,12 @@ def _copy_step(plan: Plan, baseline: set[str]) -> list[str]:
     return out
 
 
-def _start_step(plan: Plan) -> list[str]:
+def _start_step(plan: Plan, number: int) -> list[str]:
     firsts = []
     for product in plan.topology.products:
         firsts.append(f"`{product.nodes[0].id}` ({product.key})")
     return [
-        "### 5. Start the nodes — the first start matters",
+        f"### {number}. Start the nodes — the first start matters",
         "",
         "On its first start each node records its registry mounts in its own local database "
         "(`/_system/local`, the node's H2 file). Start one node per product first and wait "
