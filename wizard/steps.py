@@ -413,3 +413,25 @@ _RULE_STEPS = {
 def step_for_rule(rule: int) -> str:
     """The step whose answers fix a finding of `rule` (0, a missing file: the preview)."""
     return _RULE_STEPS.get(rule, "preview")
+
+
+# ---- answers both front ends fill in the same way ---------------------------------------
+
+
+def free_offset(data: Any, host: str) -> int:
+    """The lowest port offset whose Carbon ports clash with no node already on `host`."""
+    from wizard.catalog import CARBON_PORTS, MAX_OFFSET
+
+    taken: set[int] = set()
+    products = data.get("products") if isinstance(data, dict) else None
+    for product in products if isinstance(products, list) else []:
+        nodes = product.get("nodes") if isinstance(product, dict) else None
+        for node in nodes if isinstance(nodes, list) else []:
+            if isinstance(node, dict) and node.get("host") == host:
+                offset = node.get("offset", 0)
+                if isinstance(offset, int):
+                    taken |= {port + offset for port in CARBON_PORTS.values()}
+    for offset in range(MAX_OFFSET + 1):
+        if not taken & {port + offset for port in CARBON_PORTS.values()}:
+            return offset
+    return 0
