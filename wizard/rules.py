@@ -25,10 +25,10 @@ import os
 import re
 import stat
 import zipfile
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from functools import cached_property
+from collections import Counter, OrderedDict, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from functools import cached_property, lru_cache
 from itertools import combinations
 from pathlib import Path
 from typing import Any, TypeVar
@@ -124,9 +124,11 @@ def check_files(files: Mapping[str, bytes]) -> list[Finding]:
     """The rules over a tree held in memory; keys are tree-relative POSIX paths."""
     out = _Report()
     manifest = _load_manifest(files, out)
-    nodes = _node_folders(files, manifest, out)
+    shared = _Shared()
+    nodes = _node_folders(files, manifest, out, shared)
     for node in nodes:
-        _check_node(node, manifest, out)
+        _check_node(node, manifest, out, shared)
+        node.release()
     _check_across(nodes, out)
     return sorted(out.findings, key=lambda f: (f.node, f.file, f.rule))
 
@@ -134,25 +136,45 @@ def check_files(files: Mapping[str, bytes]) -> list[Finding]:
 def _read_tree(root: Path) -> dict[str, bytes]:
     root = root.resolve()
     files: dict[str, bytes] = {}
-    for dirpath, _dirnames, filenames in os.walk(root):  # never descends into linked dirs
-        here = Path(dirpath)
-        for name in filenames:
-            path = here / name
-            try:
-                if path.is_symlink():
-                    # A link may point anywhere; only what stays inside the tree is read.
-                    real = path.resolve()
-                    if not real.is_relative_to(root):
-                        continue
-                    target = real
-                else:
-                    target = path
-                if not stat.S_ISREG(os.stat(target).st_mode):
-                    continue  # fifos, sockets, devices: reading one could block or mislead
-                files[path.relative_to(root).as_posix()] = target.read_bytes()
-            except (OSError, RuntimeError):  # RuntimeError: a symlink loop
-                continue  # unreadable: the rules then report the file as missing
+    _read_dir(str(root), "", root, files)
     return files
+
+
+def _read_dir(directory: str, prefix: str, root: Path, files: dict[str, bytes]) -> None:
+    """What `os.walk` would list, in its order, without a stat per file: a tree of a
+    thousand nodes has thousands of files, and the dirent type says which are plain."""
+    try:
+        with os.scandir(directory) as listing:
+            entries = list(listing)
+    except OSError:
+        return
+    subdirs = []
+    for entry in entries:
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir:
+            if not entry.is_symlink():  # never descends into linked dirs
+                subdirs.append(entry)
+            continue
+        try:
+            if entry.is_symlink():
+                # A link may point anywhere; only what stays inside the tree is read.
+                real = Path(entry.path).resolve()
+                if not real.is_relative_to(root) or not stat.S_ISREG(os.stat(real).st_mode):
+                    continue
+                target = str(real)
+            elif entry.is_file(follow_symlinks=False):
+                target = entry.path
+            else:
+                continue  # fifos, sockets, devices: reading one could block or mislead
+            with open(target, "rb", buffering=0) as handle:
+                files[prefix + entry.name] = handle.read()
+        except (OSError, RuntimeError):  # RuntimeError: a symlink loop
+            continue  # unreadable: the rules then report the file as missing
+    for entry in subdirs:
+        _read_dir(entry.path, f"{prefix}{entry.name}/", root, files)
 
 
 # ============================================================================================
@@ -294,7 +316,9 @@ def _str(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _node_folders(files: Mapping[str, bytes], manifest: Manifest, out: _Report) -> list[NodeFiles]:
+def _node_folders(
+    files: Mapping[str, bytes], manifest: Manifest, out: _Report, shared: _Shared
+) -> list[NodeFiles]:
     groups: dict[str, dict[str, bytes]] = defaultdict(dict)
     for path, content in files.items():
         if not path.startswith("nodes/"):
@@ -316,7 +340,7 @@ def _node_folders(files: Mapping[str, bytes], manifest: Manifest, out: _Report) 
                 f"manifest.json lists node '{info.id}' but the tree has no nodes/{info.id}/",
             )
             continue
-        nodes.append(NodeFiles(info, folder))
+        nodes.append(NodeFiles(info, folder, shared))
     for node_id in sorted(groups):
         if manifest.present:
             out.add(
@@ -327,7 +351,8 @@ def _node_folders(files: Mapping[str, bytes], manifest: Manifest, out: _Report) 
                 f"nodes/{node_id}/ is not in manifest.json: its product and host are unknown, "
                 "so it is left out of the rules that compare a product's or a host's nodes",
             )
-        nodes.append(NodeFiles(_guessed_info(node_id, groups[node_id]), groups[node_id]))
+        info = _guessed_info(node_id, groups[node_id])
+        nodes.append(NodeFiles(info, groups[node_id], shared))
     return nodes
 
 
@@ -455,12 +480,81 @@ class Clustering:
     """(1-based index, hostName, port) per `members/member`."""
 
 
+class _Shared:
+    """What the nodes of one tree have in common, worked out once.
+
+    The nodes of a product cluster carry byte-identical registry.xml, user-mgt.xml and
+    datasources files, so each distinct content is parsed once, the facts read from it are
+    read once, and the checks that read only such files run once per distinct input. Parsed
+    trees are shared between nodes and so are only ever read.
+    """
+
+    # A parsed tree takes ~10 times its file's size; the distinct files of one cluster fit.
+    PARSED_KEPT = 16
+
+    def __init__(self) -> None:
+        self._parsed: OrderedDict[bytes, tuple[etree._Element | None, str | None]] = OrderedDict()
+        self._facts: dict[tuple[object, ...], object] = {}
+        self._interned: dict[Any, Any] = {}
+        self._findings: dict[tuple[object, ...], tuple[str, list[Finding]] | None] = {}
+
+    def parse(self, content: bytes) -> tuple[etree._Element | None, str | None]:
+        found = self._parsed.get(content)
+        if found is None:
+            found = self._parsed[content] = _parse(content)
+            if len(self._parsed) > self.PARSED_KEPT:
+                self._parsed.popitem(last=False)
+        else:
+            self._parsed.move_to_end(content)
+        return found
+
+    def intern(self, value: T) -> T:
+        """One shared copy of an equal (hashable) value, e.g. a cluster's member list."""
+        return self._interned.setdefault(value, value)  # type: ignore[no-any-return]
+
+    def fact(self, key: tuple[object, ...], compute: Callable[[], T]) -> T:
+        if key not in self._facts:
+            self._facts[key] = compute()
+        return self._facts[key]  # type: ignore[return-value]
+
+    def run(
+        self,
+        key: tuple[object, ...],
+        node: NodeFiles,
+        out: _Report,
+        checks: Sequence[Callable[[NodeFiles, _Report], None]],
+    ) -> None:
+        """`checks` on `node`, or, when a node with the same `key` (every input the checks
+        read but the node id) was checked already, its findings under this node's id."""
+        known = self._findings.get(key, _UNSEEN)
+        if isinstance(known, tuple):
+            out.findings += [replace(f, node=node.id) for f in known[1]]
+            return
+        mine = _Report()
+        for check in checks:
+            check(node, mine)
+        out.findings += mine.findings
+        if known is _UNSEEN:
+            # A finding that names the node outside its `node` field cannot be relabelled.
+            reusable = all(
+                f.node == node.id and node.id not in f"{f.file}\0{f.element}\0{f.message}"
+                for f in mine.findings
+            )
+            self._findings[key] = (node.id, mine.findings) if reusable else None
+
+
+_UNSEEN = object()
+
+
 class NodeFiles:
     """One node folder: its files, each XML parsed once, and the facts the rules read."""
 
-    def __init__(self, info: NodeInfo, files: Mapping[str, bytes]) -> None:
+    def __init__(
+        self, info: NodeInfo, files: Mapping[str, bytes], shared: _Shared | None = None
+    ) -> None:
         self.info = info
         self.files = dict(files)
+        self.shared = shared if shared is not None else _Shared()
         self._parsed: dict[str, etree._Element | None] = {}
         self.parse_errors: dict[str, str] = {}
 
@@ -477,11 +571,61 @@ class NodeFiles:
             content = self.files.get(path)
             root = None
             if content is not None:
-                root, error = _parse(content)
+                root, error = self.shared.parse(content)
                 if error is not None:
                     self.parse_errors[path] = error
             self._parsed[path] = root
         return self._parsed[path]
+
+    def release(self) -> None:
+        """Drop this node's parsed files, keeping the facts the cross-node rules read: a
+        thousand nodes' parsed axis2.xml alone would take hundreds of MB."""
+        for fact in (
+            "datasources",
+            "by_jndi",
+            "local_datasource",
+            "registry",
+            "realm_jndi",
+            "carbon_offset",
+            "clustering",
+            "member_endpoint",
+        ):
+            getattr(self, fact)
+        self._parsed.clear()
+
+    def fact(self, kind: str, paths: Sequence[str], compute: Callable[[], T]) -> T:
+        """A fact read from `paths` only: computed once per distinct (path, content) set."""
+        key = (kind, *((p, self.files.get(p)) for p in paths))
+        return self.shared.fact(key, compute)
+
+    @cached_property
+    def jar_paths(self) -> tuple[str, ...]:
+        lib = self.info.lib_dir + "/"
+        return tuple(
+            sorted(
+                p
+                for p in self.files
+                if p.startswith(lib) and "/" not in p[len(lib) :] and p.endswith(".jar")
+            )
+        )
+
+    def shared_key(self, layout: str | None) -> tuple[object, ...]:
+        """Everything the datasources, registry and user-mgt checks read, but the node id."""
+        paths = [
+            *self.datasource_files,
+            self.registry_file,
+            self.user_mgt_file,
+            *(self.conf(relative) for relative, _ in _PRODUCT_FILES),
+            *self.jar_paths,
+        ]
+        info = self.info
+        return (
+            layout,
+            info.conf_dir,
+            info.lib_dir,
+            info.driver_jars,
+            *((p, self.files.get(p)) for p in paths),
+        )
 
     # ---- datasources ----------------------------------------------------------------------
 
@@ -502,6 +646,9 @@ class NodeFiles:
 
     @cached_property
     def datasources(self) -> tuple[Datasource, ...]:
+        return self.fact("datasources", self.datasource_files, self._read_datasources)
+
+    def _read_datasources(self) -> tuple[Datasource, ...]:
         found: list[Datasource] = []
         for path in self.datasource_files:
             root = self.xml(path)
@@ -547,51 +694,8 @@ class NodeFiles:
 
     @cached_property
     def registry(self) -> Registry | None:
-        root = self.xml(self.registry_file)
-        if root is None or root.tag != "wso2registry":
-            return None
-        db_configs = []
-        for i, el in enumerate(root.findall("dbConfig"), start=1):
-            name = el.get("name") or ""
-            locator = f"dbConfig[@name='{name}']" if name else f"dbConfig[{i}]"
-            db_configs.append(
-                RegDbConfig(
-                    name,
-                    locator,
-                    _text(el.find("dataSource")),
-                    _text(el.find("url")),
-                    _text(el.find("userName")),
-                    _children(el),
-                )
-            )
-        remotes = []
-        for i, el in enumerate(root.findall("remoteInstance"), start=1):
-            children = _children(el)
-            rid = children.get("id", "")
-            locator = f"remoteInstance[id='{rid}']" if rid.strip() else f"remoteInstance[{i}]"
-            remotes.append(RegRemote(rid, locator, children))
-        mounts = []
-        for i, el in enumerate(root.findall("mount"), start=1):
-            path = el.get("path")
-            locator = f"mount[@path='{path}']" if path else f"mount[{i}]"
-            children = _children(el)
-            mounts.append(
-                RegMount(
-                    path,
-                    locator,
-                    children.get("instanceId"),
-                    children.get("targetPath"),
-                    dict(el.attrib),
-                    children,
-                )
-            )
-        return Registry(
-            current=tuple(_text(el) or "" for el in root.findall("currentDBConfig")),
-            enable_cache=_text(root.find("enableCache")),
-            db_configs=tuple(db_configs),
-            remotes=tuple(remotes),
-            mounts=tuple(mounts),
-        )
+        path = self.registry_file
+        return self.fact("registry", (path,), lambda: _registry_of(self.xml(path)))
 
     def db_config(self, name: str | None) -> RegDbConfig | None:
         # Carbon keeps dbConfigs in a map by name: a later duplicate replaces the earlier.
@@ -663,41 +767,25 @@ class NodeFiles:
 
     @cached_property
     def realm_jndi(self) -> str | None:
-        root = self.xml(self.user_mgt_file)
-        if root is None or root.tag != "UserManager":
-            return None
-        return _property(root.find("Realm/Configuration"), "dataSource")
+        path = self.user_mgt_file
+        return self.fact("realm", (path,), lambda: _realm_jndi_of(self.xml(path)))
 
     # ---- carbon.xml and axis2.xml ---------------------------------------------------------
 
     @cached_property
     def carbon_offset(self) -> int | None:
         """Ports/Offset when carbon.xml is here and the value is a valid offset."""
-        root = self.xml(self.conf("carbon.xml"))
-        if root is None or root.tag != f"{{{CARBON_NS}}}Server":
-            return None
-        value = _offset_text(root)
-        if value is None or not re.fullmatch(r"\s*\d+\s*", value):
-            return None
-        return int(value)
+        path = self.conf("carbon.xml")
+        return self.fact("offset", (path,), lambda: _carbon_offset_of(self.xml(path)))
 
     @cached_property
     def clustering(self) -> Clustering | None:
-        root = self.xml(self.conf("axis2/axis2.xml"))
-        if root is None or root.tag != "axisconfig":
-            return None
-        el = root.find("clustering")
-        if el is None:
-            return Clustering(False, None, {}, ())
-        params: dict[str, str] = {}
-        for p in el.findall("parameter"):
-            params.setdefault(p.get("name") or "", _text(p) or "")
-        members = tuple(
-            (i, _text(m.find("hostName")), _text(m.find("port")))
-            for i, m in enumerate(el.findall("members/member"), start=1)
-        )
-        enabled = (el.get("enable") or "").strip().lower() == "true"
-        return Clustering(enabled, el.get("class"), params, members)
+        path = self.conf("axis2/axis2.xml")
+        found = self.fact("clustering", (path,), lambda: _clustering_of(self.xml(path)))
+        if found is not None and found.members:
+            # Every node lists the whole cluster; one copy per distinct list is enough.
+            found = replace(found, members=self.shared.intern(found.members))
+        return found
 
     @cached_property
     def member_endpoint(self) -> tuple[str, int] | None:
@@ -711,26 +799,128 @@ class NodeFiles:
         return _host_key(host), port
 
 
+def _realm_jndi_of(root: etree._Element | None) -> str | None:
+    if root is None or root.tag != "UserManager":
+        return None
+    return _property(root.find("Realm/Configuration"), "dataSource")
+
+
+def _carbon_offset_of(root: etree._Element | None) -> int | None:
+    if root is None or root.tag != f"{{{CARBON_NS}}}Server":
+        return None
+    value = _offset_text(root)
+    if value is None or not re.fullmatch(r"\s*\d+\s*", value):
+        return None
+    return int(value)
+
+
+def _clustering_of(root: etree._Element | None) -> Clustering | None:
+    if root is None or root.tag != "axisconfig":
+        return None
+    el = root.find("clustering")
+    if el is None:
+        return Clustering(False, None, {}, ())
+    params: dict[str, str] = {}
+    for p in el.iterchildren("parameter"):
+        params.setdefault(p.get("name") or "", p.text or "")
+    enabled = (el.get("enable") or "").strip().lower() == "true"
+    return Clustering(enabled, el.get("class"), params, _members(el))
+
+
+def _members(clustering: etree._Element) -> tuple[tuple[int, str | None, str | None], ...]:
+    """(index, hostName, port) per `members/member`, each the first such child's text (as
+    `find` reads it). A plain loop: a large cluster lists every member on every node, and
+    two `find` calls per member were the checker's largest cost."""
+    found: list[tuple[int, str | None, str | None]] = []
+    for group in clustering.iterchildren("members"):
+        for member in group.iterchildren("member"):
+            host = port = None
+            for child in member:
+                tag = child.tag
+                if tag == "hostName":
+                    if host is None:
+                        host = child.text or ""
+                elif tag == "port" and port is None:
+                    port = child.text or ""
+            found.append((len(found) + 1, host, port))
+    return tuple(found)
+
+
+def _registry_of(root: etree._Element | None) -> Registry | None:
+    if root is None or root.tag != "wso2registry":
+        return None
+    db_configs = []
+    for i, el in enumerate(root.findall("dbConfig"), start=1):
+        name = el.get("name") or ""
+        locator = f"dbConfig[@name='{name}']" if name else f"dbConfig[{i}]"
+        db_configs.append(
+            RegDbConfig(
+                name,
+                locator,
+                _text(el.find("dataSource")),
+                _text(el.find("url")),
+                _text(el.find("userName")),
+                _children(el),
+            )
+        )
+    remotes = []
+    for i, el in enumerate(root.findall("remoteInstance"), start=1):
+        children = _children(el)
+        rid = children.get("id", "")
+        locator = f"remoteInstance[id='{rid}']" if rid.strip() else f"remoteInstance[{i}]"
+        remotes.append(RegRemote(rid, locator, children))
+    mounts = []
+    for i, el in enumerate(root.findall("mount"), start=1):
+        path = el.get("path")
+        locator = f"mount[@path='{path}']" if path else f"mount[{i}]"
+        children = _children(el)
+        mounts.append(
+            RegMount(
+                path,
+                locator,
+                children.get("instanceId"),
+                children.get("targetPath"),
+                dict(el.attrib),
+                children,
+            )
+        )
+    return Registry(
+        current=tuple(_text(el) or "" for el in root.findall("currentDBConfig")),
+        enable_cache=_text(root.find("enableCache")),
+        db_configs=tuple(db_configs),
+        remotes=tuple(remotes),
+        mounts=tuple(mounts),
+    )
+
+
 # ============================================================================================
 # Per node
 # ============================================================================================
 
 
-def _check_node(node: NodeFiles, manifest: Manifest, out: _Report) -> None:
+def _check_node(node: NodeFiles, manifest: Manifest, out: _Report, shared: _Shared) -> None:
     _check_required_files(node, out)
     for path in sorted(node.files):
         if path.endswith(".xml"):
             node.xml(path)
     for path, error in node.parse_errors.items():
         out.add(1, node.id, path, "", f"does not parse as XML: {error}")
-    _check_datasources(node, out)
-    _check_local_database(node, out)
-    _check_driver_jars(node, out)
+    # The checks of files a product cluster's nodes share run once per distinct content.
+    key = node.shared_key(manifest.layout)
+    shared.run(
+        ("datasources", *key),
+        node,
+        out,
+        (_check_datasources, _check_local_database, _check_driver_jars),
+    )
     _check_secure_vault(node, out)
-    _check_registry(node, manifest.layout, out)
-    _check_user_mgt(node, out)
-    _check_product_files(node, out)
-    _check_carbon_xml(node, out)
+
+    def registry(n: NodeFiles, o: _Report) -> None:
+        _check_registry(n, manifest.layout, o)
+
+    shared.run(("registry", *key), node, out, (registry, _check_user_mgt, _check_product_files))
+    carbon = node.conf("carbon.xml")
+    shared.run(("carbon", carbon, node.files.get(carbon)), node, out, (_check_carbon_xml,))
     _check_axis2_xml(node, out)
     _check_ei_layout(node, out)
 
@@ -1117,16 +1307,25 @@ def _check_driver_jars(node: NodeFiles, out: _Report) -> None:
 # ---- rule 11: Secure Vault ----------------------------------------------------------------
 
 
+def _aliases_of(node: NodeFiles, path: str) -> list[tuple[str, str]]:
+    """(element path, alias) of every svns:secretAlias in the file, in document order."""
+    content = node.files[path]
+    head = content[:4]
+    if b"secretAlias" not in content and head[:1] == b"<" and b"\0" not in head:
+        return []  # an ASCII-compatible file without the name has no such attribute
+    root = node.xml(path)
+    if root is None:
+        return []
+    found = root.xpath("descendant-or-self::*[@sv:secretAlias]", namespaces={"sv": SVNS})
+    return [(_element_path(el), el.get(SECRET_ALIAS)) for el in found]
+
+
 def _check_secure_vault(node: NodeFiles, out: _Report) -> None:
     aliases: list[tuple[str, str, str]] = []
     for path in sorted(node.files):
-        root = node.xml(path) if path.endswith(".xml") else None
-        if root is None:
-            continue
-        for el in root.iter(etree.Element):
-            alias = el.get(SECRET_ALIAS)
-            if alias is not None:
-                aliases.append((path, _element_path(el), alias))
+        if path.endswith(".xml"):
+            found = node.fact("aliases", (path,), lambda p=path: _aliases_of(node, p))
+            aliases += ((path, element, alias) for element, alias in found)
     if not aliases and not node.info.secure_vault:
         return
     tool_path = node.conf("security/cipher-tool.properties")
@@ -1762,6 +1961,20 @@ def _check_axis2_xml(node: NodeFiles, out: _Report) -> None:
             )
 
 
+def _unknown_members(
+    members: Sequence[tuple[int, str | None, str | None]], known: set[tuple[str, int]]
+) -> list[tuple[int, str, int]]:
+    """The (index, host, port) of each well-formed member that is no known endpoint."""
+    unknown = []
+    for i, host, port_text in members:
+        port = _port(port_text or "")
+        if not host or port is None:
+            continue  # reported per node
+        if (_host_key(host), port) not in known:
+            unknown.append((i, host, port))
+    return unknown
+
+
 def _domain(node: NodeFiles) -> str:
     c = node.clustering
     return "" if c is None else c.params.get("domain", "").strip()
@@ -2081,26 +2294,31 @@ def _across_clustering(nodes: Sequence[NodeFiles], out: _Report) -> None:
     groups = _clusters(clustered)
     # A node of unknown product (not in the manifest) may belong to any cluster.
     strays = [n for n in clustered if n.info.cluster is None]
+    known_in: dict[str | None, set[tuple[str, int]]] = {}
+    # The nodes of a cluster list the same members: look each distinct list up once.
+    unknown_in: dict[tuple[str | None, tuple[object, ...]], list[tuple[int, str, int]]] = {}
     for node in clustered:
         c = node.clustering
         assert c is not None
-        peers = [*groups[node.info.cluster], *strays] if node.info.cluster else clustered
-        known = {e for n in peers if (e := n.member_endpoint) is not None}
-        for i, host, port_text in c.members:
-            port = _port(port_text or "")
-            if not host or port is None:
-                continue  # reported per node
-            if (_host_key(host), port) not in known:
-                scope = node.info.cluster or "the tree"
-                listed = ", ".join(f"{h}:{p}" for h, p in sorted(known)) or "unknown"
-                out.add(
-                    30,
-                    node.id,
-                    node.conf("axis2/axis2.xml"),
-                    f"clustering/members/member[{i}]",
-                    f"member {host}:{port} is no node of {scope} (their localMemberHost:"
-                    f"localMemberPort are {listed})",
-                )
+        scope_key = node.info.cluster
+        known = known_in.get(scope_key)
+        if known is None:
+            peers = [*groups[scope_key], *strays] if scope_key else clustered
+            known = known_in[scope_key] = {e for n in peers if (e := n.member_endpoint) is not None}
+        unknown = unknown_in.get((scope_key, c.members))
+        if unknown is None:
+            unknown = unknown_in[(scope_key, c.members)] = _unknown_members(c.members, known)
+        for i, host, port in unknown:
+            scope = node.info.cluster or "the tree"
+            listed = ", ".join(f"{h}:{p}" for h, p in sorted(known)) or "unknown"
+            out.add(
+                30,
+                node.id,
+                node.conf("axis2/axis2.xml"),
+                f"clustering/members/member[{i}]",
+                f"member {host}:{port} is no node of {scope} (their localMemberHost:"
+                f"localMemberPort are {listed})",
+            )
 
 
 # ============================================================================================
@@ -2160,11 +2378,14 @@ def _element_path(el: etree._Element) -> str:
     return "/".join(reversed(parts))
 
 
+# Both are asked about every member of every node: the same few strings, over and over.
+@lru_cache(maxsize=4096)
 def _port(text: str) -> int | None:
     text = text.strip()
     return int(text) if re.fullmatch(r"\d{1,5}", text) and 0 < int(text) < 65536 else None
 
 
+@lru_cache(maxsize=4096)
 def _host_key(host: str) -> str:
     return host.strip().strip("[]").lower()
 

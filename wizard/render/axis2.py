@@ -9,6 +9,7 @@ parameters, and the `members` list. Every other byte of the stock file stays as 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
@@ -140,13 +141,19 @@ def patch_axis2(stock: bytes, cluster: ClusterPlan) -> bytes:
 
 def _member_list(cluster: ClusterPlan, indent: str, unit: str, nl: str) -> str:
     """The inside of `members`: one `member` per node, then the closing tag's indentation."""
+    return _members_text(cluster.members, indent, unit, nl)
+
+
+@lru_cache(maxsize=256)
+def _members_text(members: tuple[tuple[str, int], ...], indent: str, unit: str, nl: str) -> str:
+    # Every node of a cluster lists the same members: format the list once per cluster.
     one, two = indent + unit, indent + unit + unit
     parts = [
         f"{nl}{one}<member>"
         f"{nl}{two}<hostName>{escape(host)}</hostName>"
         f"{nl}{two}<port>{port}</port>"
         f"{nl}{one}</member>"
-        for host, port in cluster.members
+        for host, port in members
     ]
     return "".join(parts) + f"{nl}{indent}"
 

@@ -30,6 +30,12 @@ def patch_carbon(stock: bytes, offset: int) -> bytes:
 
     A missing `Offset` (or `Ports`) is created in place, indented like its neighbours.
     """
+    return _patch_carbon(stock, offset)
+
+
+@lru_cache(maxsize=256)
+def _patch_carbon(stock: bytes, offset: int) -> bytes:
+    # Nodes on their own hosts share offsets: one copy of each distinct file, not one per node.
     if offset < 0:
         raise ValueError(f"port offset must be >= 0, not {offset}")
     doc = parsed(stock)
@@ -222,14 +228,21 @@ def parsed(data: bytes) -> Parsed:
 
 def splice(data: bytes, edits: Iterable[Edit]) -> bytes:
     """Apply non-overlapping edits (in any order) to `data`."""
-    out = data
+    ordered = sorted(edits, key=lambda e: e.start, reverse=True)
     last = None
-    for edit in sorted(edits, key=lambda e: e.start, reverse=True):
+    for edit in ordered:
         if last is not None and edit.end > last:
             raise ValueError("overlapping edits")
-        out = out[: edit.start] + edit.data + out[edit.end :]
         last = edit.start
-    return out
+    # One join instead of a copy of the whole file per edit; pieces in file order (edits at
+    # one offset end up latest-given first, as applying them back to front would).
+    pieces = []
+    pos = 0
+    for edit in reversed(ordered):
+        pieces += (data[pos : edit.start], edit.data)
+        pos = edit.end
+    pieces.append(data[pos:])
+    return b"".join(pieces)
 
 
 def newline_of(data: bytes) -> str:
