@@ -37,6 +37,20 @@ def guarded(method: F) -> F:
     return cast(F, run)
 
 
+def focus_now(widget: Widget) -> None:
+    """Focus `widget` before the next queued key is handled.
+
+    `Widget.focus` defers to after the messages already queued, so keys typed ahead of a
+    step change (a fast typist, a paste, a laggy SSH link) went to the widget that had the
+    focus before: a path typed right after Ctrl+N was lost, and Enter then found the
+    directory empty.
+    """
+    try:
+        widget.screen.set_focus(widget)
+    except Exception:  # not on a screen (yet): the deferred way still works
+        widget.focus()
+
+
 class AnswersChanged(Message):
     """An answer changed: the sidebar's step states may have too."""
 
@@ -123,13 +137,13 @@ class StepPane(VerticalScroll):
         if best is None:
             self.focus_first()
             return
-        cast(Widget, best).focus()
+        focus_now(cast(Widget, best))
         self.scroll_to_widget(cast(Widget, best))
 
     def focus_first(self) -> None:
         first = next((w for w in self.query("*") if w.focusable), None)
         if first is not None:
-            first.focus()
+            focus_now(first)
 
     async def leave(self) -> bool:
         """Called before Next moves on from a step without problems; False stays."""

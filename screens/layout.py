@@ -10,7 +10,7 @@ from typing import Any
 from textual.widget import Widget
 from textual.widgets import Checkbox, RadioSet, Static
 
-from screens.base import AnswersChanged, StepPane, guarded
+from screens.base import AnswersChanged, StepPane, focus_now, guarded
 from screens.specs import SpecCard
 from screens.state import WizardState, under
 from screens.widgets.bound import BoundInput
@@ -115,7 +115,7 @@ class LayoutPane(StepPane):
         await self.recompose()
         self.refresh_problems()
         self.post_message(AnswersChanged())
-        self.query_one(focus).focus()
+        focus_now(self.query_one(focus))
 
     def answered(self, path: str, value: Any) -> None:
         for card in self.query(SpecCard):

@@ -9,7 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Button, Static
 
-from screens.base import AnswersChanged, StepPane, guarded
+from screens.base import AnswersChanged, StepPane, focus_now, guarded
 from screens.widgets.bound import BoundCheckbox, BoundInput
 from screens.widgets.field import Field
 from wizard import steps
@@ -147,4 +147,4 @@ class NodesPane(StepPane):
         await self.recompose()
         self.refresh_problems()
         self.post_message(AnswersChanged())
-        self.query_one(f"#{focus_id}").focus()
+        focus_now(self.query_one(f"#{focus_id}"))

@@ -11,7 +11,7 @@ from textual.containers import Horizontal, ScrollableContainer
 from textual.widget import Widget
 from textual.widgets import Button, Label, Select, Static
 
-from screens.base import AnswersChanged, StepPane, guarded
+from screens.base import AnswersChanged, StepPane, focus_now, guarded
 from screens.checks import Preview, confirmation_items, preview
 from screens.widgets.dialogs import AskDialog, ConfirmDialog
 from screens.widgets.problemlist import ConfirmList, ProblemList
@@ -171,7 +171,7 @@ class PreviewPane(StepPane):
         if options:
             select.value = "0"
         if result.problems:
-            self.query_one("#findings", ProblemList).focus()
+            focus_now(self.query_one("#findings", ProblemList))
         self.post_message(AnswersChanged())
 
     def status_text(self, result: Preview) -> str:
@@ -218,9 +218,9 @@ class PreviewPane(StepPane):
         for list_id in ("#findings", "#confirm-list"):
             found = self.query_one(list_id, ProblemList)
             if found.display:
-                found.focus()
+                focus_now(found)
                 return
 
     def focus_first(self) -> None:
         confirm_list = self.query_one("#confirm-list", ConfirmList)
-        (confirm_list if confirm_list.display else self.query_one("#diff-file", Select)).focus()
+        focus_now(confirm_list if confirm_list.display else self.query_one("#diff-file", Select))

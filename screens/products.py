@@ -9,7 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Button, Select, Static
 
-from screens.base import AnswersChanged, StepPane, guarded
+from screens.base import AnswersChanged, StepPane, focus_now, guarded
 from screens.widgets.bound import BoundInput, BoundSelect
 from screens.widgets.field import Field
 from screens.widgets.paths import PathSuggester
@@ -118,7 +118,7 @@ class ProductsPane(StepPane):
         if focus:
             self.focus_path(focus)
         else:
-            self.query_one("#add-product", Select).focus()
+            focus_now(self.query_one("#add-product", Select))
 
     def answered(self, path: str, value: Any) -> None:
         if path.endswith(".profile"):

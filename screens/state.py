@@ -493,8 +493,8 @@ class WizardState:
         if self.session is None:
             return ""
         return (
-            f"Session '{self.session.name}' is saved. Resume it with: "
-            f"carbon-wizard resume {self.session.id}"
+            f"Session '{self.session.name}' is saved. Resume it with:\n"
+            f"  carbon-wizard resume {self.session.id}"
         )
 
 

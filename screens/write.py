@@ -10,8 +10,9 @@ from textual import work
 from textual.widget import Widget
 from textual.widgets import Button, Input, Markdown, ProgressBar, Static
 
-from screens.base import AnswersChanged, StepPane, guarded
+from screens.base import AnswersChanged, StepPane, focus_now, guarded
 from screens.checks import Item, build_plan, confirmation_items
+from screens.widgets.bound import OrderedInput
 from screens.widgets.dialogs import ConfirmDialog
 from screens.widgets.field import Field
 from screens.widgets.paths import PathSuggester
@@ -39,14 +40,14 @@ class WritePane(StepPane):
         default = self.state.out_dir or str(self.state.cwd / name)
         yield Field(
             "Directory",
-            Input(default, suggester=PathSuggester(dirs_only=True), compact=True, id="out"),
+            OrderedInput(default, suggester=PathSuggester(dirs_only=True), compact=True, id="out"),
             paths=["out"],
             hint="Right arrow accepts a completion.",
         )
         for db in plan.missing_passwords if plan else ():
             yield Field(
                 f"${db.password_env}",
-                Input(
+                OrderedInput(
                     self.state.env.get(str(db.password_env), ""),
                     password=True,
                     compact=True,
@@ -92,7 +93,7 @@ class WritePane(StepPane):
 
     def focus_first(self) -> None:
         problems = self.query_one("#write-problems", ProblemList)
-        (problems if problems.display else self.query_one("#out", Input)).focus()
+        focus_now(problems if problems.display else self.query_one("#out", Input))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
@@ -150,14 +151,14 @@ class WritePane(StepPane):
         field = self.directory_field()
         if not text:
             field.show(["give the directory to write the tree to"])
-            self.query_one("#out", Input).focus()
+            focus_now(self.query_one("#out", Input))
             return
         out = Path(os.path.expanduser(text))
         if not out.is_absolute():
             out = self.state.cwd / out
         if out.exists() and not out.is_dir():
             field.show([f"{out} exists and is not a directory; choose another"])
-            self.query_one("#out", Input).focus()
+            focus_now(self.query_one("#out", Input))
             return
         field.show([])
         plan, problems = build_plan(self.state)
@@ -202,7 +203,7 @@ class WritePane(StepPane):
         problems = self.query_one("#write-problems", ProblemList)
         problems.show(items)
         if items:
-            problems.focus()
+            focus_now(problems)
 
     def write(self, built: object, out: Path, force: bool) -> None:
         self.writing = True
@@ -255,4 +256,4 @@ class WritePane(StepPane):
         summary.display = True
         self.app.save_session()  # type: ignore[attr-defined]
         self.post_message(AnswersChanged())
-        self.query_one("#write", Button).focus()
+        focus_now(self.query_one("#write", Button))

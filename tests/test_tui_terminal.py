@@ -1,7 +1,13 @@
 """The installed `carbon-wizard` in a real terminal: tmux types the keys and reads the screen.
 
-One run, keyboard only, at 80x24: a new plan with two products, nodes from host patterns,
-typed passwords, the preview, and the tree written and then checked.
+Keyboard only, at 80x24: a new plan with two products, nodes from host patterns, typed
+passwords, the preview, and the tree written to a long absolute path and then checked; and
+Ctrl+C, which keeps the session and prints how to resume it.
+
+Each test runs its own tmux server (`-L`), so no other tmux on the machine can disturb it,
+and kills it at the end. Nothing waits a fixed time: every step waits for what the screen
+must show, or for the screen to stop changing, with generous timeouts for loaded machines;
+a failure prints the screen.
 """
 
 from __future__ import annotations
@@ -12,16 +18,17 @@ import shutil
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from wizard import cli
+from wizard import cli, sessions
 
-ROOT = Path(__file__).resolve().parents[1]
 WIZARD = Path(sys.executable).parent / "carbon-wizard"
-SESSION = f"cw-e2e-{os.getpid()}"
+TIMEOUT = 60.0
+"""Seconds to wait for a screen; far more than needed, so only a real fault fails."""
 
 pytestmark = [
     pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
@@ -30,59 +37,100 @@ pytestmark = [
 
 
 class Terminal:
-    def __init__(self, name: str) -> None:
-        self.name = name
+    def __init__(self, socket: str, workdir: Path) -> None:
+        self.socket = socket
+        self.workdir = workdir
+        self.exit_file = workdir / "exit-code"
 
-    def keys(self, *keys: str) -> None:
-        for key in keys:
-            subprocess.run(["tmux", "send-keys", "-t", self.name, key], check=True)
-            time.sleep(0.15)
-
-    def type(self, text: str) -> None:
-        subprocess.run(["tmux", "send-keys", "-t", self.name, "-l", text], check=True)
-        time.sleep(0.3)
-
-    def screen(self) -> str:
+    def tmux(self, *args: str) -> str:
         result = subprocess.run(
-            ["tmux", "capture-pane", "-p", "-t", self.name],
-            check=True,
-            capture_output=True,
-            text=True,
+            ["tmux", "-L", self.socket, *args], check=True, capture_output=True, text=True
         )
         return result.stdout
 
-    def wait_for(self, text: str, timeout: float = 20.0) -> str:
+    def start(self, *args: str, env: dict[str, str] | None = None) -> None:
+        assigns = {"TERM": "xterm-256color", "CARBON_WIZARD_HOME": str(self.workdir / "home")}
+        assigns.update(env or {})
+        env_words = " ".join(f"{k}={shlex.quote(v)}" for k, v in assigns.items())
+        wizard = " ".join(shlex.quote(w) for w in [str(WIZARD), *args])
+        # The pane stays open after the wizard exits, showing what it printed last; stdout
+        # stays the terminal, or the wizard would ask plain questions instead.
+        command = (
+            f"cd {shlex.quote(str(self.workdir))} && env -u NO_COLOR {env_words} {wizard}; "
+            f"echo $? > {shlex.quote(str(self.exit_file))}; sleep 600"
+        )
+        self.tmux("new-session", "-d", "-s", "wizard", "-x", "80", "-y", "24", command)
+
+    def screen(self, escapes: bool = False) -> str:
+        return self.tmux("capture-pane", "-p", "-J", *(["-e"] if escapes else []), "-t", "wizard")
+
+    def fail(self, what: str) -> None:
+        raise AssertionError(f"{what}; the screen shows:\n{self.screen()}")
+
+    def wait_for(self, text: str, timeout: float = TIMEOUT) -> str:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             shown = self.screen()
             if text in shown:
-                time.sleep(0.2)  # let the rest of the frame land
-                return shown
-            time.sleep(0.1)
-        raise AssertionError(f"{text!r} did not appear; the screen shows:\n{self.screen()}")
+                self.quiet()
+                return self.screen()
+            time.sleep(0.05)
+        self.fail(f"{text!r} did not appear within {timeout:.0f} s")
+        return ""
+
+    def quiet(self, still: float = 0.3, timeout: float = TIMEOUT) -> None:
+        """Wait until the screen (colours too, so a focus move counts) stops changing."""
+        deadline = time.monotonic() + timeout
+        last, since = self.screen(escapes=True), time.monotonic()
+        while time.monotonic() < deadline:
+            time.sleep(0.05)
+            now = self.screen(escapes=True)
+            if now != last:
+                last, since = now, time.monotonic()
+            elif time.monotonic() - since >= still:
+                return
+        # A blinking cursor never keeps still; by now the keys have long been handled.
+
+    def keys(self, *keys: str) -> None:
+        """One key at a time, each handled (the screen settles) before the next."""
+        for key in keys:
+            self.tmux("send-keys", "-t", "wizard", key)
+            self.quiet()
+
+    def type(self, text: str) -> None:
+        self.tmux("send-keys", "-t", "wizard", "-l", text)
+        self.quiet()
+
+    def exit_code(self, timeout: float = TIMEOUT) -> int:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.exit_file.exists() and self.exit_file.read_text().strip():
+                return int(self.exit_file.read_text())
+            time.sleep(0.05)
+        self.fail("carbon-wizard did not exit")
+        return -1
 
 
 @pytest.fixture
 def terminal(tmp_path: Path) -> Iterator[Terminal]:
-    env = f"CARBON_WIZARD_HOME={shlex.quote(str(tmp_path / 'home'))} TERM=xterm-256color"
-    command = (
-        f"cd {shlex.quote(str(tmp_path))} && env -u NO_COLOR {env} {shlex.quote(str(WIZARD))}; "
-        f"echo $? > {shlex.quote(str(tmp_path / 'exit-code'))}"
-    )
-    subprocess.run(
-        ["tmux", "new-session", "-d", "-s", SESSION, "-x", "80", "-y", "24", command],
-        check=True,
-    )
+    socket = f"cw-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    t = Terminal(socket, tmp_path)
     try:
-        yield Terminal(SESSION)
+        yield t
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", SESSION], capture_output=True)
+        try:
+            # Shown by pytest only when the test failed: the last screen explains it.
+            print(f"---- last screen ----\n{t.screen()}")
+        except subprocess.CalledProcessError:
+            print("(the tmux server had already gone)")
+        subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True)
 
 
 def test_two_products_planned_and_written_with_the_keyboard(
     terminal: Terminal, tmp_path: Path
 ) -> None:
     t = terminal
+    t.start()
     t.wait_for("How to start")
     t.keys("Enter", "Tab")
     t.type("two-products")
@@ -137,16 +185,32 @@ def test_two_products_planned_and_written_with_the_keyboard(
     t.keys("C-n")
 
     t.wait_for("Right arrow accepts a completion")
-    t.keys("C-u")
-    out = tmp_path / "tree"
-    t.type("tree")  # relative: the directory the wizard was started in
-    t.wait_for("Directory           tree")
-    t.keys("Enter")
+    # A long absolute path, typed without waiting: every key lands, in order.
+    out = tmp_path / "a-rather-long-folder-name-for-the-cluster" / "configuration-tree"
+    t.tmux("send-keys", "-t", "wizard", "C-u")
+    t.tmux("send-keys", "-t", "wizard", "-l", str(out))
+    t.tmux("send-keys", "-t", "wizard", "Enter")
     t.wait_for("Wrote ")
-    assert "Next steps" in t.wait_for("Next steps")
+    t.wait_for("Next steps")
     t.keys("C-n")
-    deadline = time.monotonic() + 10
-    while not (tmp_path / "exit-code").exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert (tmp_path / "exit-code").read_text().strip() == "0"
+    assert t.exit_code() == 0
     assert cli.main(["check", str(out)]) == 0
+    [entry] = sessions.list_sessions(tmp_path / "home" / "sessions").entries
+    assert f"carbon-wizard resume {entry.id}" in t.screen()
+
+
+def test_ctrl_c_keeps_the_session_and_says_how_to_resume(
+    terminal: Terminal, tmp_path: Path
+) -> None:
+    t = terminal
+    t.start("--preset", "apim-2node-mysql")
+    t.wait_for("Starting from preset apim-2node-mysql")
+    t.keys("C-n")
+    t.wait_for("Step 2 of 7")
+    t.keys("C-c")
+    assert t.exit_code() == 130
+    [entry] = sessions.list_sessions(tmp_path / "home" / "sessions").entries
+    assert entry.step == "products"
+    printed = t.screen()
+    assert f"carbon-wizard resume {entry.id}" in printed, printed
+    assert "Traceback" not in printed

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Literal
 
+from textual import events
 from textual.suggester import Suggester
 from textual.widgets import Input, Select
 
@@ -38,7 +39,28 @@ class Bound:
     kind: Kind = "text"
 
 
-class BoundInput(Bound, Input):
+class OrderedInput(Input):
+    """An Input whose editing keys (Backspace, Ctrl+U, arrows, Enter) act in the order typed.
+
+    Textual inserts a typed character at once but runs a key binding only after the key has
+    bubbled up to the app; when keys arrive in a burst (typing ahead over a laggy SSH link),
+    `Ctrl+U /opt/tree Enter` inserted the path first and then erased it. Running the Input's
+    own bindings here keeps every key in order.
+    """
+
+    async def _on_key(self, event: events.Key) -> None:
+        if not event.is_printable:
+            for binding in self._bindings.key_to_bindings.get(event.key, ()):
+                if not binding.priority:
+                    # Handled here: the key must not bubble up and run the binding again.
+                    event.stop()
+                    event.prevent_default()
+                    await self.run_action(binding.action)
+                    return
+        await super()._on_key(event)
+
+
+class BoundInput(Bound, OrderedInput):
     DEFAULT_CSS = """
     BoundInput { width: 1fr; }
     """

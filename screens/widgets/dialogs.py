@@ -11,6 +11,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from screens.widgets.bound import OrderedInput
+
 
 class ConfirmDialog(ModalScreen[bool]):
     DEFAULT_CSS = """
@@ -110,7 +112,7 @@ class AskDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(self.question, markup=False)
-            yield Input(self.value, compact=True, id="ask")
+            yield OrderedInput(self.value, compact=True, id="ask")
             yield Static("", id="ask-message", markup=False)
             with Horizontal():
                 yield Button(self.ok, id="ok", compact=True)

@@ -11,6 +11,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from screens.widgets.bound import OrderedInput
 from wizard import answers
 from wizard.fields import check_env_name, check_password
 from wizard.steps import lookup
@@ -59,13 +60,13 @@ class PasswordsDialog(ModalScreen[Given | None]):
                     with Vertical(classes="pw-row"):
                         yield Static(f"Password of {who} ({spec_path})", markup=False)
                         with Horizontal():
-                            yield Input(
+                            yield OrderedInput(
                                 password=True,
                                 placeholder="password",
                                 compact=True,
                                 id=f"pw-{n}",
                             )
-                            yield Input(
+                            yield OrderedInput(
                                 placeholder=f"or a variable: {suggested}",
                                 compact=True,
                                 id=f"env-{n}",
