@@ -16,6 +16,7 @@ from screens.checks import Preview, confirmation_items, preview
 from screens.widgets.dialogs import AskDialog, ConfirmDialog
 from screens.widgets.problemlist import ConfirmList, ProblemList
 from wizard.problems import Problem
+from wizard.steps import lookup
 
 
 class PreviewPane(StepPane):
@@ -57,13 +58,10 @@ class PreviewPane(StepPane):
     def show_confirmations(self) -> None:
         items = confirmation_items(self.state)
         self.query_one("#confirm-list", ConfirmList).show(
-            [(i.text.split(" comes from", 1)[0], i.step, i.path) for i in items]
+            [(f"{i.path} = {lookup(self.state.answers, i.path)!r}", i.step, i.path) for i in items]
         )
         title = self.query_one("#confirm-title", Label)
-        title.update(
-            f"From the preset, {len(items)} site-specific answer(s) to confirm or change "
-            "(Enter: go there · c: confirm)"
-        )
+        title.update(f"{len(items)} preset answer(s) to confirm (c) or change (Enter)")
         title.display = bool(items)
         self.query_one("#confirm-all", Button).display = bool(items)
         if self.result is not None:
@@ -185,12 +183,6 @@ class PreviewPane(StepPane):
         plan = result.plan
         text = f"Rule checks: no findings. {len(plan.nodes)} node(s), {len(plan.databases)} "
         text += "database(s)." + "".join(f"\nnote: {n}" for n in plan.notes)
-        pending = self.state.pending()
-        if pending:
-            text += (
-                f"\nConfirm or change the {len(pending)} site-specific answer(s) below "
-                "before writing."
-            )
         return text
 
     def on_select_changed(self, event: Select.Changed) -> None:

@@ -18,6 +18,7 @@ from screens.widgets.field import Field
 from screens.widgets.paths import PathSuggester
 from screens.widgets.problemlist import ProblemList
 from wizard.problems import Problem
+from wizard.steps import lookup
 
 
 class WritePane(StepPane):
@@ -75,7 +76,11 @@ class WritePane(StepPane):
         """Site-specific answers from the preset not confirmed yet; each leads to the
         preview, where it is confirmed or its field reached."""
         return [
-            Item(f"not confirmed: {i.text}", "preview", i.path)
+            Item(
+                f"not confirmed: {i.path} = {lookup(self.state.answers, i.path)!r}",
+                "preview",
+                i.path,
+            )
             for i in confirmation_items(self.state)
         ]
 
@@ -84,8 +89,8 @@ class WritePane(StepPane):
         if not pending:
             return ""
         return (
-            f"Not written: {pending} site-specific answer(s) from the preset are not confirmed. "
-            "Confirm or change each in the Preview (Enter on one goes there)."
+            f"Not written: {pending} answer(s) from the preset are not confirmed; confirm or "
+            "change each in the Preview (Enter on one above goes there)."
         )
 
     def refresh_problems(self) -> None:
