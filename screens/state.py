@@ -395,20 +395,7 @@ class WizardState:
         self.changed_since_write = True
 
     def free_offset(self, host: str) -> int:
-        """The lowest offset whose Carbon ports clash with no node already on `host`."""
-        from wizard.catalog import CARBON_PORTS, MAX_OFFSET
-
-        taken: set[int] = set()
-        for product in self.products():
-            for node in product.get("nodes") or []:
-                if isinstance(node, dict) and node.get("host") == host:
-                    offset = node.get("offset", 0)
-                    if isinstance(offset, int):
-                        taken |= {port + offset for port in CARBON_PORTS.values()}
-        for offset in range(MAX_OFFSET + 1):
-            if not taken & {port + offset for port in CARBON_PORTS.values()}:
-                return offset
-        return 0
+        return steps.free_offset(self.answers, host)
 
     # ---- sessions -----------------------------------------------------------------------
 

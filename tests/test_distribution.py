@@ -109,6 +109,12 @@ def test_apim_distribution_tree_keeps_the_product_settings_and_passes_check(
     assert {"WSO2_CARBON_DB", "WSO2AM_DB", "WSO2AM_STATS_DB", "WSO2_MB_STORE_DB"} <= set(names)
     assert built.stock_labels["apim"].startswith("product distribution")
     assert "Product-specific settings are not included" not in built.readme
+    assert f"stock files: {source}" in built.files["topology.txt"].decode()
+    baseline = tree.build(af.build(apim_answers(source) | {"products": af.SHARED["products"]}))
+    assert (
+        "stock files: built-in Carbon 4.4.x kernel baseline"
+        in baseline.files["topology.txt"].decode()
+    )
 
 
 def test_ei_profiles_use_their_own_conf_folders(tmp_path: Path) -> None:

@@ -31,6 +31,12 @@ def _product(plan: Plan, nodes: list[NodePlan]) -> list[str]:
     if first.profile not in ("default",):
         head += f" ({first.profile} profile)"
     out = [f"┌─ {head} · cluster '{first.product_key}' · {len(nodes)} node(s)"]
+    if first.distribution:
+        out.append(f"│  stock files: {first.distribution}")
+    else:
+        out.append(
+            "│  stock files: built-in Carbon 4.4.x kernel baseline (no product-specific settings)"
+        )
     for i, node in enumerate(nodes):
         branch = "└─" if i == len(nodes) - 1 else "├─"
         out.append(
