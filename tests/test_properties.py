@@ -17,9 +17,7 @@ password_text = st.text(
     alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E) | st.sampled_from(NASTY),
     min_size=1,
     max_size=24,
-).filter(
-    lambda s: s.strip().lower() not in {"", "password", "changeme"} and not s.startswith("<")
-)
+).filter(lambda s: s.strip().lower() not in {"", "password", "changeme"} and not s.startswith("<"))
 
 HOSTS = ["10.0.1.11", "10.0.1.12", "node-a.example.com", "2001:db8::7"]
 SIMPLE_PRODUCTS = ["apim", "is", "esb", "dss", "as", "bps", "mb", "das", "greg"]
