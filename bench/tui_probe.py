@@ -1,0 +1,76 @@
+"""The wizard on a large topology, for the responsiveness benchmark (run inside tmux).
+
+`python -m bench.tui_probe nodes N LOG`: the Nodes step with N nodes, the cursor at the end
+of the first node's id, "ready" written to LOG once it is drawn.
+`python -m bench.tui_probe preview N LOG`: opens the Preview step and writes to LOG the
+seconds from asking for it to the picture and findings being drawn, then quits.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from textual import events
+from textual.widgets import Input
+
+import screens.app
+from bench.topology import estate
+from screens.app import WizardApp, build_app
+from screens.checks import Preview
+from screens.preview import PreviewPane
+
+
+class ProbeApp(WizardApp):
+    """The wizard as `build_app` makes it, opened at the step being measured."""
+
+    CSS_PATH = str(Path(screens.app.__file__).with_name("app.tcss"))
+
+    def __init__(self, app: WizardApp, mode: str, log: Path) -> None:
+        super().__init__(app.state)
+        self.mode = mode
+        self.probe_log = log
+
+    async def on_mount(self, event: events.Mount) -> None:  # type: ignore[override]
+        event.prevent_default()  # the wizard's own on_mount would open the Start step
+        if self.mode == "nodes":
+            await self.show_step("nodes")
+            for field in self.query(Input):
+                field.cursor_blink = False  # a blink is a paint no key asked for
+            first = self.query_one("BoundInput.col-id", Input)
+            first.focus()
+            first.cursor_position = len(first.value)
+            self.call_after_refresh(self.probe_log.write_text, "ready\n")
+            return
+        started = time.perf_counter()
+        shown = PreviewPane.show_result
+
+        def show_result(pane: PreviewPane, result: Preview) -> None:
+            shown(pane, result)
+
+            def drawn() -> None:
+                self.probe_log.write_text(f"{time.perf_counter() - started}\n")
+                self.exit()
+
+            self.call_after_refresh(drawn)
+
+        PreviewPane.show_result = show_result  # type: ignore[method-assign]
+        await self.show_step("preview")
+
+
+def main(mode: str, nodes: int, log: Path) -> None:
+    with tempfile.TemporaryDirectory(prefix="carbon-wizard-probe-") as home:
+        root = Path(home)
+        app = build_app(
+            preset_dirs=[], sessions_dir=root / "sessions", env=dict(os.environ), cwd=root
+        )
+        app.state.load(copy.deepcopy(estate(nodes)), "bench")
+        ProbeApp(app, mode, log).run()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], int(sys.argv[2]), Path(sys.argv[3]))
