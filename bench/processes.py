@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,24 +20,40 @@ class Run:
     peak_kib: int
 
 
+# Runs the command as a child of a small process: a child forked from this one would report
+# this process's memory as its own peak (the high-water mark survives fork and exec).
+_LAUNCHER = """
+import os, sys, time
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    fd = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(fd, 1)
+    try:
+        os.execvp(sys.argv[1], sys.argv[1:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+print(time.perf_counter() - start, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
+"""
+
+
 def run(command: Sequence[str], env: Mapping[str, str] | None = None) -> Run:
     """`command` to completion; raises when it fails (a benchmark of a failure is noise)."""
-    start = time.perf_counter()
-    child = subprocess.Popen(
-        list(command),
+    done = subprocess.run(
+        [PYTHON, "-S", "-c", _LAUNCHER, *command],
         cwd=ROOT,
         env=dict(env) if env is not None else None,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        capture_output=True,
+        text=True,
     )
-    assert child.stderr is not None
-    errors = child.stderr.read()
-    _, status, usage = os.wait4(child.pid, 0)
-    elapsed = time.perf_counter() - start
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed: {errors.decode(errors='replace')}")
-    return Run(elapsed, usage.ru_maxrss)  # Linux: KiB
+    try:
+        elapsed, peak, code = done.stdout.split()
+    except ValueError:
+        code = "launcher"
+    if code != "0":
+        raise RuntimeError(f"{' '.join(command)} failed ({code}): {done.stderr}")
+    return Run(float(elapsed), int(peak))  # Linux: KiB
 
 
 def bench_env(home: Path) -> dict[str, str]:
