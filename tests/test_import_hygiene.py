@@ -44,3 +44,21 @@ def test_core_sources_name_no_ui_package() -> None:
             stripped = line.strip()
             if stripped.startswith(("import ", "from ")):
                 assert "textual" not in stripped and "screens" not in stripped, (path, line)
+
+
+def test_prompt_mode_reaches_its_first_question_without_the_heavy_core() -> None:
+    # What runs before the first question: the CLI, the prompt module, the preset and
+    # session lists. Loading pydantic, lxml or Textual there would slow every start.
+    code = (
+        "import sys\n"
+        "import wizard.cli, wizard.prompt\n"
+        "from wizard import locations, presets, sessions\n"
+        "presets.list_presets(locations.preset_dirs())\n"
+        "sessions.list_sessions(locations.sessions_dir())\n"
+        "heavy = ('pydantic', 'lxml', 'textual')\n"
+        "print(','.join(sorted({m.split('.')[0] for m in sys.modules} & set(heavy))))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""

@@ -9,10 +9,14 @@ import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from wizard import answers
-from wizard.model import Topology
 from wizard.problems import AnswersError, Problem
+
+if TYPE_CHECKING:
+    # The model (pydantic) loads only when a preset is used, not to list them: the start
+    # of both front ends lists presets before anything is validated.
+    from wizard.model import Topology
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
@@ -48,6 +52,8 @@ def find(name: str, dirs: Sequence[Path]) -> Path:
 
 
 def load_preset(name: str, dirs: Sequence[Path]) -> Topology:
+    from wizard import answers
+
     return answers.load(find(name, dirs))
 
 
@@ -91,6 +97,8 @@ def save_preset(topology: Topology, name: str, directory: Path, *, force: bool =
         f"# carbon-wizard preset {name}. Hosts and users are marked site-specific (confirm);\n"
         "# passwords are read from the environment variables named by password_env.\n\n"
     )
+    from wizard import answers
+
     text = answers.dumps(marked, keep_passwords=False, header=header)
     directory.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
