@@ -12,6 +12,7 @@ import difflib
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from wizard import answers, picture, readme
 from wizard.distribution import Stock, check_matches, detect, open_stock
@@ -82,17 +83,20 @@ def diffs(plan: Plan) -> list[FileDiff]:
                 out.append(FileDiff(node.id, path, note))
                 continue
             old = before.get(path)
-            old_lines = _text(old).splitlines(keepends=True) if old is not None else []
-            diff = "".join(
-                difflib.unified_diff(
-                    old_lines,
-                    _text(new).splitlines(keepends=True),
-                    fromfile=f"stock/{path}" if old is not None else "/dev/null",
-                    tofile=f"nodes/{node.id}/{path}",
-                )
-            )
+            body = _diff_body(old, new)
+            head = f"--- {f'stock/{path}' if old is not None else '/dev/null'}\n"
+            diff = f"{head}+++ nodes/{node.id}/{path}\n{body}" if body else ""
             out.append(FileDiff(node.id, path, diff))
     return out
+
+
+@lru_cache(maxsize=1024)
+def _diff_body(old: bytes | None, new: bytes) -> str:
+    """The hunks of a unified diff, without its two header lines; nodes of one cluster share
+    most of their files, so each distinct pair is diffed once."""
+    old_lines = _text(old).splitlines(keepends=True) if old is not None else []
+    lines = list(difflib.unified_diff(old_lines, _text(new).splitlines(keepends=True)))
+    return "".join(lines[2:])
 
 
 def next_steps(tree: Tree) -> str:
@@ -103,6 +107,8 @@ def next_steps(tree: Tree) -> str:
 def _render(plan: Plan, stocks: dict[str, Stock] | None = None) -> Tree:
     stocks = stocks if stocks is not None else _stocks(plan)
     files: dict[str, bytes] = {}
+    sums: dict[str, str] = {}
+    """Tree path -> SHA-256, computed once for the manifest and SHA256SUMS alike."""
     executables: set[str] = set()
     node_entries = []
     for node in plan.nodes:
@@ -127,7 +133,10 @@ def _render(plan: Plan, stocks: dict[str, Stock] | None = None) -> Tree:
                 "lib_dir": node.lib_dir,
                 "stock": stocks[node.product_key].label,
                 "files": [
-                    {"path": path, "sha256": _sha(content)}
+                    {
+                        "path": path,
+                        "sha256": sums.setdefault(f"nodes/{node.id}/{path}", _sha(content)),
+                    }
                     for path, content in sorted(rendered.items())
                 ],
             }
@@ -141,7 +150,7 @@ def _render(plan: Plan, stocks: dict[str, Stock] | None = None) -> Tree:
     files["topology.txt"] = picture.render(plan).encode()
     files["manifest.json"] = _manifest(plan, node_entries, sql).encode()
     files["SHA256SUMS"] = "".join(
-        f"{_sha(content)}  {path}\n" for path, content in sorted(files.items())
+        f"{sums.get(path) or _sha(content)}  {path}\n" for path, content in sorted(files.items())
     ).encode()
     return Tree(files, readme_text, frozenset(executables), labels)
 
@@ -206,7 +215,21 @@ def _manifest(plan: Plan, nodes: list[dict[str, object]], sql: dict[str, str]) -
         "nodes": nodes,
         "databases": databases,
     }
-    return json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+    return _json(manifest)
+
+
+def _json(manifest: dict[str, object]) -> str:
+    """manifest.json with one line per node and per database: `indent` would send every value
+    through json's pure-Python encoder, which costs more than the rest of the manifest."""
+    parts = []
+    for key, value in manifest.items():
+        name = json.dumps(key)
+        if isinstance(value, list) and value:
+            items = ",\n".join("    " + json.dumps(v, ensure_ascii=False) for v in value)
+            parts.append(f"  {name}: [\n{items}\n  ]")
+        else:
+            parts.append(f"  {name}: {json.dumps(value, ensure_ascii=False)}")
+    return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
 def _sha(content: bytes) -> str:
