@@ -6,6 +6,7 @@ so the tests build the app exactly as `carbon-wizard` does.
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -19,33 +20,33 @@ from textual.timer import Timer
 from textual.widgets import Button, Footer, Static
 
 from screens.base import AnswersChanged, GoTo, StepPane
-from screens.database import DatabasePane
-from screens.layout import LayoutPane
-from screens.nodes import NodesPane
-from screens.preview import PreviewPane
-from screens.products import ProductsPane
-from screens.start import StartPane
 from screens.state import WizardState
 from screens.widgets.dialogs import ConfirmDialog, HelpDialog
 from screens.widgets.passwords import PasswordsDialog
 from screens.widgets.problemlist import ProblemList
 from screens.widgets.steplist import LEGEND, StepList
-from screens.write import WritePane
 from wizard import sessions, steps
 from wizard.steps import STEP_IDS, STEPS
 
-PANES: dict[str, type[StepPane]] = {
-    p.step_id: p
-    for p in (
-        StartPane,
-        ProductsPane,
-        NodesPane,
-        DatabasePane,
-        LayoutPane,
-        PreviewPane,
-        WritePane,
-    )
+# Each step's pane is imported when it is first shown: the later steps pull in the model,
+# the renderer and a Markdown parser, which the first screen does not need.
+PANES: dict[str, tuple[str, str]] = {
+    "start": ("screens.start", "StartPane"),
+    "products": ("screens.products", "ProductsPane"),
+    "nodes": ("screens.nodes", "NodesPane"),
+    "database": ("screens.database", "DatabasePane"),
+    "layout": ("screens.layout", "LayoutPane"),
+    "preview": ("screens.preview", "PreviewPane"),
+    "write": ("screens.write", "WritePane"),
 }
+
+
+def pane_class(step_id: str) -> type[StepPane]:
+    module, name = PANES[step_id]
+    pane: type[StepPane] = getattr(importlib.import_module(module), name)
+    return pane
+
+
 DEBUG_VARIABLE = "CARBON_WIZARD_DEBUG"
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
@@ -156,7 +157,7 @@ class WizardApp(App[int]):
         await holder.remove_children()
         self.current = step_id
         self.state.visited.add(step_id)
-        pane = PANES[step_id](self.state)
+        pane = pane_class(step_id)(self.state)
         await holder.mount(pane)
         index = steps.step_index(step_id)
         step = steps.step(step_id)

@@ -12,7 +12,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from screens.widgets.bound import OrderedInput
-from wizard import answers
 from wizard.fields import check_env_name, check_password
 from wizard.steps import lookup
 
@@ -56,7 +55,9 @@ class PasswordsDialog(ModalScreen[Given | None]):
                     spec = lookup(self.answers, spec_path)
                     spec = spec if isinstance(spec, dict) else {}
                     who = f"{spec.get('user', '?')} on {spec.get('name', spec_path)}"
-                    suggested = answers.password_env_name(spec_path)
+                    from wizard.answers import password_env_name
+
+                    suggested = password_env_name(spec_path)
                     with Vertical(classes="pw-row"):
                         yield Static(f"Password of {who} ({spec_path})", markup=False)
                         with Horizontal():
