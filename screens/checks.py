@@ -63,8 +63,8 @@ def preview(state: WizardState) -> Preview:
         return Preview(problems)
     result = Preview(plan=built, picture=picture.render(built))
     try:
-        files = tree.preview(built).files
-        result.diffs = tree.diffs(built)
+        reviewed, result.diffs = tree.review(built)
+        files = reviewed.files
     except AnswersError as exc:
         result.problems = [_item(p.path, str(p)) for p in exc.problems]
         return result

@@ -227,3 +227,11 @@ def test_check_reports_findings_with_rule_node_file(tmp_path: Path) -> None:
 
 def test_check_on_a_missing_directory() -> None:
     assert main(["check", "/nonexistent/tree"]) == 2
+
+
+def test_review_is_preview_and_diffs_from_one_rendering() -> None:
+    p = build()
+    reviewed, diffs = tree.review(p)
+    assert reviewed.files == tree.preview(p).files
+    assert diffs == tree.diffs(p)
+    assert PASSWORD.encode() not in b"".join(reviewed.files.values())

@@ -35,6 +35,8 @@ class Tree:
     executables: frozenset[str] = field(default_factory=frozenset)
     stock_labels: dict[str, str] = field(default_factory=dict)
     """Product cluster key -> where its stock files came from."""
+    node_files: dict[str, dict[str, bytes]] = field(default_factory=dict)
+    """Node id -> its patched files by path under PRODUCT_HOME (the same bytes as `files`)."""
 
 
 @dataclass(frozen=True)
@@ -71,12 +73,25 @@ def diffs(plan: Plan) -> list[FileDiff]:
     """Per node, per file: a unified diff against the stock file (passwords redacted)."""
     plan = plan.redacted()
     stocks = _stocks(plan)
+    rendered = {n.id: render_node(n, stocks[n.product_key]) for n in plan.nodes}
+    return _diffs(plan, stocks, rendered)
+
+
+def review(plan: Plan) -> tuple[Tree, list[FileDiff]]:
+    """`preview` and `diffs` from one rendering: what a preview screen shows."""
+    plan = plan.redacted()
+    stocks = _stocks(plan)
+    built = _render(plan, stocks)
+    return built, _diffs(plan, stocks, built.node_files)
+
+
+def _diffs(
+    plan: Plan, stocks: dict[str, Stock], rendered: dict[str, dict[str, bytes]]
+) -> list[FileDiff]:
     out = []
     for node in plan.nodes:
-        stock = stocks[node.product_key]
-        before = stock_files(node, stock)
-        after = render_node(node, stock)
-        for path, new in after.items():
+        before = stock_files(node, stocks[node.product_key])
+        for path, new in rendered[node.id].items():
             if path.endswith(".jar"):
                 # The driver jar is copied as it is; a diff of its bytes says nothing.
                 note = f"Binary file nodes/{node.id}/{path} ({len(new)} bytes) is added\n"
@@ -111,8 +126,10 @@ def _render(plan: Plan, stocks: dict[str, Stock] | None = None) -> Tree:
     """Tree path -> SHA-256, computed once for the manifest and SHA256SUMS alike."""
     executables: set[str] = set()
     node_entries = []
+    node_files: dict[str, dict[str, bytes]] = {}
     for node in plan.nodes:
         rendered = render_node(node, stocks[node.product_key])
+        node_files[node.id] = rendered
         script = f"nodes/{node.id}/{CHECK_SCRIPT}"
         files[script] = check_databases_script(node, plan).encode()
         executables.add(script)
@@ -152,7 +169,7 @@ def _render(plan: Plan, stocks: dict[str, Stock] | None = None) -> Tree:
     files["SHA256SUMS"] = "".join(
         f"{sums.get(path) or _sha(content)}  {path}\n" for path, content in sorted(files.items())
     ).encode()
-    return Tree(files, readme_text, frozenset(executables), labels)
+    return Tree(files, readme_text, frozenset(executables), labels, node_files)
 
 
 def _stocks(plan: Plan) -> dict[str, Stock]:
