@@ -82,3 +82,9 @@ def test_saved_preset_has_no_password_and_marks_hosts_and_users(tmp_path: Path) 
     with pytest.raises(AnswersError, match="cannot name a preset"):
         presets.save_preset(top, "../evil", tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["my-cluster.toml"]
+
+
+def test_every_preset_marks_what_save_as_preset_would() -> None:
+    for info in presets.list_presets([locations.bundled_presets_dir()]):
+        top = presets.load_preset(info.name, [locations.bundled_presets_dir()])
+        assert set(presets.site_specific(top)) <= set(top.confirm), info.name
