@@ -65,15 +65,7 @@ class WizardState:
     # ---- answers by path ----------------------------------------------------------------
 
     def get(self, path: str, default: Any = None) -> Any:
-        node: Any = self.answers
-        for part in split_path(path):
-            if isinstance(part, int):
-                if not isinstance(node, list) or part >= len(node):
-                    return default
-            elif not isinstance(node, dict) or part not in node:
-                return default
-            node = node[part]
-        return node
+        return steps.lookup(self.answers, path, default)
 
     def put(self, path: str, value: Any) -> None:
         """Set `path`; None removes it. Missing tables on the way are created."""

@@ -26,7 +26,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from wizard.steps import STEP_IDS, split_path
+from wizard.steps import STEP_IDS, lookup
 
 SCHEMA_VERSION = 1
 FILE_MODE = 0o600
@@ -221,26 +221,12 @@ def strip_passwords(value: Any, base: str = "") -> tuple[Any, list[str]]:
     return value, dropped
 
 
-def _lookup(data: Any, path: str) -> Any:
-    node = data
-    for part in split_path(path):
-        if isinstance(part, int):
-            if not isinstance(node, list) or part >= len(node):
-                return None
-            node = node[part]
-        else:
-            if not isinstance(node, dict) or part not in node:
-                return None
-            node = node[part]
-    return node
-
-
 def missing_passwords(session: Session) -> list[str]:
     """Dropped passwords the answers still lack (no password and no password_env)."""
     out = []
     for path in session.dropped_passwords:
         parent = path.rsplit(".", 1)[0]
-        spec = _lookup(session.answers, parent)
+        spec = lookup(session.answers, parent)
         if isinstance(spec, dict) and "password" not in spec and "password_env" not in spec:
             out.append(path)
     return out
@@ -507,7 +493,7 @@ def export(session_id: str, path: Path, *, dir: Path) -> Path:
     data = copy.deepcopy(session.answers)
     for dropped in missing_passwords(session):
         spec_path = dropped.rsplit(".", 1)[0]
-        spec = _lookup(data, spec_path)
+        spec = lookup(data, spec_path)
         if isinstance(spec, dict):
             spec["password_env"] = answers_mod.password_env_name(spec_path)
     topology = answers_mod.parse(data, f"session {session_id}")

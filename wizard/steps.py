@@ -100,6 +100,20 @@ def split_path(path: str) -> list[str | int]:
     return parts
 
 
+def lookup(data: Any, path: str, default: Any = None) -> Any:
+    """The value at `path` in raw (possibly unfinished) answers; `default` when any part of
+    the path is missing."""
+    node = data
+    for part in split_path(path):
+        if isinstance(part, int):
+            if not isinstance(node, list) or part >= len(node):
+                return default
+        elif not isinstance(node, dict) or part not in node:
+            return default
+        node = node[part]
+    return node
+
+
 def step_for_path(path: str) -> str:
     """The step whose questions change the field at `path` (a Problem path)."""
     parts = split_path(path)
@@ -346,19 +360,6 @@ def should_use_plain(
 # ---- answers a preset marks as site-specific -------------------------------------------
 
 CONFIRM_KEY = "confirm"
-
-
-def lookup(data: Any, path: str) -> Any:
-    """The value at `path` in raw answers, or None when any part is missing."""
-    node = data
-    for part in split_path(path):
-        if isinstance(part, int):
-            if not isinstance(node, list) or part >= len(node):
-                return None
-        elif not isinstance(node, dict) or part not in node:
-            return None
-        node = node[part]
-    return node
 
 
 def pending_confirmations(data: Any) -> list[str]:
