@@ -155,22 +155,26 @@ def product_home(path: Path) -> Path:
     )
 
 
-def detect(distribution: str) -> Detected:
-    """Product and version of a distribution, from its name, else from bin/version.txt."""
+def detect(distribution: str, stock: Stock | None = None) -> Detected:
+    """Product and version of a distribution, from its name, else from bin/version.txt.
+
+    `stock` is the distribution already opened with `open_stock`, when the caller has it.
+    """
     path = Path(distribution).expanduser()
     names = [path.name.removesuffix(".zip")]
-    stock = open_stock(distribution)
+    if stock is None:
+        stock = open_stock(distribution)
     if isinstance(stock, ZipStock):
         names.insert(0, stock.root.rstrip("/"))
     elif isinstance(stock, DirectoryStock):
         names.insert(0, stock.home.name)
-    version_txt = stock.read("bin/version.txt")
     for name in names:
         m = _NAME.match(name)
         if m:
             product = _product_of_prefix(m.group("prefix"))
             if product:
                 return Detected(product, m.group("version"), f"the name {name}")
+    version_txt = stock.read("bin/version.txt")
     if version_txt:
         text = version_txt.decode("utf-8", "replace")
         m = _VERSION_TXT.search(text)

@@ -181,7 +181,7 @@ def _stocks(plan: Plan) -> dict[str, Stock]:
         try:
             stock = open_stock(product.distribution)
             if product.distribution:
-                message = check_matches(product, detect(product.distribution), path)
+                message = check_matches(product, detect(product.distribution, stock), path)
                 if message:
                     problems.append(Problem(path, message))
         except Exception as exc:  # DistributionError and OS errors carry the operator's message

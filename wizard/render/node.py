@@ -8,10 +8,16 @@ from pathlib import Path
 
 from wizard.distribution import DistributionError, Stock
 from wizard.plan import NodePlan
-from wizard.render.axis2 import cluster_files
+from wizard.render.axis2 import AXIS2_FILE, CARBON_FILE, cluster_files
 from wizard.render.datasources import patch_datasources
 from wizard.render.registry import patch_registry
-from wizard.render.securevault import secure_rendered, vault_files
+from wizard.render.securevault import (
+    CIPHER_TEXT,
+    CIPHER_TOOL,
+    SECRET_CONF,
+    secure_rendered,
+    vault_files,
+)
 from wizard.render.usermgt import patch_user_mgt
 
 REGISTRY = "registry.xml"
@@ -62,12 +68,9 @@ def render_node_paths(node: NodePlan) -> list[str]:
     """Paths of the stock files a node's render may change (not the driver jar)."""
     paths = [node.conf_path(REGISTRY), node.conf_path(USER_MGT)]
     paths += [node.conf_path(f) for f in node.datasource_files()]
-    paths += [node.conf_path("axis2/axis2.xml"), node.conf_path("carbon.xml")]
-    paths += [node.conf_path(f"security/{name}") for name in _VAULT_FILES]
+    paths += [node.conf_path(f) for f in (AXIS2_FILE, CARBON_FILE)]
+    paths += [node.conf_path(f) for f in (CIPHER_TOOL, CIPHER_TEXT, SECRET_CONF)]
     return paths
-
-
-_VAULT_FILES = ("cipher-tool.properties", "cipher-text.properties", "secret-conf.properties")
 
 
 def _require(stock: Stock, path: str) -> bytes:
