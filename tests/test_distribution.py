@@ -13,6 +13,7 @@ import pytest
 from lxml import etree
 
 from tests import answers_fixtures as af
+from tests.upstream import need_upstream
 from wizard import plan, rules, tree
 from wizard.distribution import (
     BaselineStock,
@@ -23,14 +24,6 @@ from wizard.distribution import (
     open_stock,
 )
 from wizard.problems import AnswersError
-
-UPSTREAM = Path(__file__).resolve().parents[2] / "shared" / "upstream"
-
-
-def need_upstream() -> Path:
-    if not UPSTREAM.is_dir():
-        pytest.skip(f"{UPSTREAM} is absent: the real WSO2 stock files live in ../shared/upstream")
-    return UPSTREAM
 
 
 def overlay(target: Path, source: Path, into: str = "") -> None:

@@ -15,11 +15,11 @@ import pytest
 from lxml import etree
 
 from tests import answers_fixtures as af
+from tests.upstream import upstream
 from wizard.plan import ClusterPlan, NodePlan
 from wizard.render.axis2 import HAZELCAST_AGENT, cluster_files, patch_axis2
 from wizard.render.carbonxml import element_spans
 
-UPSTREAM = Path(__file__).resolve().parents[2] / "shared" / "upstream"
 BASELINE = Path(__file__).resolve().parents[1] / "wizard" / "baseline"
 
 STOCK_AXIS2 = {
@@ -39,13 +39,6 @@ CLUSTER = ClusterPlan(
     local_member_port=4001,
     members=(("10.0.1.11", 4000), ("10.0.1.12", 4001), ("node-c.example.com", 4000)),
 )
-
-
-def upstream(relative: str) -> bytes:
-    path = UPSTREAM / relative
-    if not path.is_file():
-        pytest.skip(f"{path} is absent: the real WSO2 stock files live in ../shared/upstream")
-    return path.read_bytes()
 
 
 def parse(data: bytes) -> etree._ElementTree:

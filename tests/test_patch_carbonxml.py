@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from tests.upstream import upstream
 from wizard.render.carbonxml import CARBON_NS, element_spans, patch_carbon
 
-UPSTREAM = Path(__file__).resolve().parents[2] / "shared" / "upstream"
 BASELINE = Path(__file__).resolve().parents[1] / "wizard" / "baseline"
 NS = f"{{{CARBON_NS}}}"
 SERVER = b'<Server xmlns="http://wso2.org/projects/carbon/carbon.xml">'
@@ -22,13 +22,6 @@ STOCK_CARBON = {
     "ei-business-process": ("ei-6.4.0/wso2/business-process/conf/carbon.xml", 2),
     "ei-broker": ("ei-6.4.0/wso2/broker/conf/carbon.xml", 3),
 }
-
-
-def upstream(relative: str) -> bytes:
-    path = UPSTREAM / relative
-    if not path.is_file():
-        pytest.skip(f"{path} is absent: the real WSO2 stock files live in ../shared/upstream")
-    return path.read_bytes()
 
 
 def root_of(data: bytes) -> etree._Element:

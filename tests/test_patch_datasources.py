@@ -9,10 +9,10 @@ import pytest
 from lxml import etree
 
 from tests import answers_fixtures as af
+from tests.upstream import upstream
 from wizard.plan import DatasourcePlan
 from wizard.render.datasources import patch_datasources
 
-UPSTREAM = Path(__file__).resolve().parents[2] / "shared" / "upstream"
 BASELINE = Path(__file__).resolve().parents[1] / "wizard" / "baseline" / "repository" / "conf"
 MASTER = "datasources/master-datasources.xml"
 
@@ -23,13 +23,6 @@ STOCK = {
     "ei-broker": "ei-6.4.0/wso2/broker/conf/datasources/master-datasources.xml",
     "ei-business-process": "ei-6.4.0/wso2/business-process/conf/datasources/master-datasources.xml",
 }
-
-
-def upstream(relative: str) -> bytes:
-    path = UPSTREAM / relative
-    if not path.is_file():
-        pytest.skip(f"{path} is absent: the real WSO2 stock files live in ../shared/upstream")
-    return path.read_bytes()
 
 
 def parse(data: bytes) -> etree._Element:

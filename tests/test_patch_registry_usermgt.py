@@ -12,12 +12,12 @@ import pytest
 from lxml import etree
 
 from tests import answers_fixtures as af
+from tests.upstream import upstream
 from wizard import catalog
 from wizard.plan import RegistryPlan
 from wizard.render.registry import patch_registry
 from wizard.render.usermgt import patch_user_mgt
 
-UPSTREAM = Path(__file__).resolve().parents[2] / "shared" / "upstream"
 BASELINE = Path(__file__).resolve().parents[1] / "wizard" / "baseline" / "repository" / "conf"
 
 KA = "cluster-examples/kubernetes-apim-v2.6.0.9/advanced/pattern-1/confs/apim-1"
@@ -38,13 +38,6 @@ STOCK_USER_MGT = {
     "kubernetes-is": "cluster-examples/kubernetes-is-v5.7.0.1/is/confs/user-mgt.xml",
 }
 OWNED = {"remoteInstance", "mount", "dbConfig"}
-
-
-def upstream(relative: str) -> bytes:
-    path = UPSTREAM / relative
-    if not path.is_file():
-        pytest.skip(f"{path} is absent: the real WSO2 stock files live in ../shared/upstream")
-    return path.read_bytes()
 
 
 def parse(data: bytes) -> etree._Element:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -14,18 +13,11 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from tests import answers_fixtures as af
+from tests.upstream import upstream
 from wizard.plan import NodePlan
 from wizard.render import securevault as sv
 
-UPSTREAM = Path(__file__).resolve().parents[2] / "shared" / "upstream"
 VAULT = {"cluster": {"secure_vault": True}}
-
-
-def upstream(relative: str) -> bytes:
-    path = UPSTREAM / relative
-    if not path.is_file():
-        pytest.skip(f"{path} is absent: the real WSO2 stock files live in ../shared/upstream")
-    return path.read_bytes()
 
 
 class DictStock:
