@@ -86,8 +86,7 @@ def _local_db_config(
     otherwise the plan's name is used (a file whose current config points at a shared
     database would record its mounts in the shared database, see reference §2.2).
     """
-    configs = [el for el in root.findall("dbConfig")]
-    by_name = {(el.get("name") or "").strip(): el for el in configs}
+    by_name = {(el.get("name") or "").strip(): el for el in root.findall("dbConfig")}
     stock_current = (root.findtext("currentDBConfig") or "").strip()
     candidate = by_name.get(stock_current)
     if candidate is not None and _is_local(candidate):

@@ -65,13 +65,13 @@ class Markup:
             text = f">{self.nl}{indent}{markup}{self.nl}{own}</{span.name}>"
             return Edit(span.open_end - 2, span.end, self.encode(text))
         inner = self.data[span.open_end : span.close_start]
-        at = span.open_end + len(inner.rstrip())
-        tail = (
-            b""
-            if b"\n" in inner[len(inner.rstrip()) :]
-            else self.encode(self.nl + line_indent(self.data, span.start))
+        content = inner.rstrip()
+        at = span.open_end + len(content)
+        # The closing tag keeps a line of its own (it gets one when it had none).
+        closing = (
+            "" if b"\n" in inner[len(content) :] else self.nl + line_indent(self.data, span.start)
         )
-        return Edit(at, at, self.encode(f"{self.nl}{indent}{markup}") + tail)
+        return Edit(at, at, self.encode(f"{self.nl}{indent}{markup}{closing}"))
 
     def remove(self, element: etree._Element) -> Edit:
         """Remove `element` and the line it stood on, when it stood alone on that line, with
