@@ -72,6 +72,7 @@ class StepPane(VerticalScroll):
         super().__init__(id=f"pane-{self.step_id}", classes="step-pane")
         self.state = state
         self.can_focus = False
+        self.check_pending = False
 
     def compose(self) -> ComposeResult:
         yield Static("", id="pane-problems", markup=False)
@@ -89,7 +90,10 @@ class StepPane(VerticalScroll):
         return self.state.problems(self.step_id)
 
     def refresh_problems(self) -> None:
-        problems = self.problems()
+        self.show_problems(self.problems())
+
+    def show_problems(self, problems: list[Problem]) -> None:
+        """Each problem at the field holding its path; the rest in the pane's own box."""
         show_all = self.step_id in self.state.attempted
         fields = list(self.query(Field))
         shown: dict[Field, list[str]] = {f: [] for f in fields}
@@ -103,8 +107,10 @@ class StepPane(VerticalScroll):
         for f, messages in shown.items():
             f.show(messages)
         box = self.query_one("#pane-problems", Static)
-        box.update("\n".join(f"✗ {m}" for m in leftover) if leftover and show_all else "")
-        box.display = bool(leftover and show_all)
+        text = "\n".join(f"✗ {m}" for m in leftover) if leftover and show_all else ""
+        if str(box.content) != text:  # an update re-lays out the screen: only on a change
+            box.update(text)
+        box.display = bool(text)
 
     def _visible(self, target: Field) -> bool:
         """An untouched, empty field keeps quiet until Next is pressed."""
@@ -174,6 +180,20 @@ class StepPane(VerticalScroll):
         if not self.state.set_answer(path, value):
             return
         self.answered(path, value)
+        # The key is drawn first, then the answers are checked: a check validates every
+        # node (~10 ms per step at 500 nodes), and keys typed meanwhile share one check.
+        if not self.check_pending:
+            self.check_pending = True
+            self.call_after_refresh(self.check_answers)
+
+    @guarded
+    def check_answers(self) -> None:
+        """Show the problems of the answers as they are now; the sidebar follows."""
+        self.check_pending = False
+        # Left meanwhile (the step is checked again when shown), or being recomposed
+        # (which checks when done).
+        if not self.is_attached or not self.query("#pane-problems"):
+            return
         self.refresh_problems()
         self.post_message(AnswersChanged())
 

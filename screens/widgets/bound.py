@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from textual import events
+from textual.geometry import Region
 from textual.suggester import Suggester
 from textual.widgets import Input, Select
 
@@ -48,10 +49,25 @@ class OrderedInput(Input):
     own bindings here keeps every key in order.
     """
 
+    def refresh(
+        self,
+        *regions: Region,
+        repaint: bool = True,
+        layout: bool = False,
+        recompose: bool = False,
+    ) -> Self:
+        # Input asks for a layout on every key, as its scrollable width follows the text.
+        # A box whose size does not follow its content needs none, and a layout reflows
+        # the whole screen: 40-90 ms a key on the Nodes step.
+        if layout and not self.styles.auto_dimensions:
+            layout = False
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
     async def _on_key(self, event: events.Key) -> None:
         if not event.is_printable:
             for binding in self._bindings.key_to_bindings.get(event.key, ()):
-                if not binding.priority:
+                # Scrolling a one-line box is nothing; Up and Down go on to the step.
+                if not binding.priority and not binding.action.startswith("scroll_"):
                     # Handled here: the key must not bubble up and run the binding again.
                     event.stop()
                     event.prevent_default()
