@@ -14,6 +14,7 @@ from tests.test_tui_support import (
     make_app,
     messages,
     next_step,
+    pick_node,
     settle,
     type_into,
 )
@@ -130,6 +131,7 @@ async def test_going_back_to_change_the_engine_keeps_the_nodes(tmp_path: Path) -
         await pilot.press("ctrl+b")
         await settle(pilot)
         assert app.current == "nodes"
+        await pick_node(pilot, "products[0].nodes[1].host")
         assert control(app, "products[0].nodes[1].host").value == "10.0.1.99"
         await next_step(pilot)
         assert app.state.answers["database"]["engine"] == "postgresql"

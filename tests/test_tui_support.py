@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Button, Input
+from textual.widgets import Button, DataTable, Input
 
 from screens.app import WizardApp, build_app
 from screens.base import best_field
+from screens.nodes import node_of
 from screens.widgets.bound import BoundInput
 from screens.widgets.field import Field
 from wizard import locations
@@ -82,15 +83,32 @@ async def choose_origin(pilot: Pilot[Any], option_id: str) -> None:
 
 
 def control(app: WizardApp, path: str) -> BoundInput:
+    """The box showing the answer at `path` (a node's: once its row is picked)."""
     return next(c for c in app.query(BoundInput) if c.path == path)
+
+
+async def pick_node(pilot: Pilot[Any], path: str) -> None:
+    """On the Nodes step, move to the node holding `path` with the keys, as an operator
+    would: the table's Up and Down move its editor to that node."""
+    where = node_of(path)
+    assert where is not None, f"{path} is not a node's answer"
+    pi, ni = where
+    table = pilot.app.query_one(f"#nodes-{pi}", DataTable)
+    table.focus()
+    await pilot.pause()
+    while table.cursor_row != ni:
+        await pilot.press("down" if table.cursor_row < ni else "up")
+    await settle(pilot)
 
 
 async def type_into(pilot: Pilot[Any], path: str, text: str) -> None:
     """Set a field's text (a key press per character is slow) as if typed."""
+    if node_of(path) is not None and not any(c.path == path for c in pilot.app.query(BoundInput)):
+        await pick_node(pilot, path)
     widget = control(pilot.app, path)  # type: ignore[arg-type]
     widget.focus()
     widget.value = text
-    await pilot.pause()
+    await settle(pilot)  # the answers are checked once the typed text is drawn
 
 
 def messages(app: WizardApp, path: str) -> list[str]:
