@@ -6,27 +6,31 @@ so the tests build the app exactly as `carbon-wizard` does.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Container, Horizontal, Vertical
+from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, Footer, Static
 
 from screens.base import AnswersChanged, GoTo, StepPane
 from screens.state import WizardState
-from screens.widgets.dialogs import ConfirmDialog, HelpDialog
-from screens.widgets.passwords import PasswordsDialog
-from screens.widgets.problemlist import ProblemList
 from screens.widgets.steplist import LEGEND, StepList
 from wizard import sessions, steps
 from wizard.steps import STEP_IDS, STEPS
+
+if TYPE_CHECKING:
+    # Imported where they are used: the first screen shows neither (the passwords dialog
+    # alone loads the field checks and the product catalog).
+    from screens.widgets.problemlist import ProblemList
 
 # Each step's pane is imported when it is first shown: the later steps pull in the model,
 # the renderer and a Markdown parser, which the first screen does not need.
@@ -63,6 +67,36 @@ The sidebar lists every step: ✓ done, ! needs attention, · not yet. Select a 
 (Enter) to go to it."""
 
 
+class KeysFooter(Footer):
+    """The key bar, composed again only when the keys it shows change.
+
+    Textual's Footer recomposes every key on each focus or binding change; showing a step
+    mounts and focuses its widgets, which drew the same keys four times over before the
+    first frame (~25 ms each).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._drawn: tuple[object, ...] | None = None
+
+    def _shown(self, screen: Screen[Any]) -> tuple[object, ...]:
+        # What Footer.compose draws: the bindings shown, whether each is enabled, tooltips.
+        return tuple(
+            (binding, enabled, tooltip)
+            for _, binding, enabled, tooltip in screen.active_bindings.values()
+            if binding.show
+            or (binding.action == "command_palette" and self.app.ENABLE_COMMAND_PALETTE)
+        )
+
+    async def recompose(self) -> None:
+        if self.is_attached:
+            shown = self._shown(self.screen)
+            if shown == self._drawn:
+                return
+            self._drawn = shown
+        await super().recompose()
+
+
 class WizardApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "carbon-wizard"
@@ -88,8 +122,34 @@ class WizardApp(App[int]):
         self.farewell = ""
         """Printed once the screen is restored: how to resume the session."""
         self._autosave: Timer | None = None
+        self.drawn = False
+        """True once the first frame is on the terminal; what would delay it waits."""
+        self._when_drawn: list[Callable[[], object]] = []
+
+    def when_drawn(self, callback: Callable[[], object]) -> None:
+        """Call `callback` now if the first frame is drawn, else right after it is."""
+        if self.drawn:
+            callback()
+        else:
+            self._when_drawn.append(callback)
+
+    def on_ready(self) -> None:
+        # Ready comes with the first layout, before its frame is written: a callback after
+        # the next refresh runs once the frame is on the terminal. (A call_after_refresh
+        # from on_mount runs earlier: the app mounts in a batch, without a refresh.)
+        self.call_after_refresh(self._drawn_now)
+
+    def _drawn_now(self) -> None:
+        self.drawn = True
+        waiting, self._when_drawn = self._when_drawn, []
+        for callback in waiting:
+            callback()
 
     def compose(self) -> ComposeResult:
+        # The first step's pane is composed with the rest: mounted in one batch, the
+        # widgets are styled and laid out once, not once more for a pane mounted later.
+        self.current = self.open_first()
+        self.state.visited.add(self.current)
         with Horizontal(id="body"):
             with Vertical(id="sidebar"):
                 yield Static("carbon-wizard", id="app-title")
@@ -97,22 +157,38 @@ class WizardApp(App[int]):
                 yield Static(LEGEND, id="legend")
             with Vertical(id="main"):
                 yield Static("", id="step-title", markup=False)
-                yield Container(id="pane-holder")
+                with Container(id="pane-holder"):
+                    yield pane_class(self.current)(self.state)
                 with Horizontal(id="nav"):
                     yield Button("‹ Back", id="back", compact=True)
                     yield Static("", id="nav-note", markup=False)
                     yield Button("Next ›", id="next", compact=True)
-        yield Footer()
+        yield KeysFooter()
 
-    async def on_mount(self) -> None:
+    def open_first(self) -> str:
+        """The first step: a saved session's when asked (and free), else Start."""
         if self.start_session:
-            await self.resume(self.start_session)
-            return
+            try:
+                return self.state.resume(self.start_session)
+            except sessions.SessionError as exc:
+                self.state.note = f"✗ {exc}"
+                self.start_session = None
+                return "start"
         if self.start_preset:
             self.state.note = self.state.start_from_preset(self.start_preset) or ""
-            await self.show_step("start", focus_path="name")
+        return "start"
+
+    def on_mount(self) -> None:
+        first = self.current == "start"
+        # On Start, the sidebar's marks check the answers, which loads the model (pydantic,
+        # ~150 ms): the step is drawn first, the marks follow it.
+        self.shown(self.pane, "name" if first and self.start_preset else "", check=not first)
+        if first:
+            self.when_drawn(self.refresh_nav)
             return
-        await self.show_step("start")
+        if self.state.lock is not None and self.state.lock.note:
+            self.notify(self.state.lock.note, timeout=10)
+        self.ask_missing_passwords()
 
     async def resume(self, session_id: str) -> None:
         """Open a saved session at its step; refused (and said why) when it is in use."""
@@ -146,38 +222,48 @@ class WizardApp(App[int]):
             # The step on show was drawn before the passwords came back.
             self.call_later(self.show_step, self.current)
 
+        from screens.widgets.passwords import PasswordsDialog
+
         self.push_screen(PasswordsDialog(self.state, missing), answered)
 
     @property
     def pane(self) -> StepPane:
         return self.query_one(StepPane)
 
-    async def show_step(self, step_id: str, focus_path: str = "") -> None:
+    async def show_step(self, step_id: str, focus_path: str = "", *, check: bool = True) -> None:
+        """Show `step_id`; `check=False` leaves the sidebar's marks as they are."""
         holder = self.query_one("#pane-holder", Container)
         await holder.remove_children()
         self.current = step_id
         self.state.visited.add(step_id)
         pane = pane_class(step_id)(self.state)
         await holder.mount(pane)
-        index = steps.step_index(step_id)
-        step = steps.step(step_id)
+        self.shown(pane, focus_path, check=check)
+
+    def shown(self, pane: StepPane, focus_path: str = "", *, check: bool = True) -> None:
+        """The title, Back, the note, the sidebar and the focus, for the pane just mounted."""
+        index = steps.step_index(pane.step_id)
+        step = steps.step(pane.step_id)
         self.query_one("#step-title", Static).update(
             f"Step {index + 1} of {len(STEPS)} · {step.title}\n{step.help}"
         )
         self.query_one("#back", Button).disabled = index == 0
         self.note("")
-        self.refresh_nav()
+        self.refresh_nav(check=check)
         if focus_path:
             pane.focus_path(focus_path)
         else:
             pane.focus_first()
 
-    def refresh_nav(self) -> None:
+    def refresh_nav(self, *, check: bool = True) -> None:
+        """The Next button's label and the sidebar; `check=False` keeps the marks shown."""
         label = {"preview": "Write ›", "write": "Write"}.get(self.current, "Next ›")
         if self.current == "write" and self.state.written and not self.state.changed_since_write:
             label = "Quit"
         self.query_one("#next", Button).label = label
-        self.query_one(StepList).show(self.current, self.state.states(self.current))
+        step_list = self.query_one(StepList)
+        states = self.state.states(self.current) if check else step_list.states
+        step_list.show(self.current, states)
 
     def note(self, text: str) -> None:
         self.query_one("#nav-note", Static).update(text)
@@ -285,6 +371,8 @@ class WizardApp(App[int]):
         text = step.help
         if self.pane.keys_help:
             text += "\n\n" + self.pane.keys_help
+        from screens.widgets.dialogs import HelpDialog
+
         self.push_screen(HelpDialog(f"Help · {step.title}", f"{text}\n\n{KEYS_HELP}"))
 
     def action_save(self) -> None:
@@ -296,6 +384,8 @@ class WizardApp(App[int]):
             self.notify(f"Saved session '{self.state.session.name}'.")
 
     def action_request_quit(self) -> None:
+        from screens.widgets.dialogs import ConfirmDialog
+
         if isinstance(self.screen, ConfirmDialog):
             return
         if not self.unsaved():
@@ -383,6 +473,9 @@ def run_app(
     *, preset_dirs: Sequence[Path], sessions_dir: Path, env: Mapping[str, str], **kwargs: Any
 ) -> int:
     app = build_app(preset_dirs=preset_dirs, sessions_dir=sessions_dir, env=env, **kwargs)
+    # Everything imported so far lives as long as the process: frozen, the garbage collector
+    # stops walking it on every full collection (one fell on the first frame, ~25 ms).
+    gc.freeze()
     try:
         result = app.run()
     except Exception as exc:

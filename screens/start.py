@@ -12,7 +12,6 @@ from textual.widgets.option_list import Option
 
 from screens.base import GoTo, StepPane, guarded
 from screens.widgets.bound import BoundInput
-from screens.widgets.dialogs import ConfirmDialog
 from screens.widgets.field import Field
 from screens.widgets.toggles import Tick
 from wizard import presets, sessions
@@ -84,11 +83,22 @@ class StartPane(StepPane):
         )
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # No super().on_mount(): Textual calls StepPane.on_mount as well (every class's
+        # handler runs), and calling it here checked the answers twice.
         origins = self.query_one("#origin", OptionList)
         for index in range(origins.option_count):
             if origins.get_option_at_index(index).id == self.state.origin:
                 origins.highlighted = index
+
+    def refresh_problems(self) -> None:
+        if getattr(self.app, "drawn", True):
+            super().refresh_problems()
+            return
+        # The first check loads the model (pydantic, ~150 ms) and this is the first screen:
+        # StepPane.on_mount's check waits until it is on the terminal, then runs through
+        # this pane's queue, so a pane removed meanwhile (a preset chosen) never runs it.
+        check = super().refresh_problems
+        self.app.when_drawn(lambda: self.call_later(check))  # type: ignore[attr-defined]
 
     def origin_text(self) -> str:
         if self.state.note:
@@ -129,6 +139,7 @@ class StartPane(StepPane):
         if not (option.id or "").startswith("session:"):
             return
         session_id = (option.id or "").removeprefix("session:")
+        from screens.widgets.dialogs import ConfirmDialog
 
         def answered(yes: bool | None) -> None:
             if yes:

@@ -26,12 +26,15 @@ class StepList(OptionList):
         super().__init__(compact=True, id=id)
         self.steps = list(steps)
         self.shown: tuple[object, ...] = ()
+        self.states: dict[str, str] = {}
+        """The marks shown, by step id: none (all "not yet") before the first check."""
 
     def show(self, current: str, states: Mapping[str, str]) -> None:
         shown = (current, tuple(states.items()))
         if shown == self.shown:
             return
         self.shown = shown
+        self.states = dict(states)
         options = []
         for n, (step_id, title) in enumerate(self.steps, start=1):
             here = "▸" if step_id == current else " "
