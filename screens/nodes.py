@@ -194,7 +194,10 @@ class NodesPane(StepPane):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if isinstance(event.data_table, NodeTable):
             event.stop()
-            self.select(event.data_table.pi, event.cursor_row)
+            # A highlight queued before a later cursor move (keys in a burst, the move to
+            # the picked row on mount) must not pull the cursor back to its row.
+            if event.cursor_row == event.data_table.cursor_row:
+                self.select(event.data_table.pi, event.cursor_row)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if isinstance(event.data_table, NodeTable):

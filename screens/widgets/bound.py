@@ -47,6 +47,11 @@ class OrderedInput(Input):
     bubbled up to the app; when keys arrive in a burst (typing ahead over a laggy SSH link),
     `Ctrl+U /opt/tree Enter` inserted the path first and then erased it. Running the Input's
     own bindings here keeps every key in order.
+
+    Tab, too, moves the focus here rather than once it has bubbled up to the app; and as
+    the app hands each key to the box focused when the key arrives, the keys of a burst
+    that follow a Tab are already queued here: they are passed on to the box now focused,
+    so that `apim-3 Tab 10.0.1.13` puts the host in the host box.
     """
 
     def refresh(
@@ -64,6 +69,20 @@ class OrderedInput(Input):
         return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     async def _on_key(self, event: events.Key) -> None:
+        focused = self.screen.focused if self.is_attached else None
+        if focused is not None and focused is not self:
+            event.stop()
+            event.prevent_default()
+            focused.post_message(events.Key(event.key, event.character))
+            return
+        if event.key in ("tab", "shift+tab"):  # here, not once it has bubbled up to the app
+            event.stop()
+            event.prevent_default()
+            if event.key == "tab":
+                self.screen.focus_next()
+            else:
+                self.screen.focus_previous()
+            return
         if not event.is_printable:
             for binding in self._bindings.key_to_bindings.get(event.key, ()):
                 # Scrolling a one-line box is nothing; Up and Down go on to the step.
