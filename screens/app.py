@@ -97,6 +97,17 @@ class KeysFooter(Footer):
         await super().recompose()
 
 
+class MainScreen(Screen[None]):
+    """The wizard's screen: it focuses nothing itself.
+
+    Each step focuses its own first field; Textual's auto-focus gave the sidebar the focus
+    first, and moving it away restyled both (and redrew the footer's keys) before the first
+    frame.
+    """
+
+    AUTO_FOCUS = ""
+
+
 class WizardApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "carbon-wizard"
@@ -145,24 +156,30 @@ class WizardApp(App[int]):
         for callback in waiting:
             callback()
 
+    def get_default_screen(self) -> Screen[Any]:
+        return MainScreen(id="_default")
+
     def compose(self) -> ComposeResult:
         # The first step's pane is composed with the rest: mounted in one batch, the
         # widgets are styled and laid out once, not once more for a pane mounted later.
         self.current = self.open_first()
         self.state.visited.add(self.current)
-        with Horizontal(id="body"):
-            with Vertical(id="sidebar"):
-                yield Static("carbon-wizard", id="app-title")
-                yield StepList([(s.id, s.title) for s in STEPS], id="steps")
-                yield Static(LEGEND, id="legend")
-            with Vertical(id="main"):
-                yield Static("", id="step-title", markup=False)
-                with Container(id="pane-holder"):
-                    yield pane_class(self.current)(self.state)
-                with Horizontal(id="nav"):
-                    yield Button("‹ Back", id="back", compact=True)
-                    yield Static("", id="nav-note", markup=False)
-                    yield Button("Next ›", id="next", compact=True)
+        # The screen is a grid (app.tcss): the sidebar, then the title, the pane and the
+        # nav beside it; two containers fewer than a row of columns, each one more widget to
+        # mount, style and draw before the first frame.
+        with Vertical(id="sidebar"):
+            yield Static("carbon-wizard", id="app-title")
+            yield StepList([(s.id, s.title) for s in STEPS], id="steps")
+            yield Static(LEGEND, id="legend")
+        yield Static("", id="step-title", markup=False)
+        with Container(id="pane-holder"):
+            yield pane_class(self.current)(self.state)
+        with Horizontal(id="nav"):
+            # Disabled from the start: disabling a mounted button restyles it.
+            first = steps.step_index(self.current) == 0
+            yield Button("‹ Back", id="back", compact=True, disabled=first)
+            yield Static("", id="nav-note", markup=False)
+            yield Button("Next ›", id="next", compact=True)
         yield KeysFooter()
 
     def open_first(self) -> str:
