@@ -10,17 +10,18 @@ from textual.containers import Vertical
 from textual.widgets import Select, Static
 
 from screens.base import StepPane
-from screens.state import SpecSlot, WizardState
+from screens.state import WizardState
 from screens.widgets.bound import BoundInput
 from screens.widgets.field import Field
 from wizard import answers
 from wizard.catalog import ENGINES
+from wizard.database_slots import DatabaseSlot
 
 _MODES = [("typed here", "typed"), ("from a variable", "env")]
 
 
 class SpecCard(Vertical):
-    def __init__(self, state: WizardState, slot: SpecSlot, *, reveal: bool = False) -> None:
+    def __init__(self, state: WizardState, slot: DatabaseSlot, *, reveal: bool = False) -> None:
         super().__init__(classes="card spec")
         self.state = state
         self.slot = slot

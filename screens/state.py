@@ -15,29 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from wizard import sessions, steps
+from wizard import database_slots, sessions, steps
+from wizard.database_slots import DatabaseSlot
 from wizard.problems import Problem
 from wizard.steps import STEP_IDS, split_path
 
 T = TypeVar("T")
 
 FORM_STEPS = ("start", "products", "nodes", "database", "layout")
-ROLE_DEFAULTS = {
-    "registry": ("Registry (config + governance)", "WSO2_REG_DB", "wso2reg"),
-    "config": ("Config registry", "WSO2_CONFIG_DB", "wso2config"),
-    "governance": ("Governance registry", "WSO2_GOV_DB", "wso2gov"),
-    "user_management": ("User management", "WSO2_UM_DB", "wso2um"),
-}
-
-
-@dataclass(frozen=True)
-class SpecSlot:
-    """A database the answers need: where it lives and what to suggest for it."""
-
-    path: str
-    label: str
-    name: str
-    user: str
 
 
 @dataclass
@@ -218,65 +203,13 @@ class WizardState:
 
     # ---- databases the answers need -----------------------------------------------------
 
-    def spec_slots(self, roles_only: bool = False) -> list[SpecSlot]:
-        from wizard.catalog import PRODUCTS
+    def spec_slots(self, roles_only: bool = False) -> list[DatabaseSlot]:
+        return database_slots.needed(self.answers, roles_only)
 
-        db = self.answers.get("database")
-        db = db if isinstance(db, dict) else {}
-        split = db.get("layout", "shared") == "split"
-        out = []
-        if not split:
-            out.append(self.role_slot("registry"))
-        else:
-            if any(not isinstance(p.get("config_database"), dict) for p in self.products()):
-                out.append(self.role_slot("config"))
-            out.append(self.role_slot("governance"))
-        out.append(self.role_slot("user_management"))
-        for pi, product in enumerate(self.products()):
-            known = PRODUCTS.get(str(product.get("id")))
-            if known is None:
-                continue
-            if split and isinstance(product.get("config_database"), dict):
-                out.append(self.config_database_slot(pi))
-            if roles_only:
-                continue
-            profile = product.get("profile") or known.default_profile
-            if profile not in known.profiles:
-                continue
-            for pdb in known.profiles[profile].databases:
-                out.append(
-                    SpecSlot(
-                        f"products[{pi}].databases.{pdb.key}",
-                        f"{known.label}: {pdb.key}",
-                        pdb.default_name,
-                        pdb.default_user,
-                    )
-                )
-        return out
+    def config_database_slot(self, pi: int) -> DatabaseSlot:
+        return database_slots.config_database_slot(self.products()[pi], pi)
 
-    def role_slot(self, role: str) -> SpecSlot:
-        label, name, user = ROLE_DEFAULTS[role]
-        return SpecSlot(f"database.{role}", label, name, user)
-
-    def config_database_slot(self, pi: int) -> SpecSlot:
-        from wizard.catalog import PRODUCTS
-
-        product = self.products()[pi]
-        product_id = str(product.get("id", "product"))
-        known = PRODUCTS.get(product_id)
-        key = product_id
-        profile = product.get("profile")
-        if known is not None and profile and profile != known.default_profile:
-            key = f"{product_id}_{profile}".replace("-", "_")
-        label = f"{known.label if known else product_id}: own config database"
-        return SpecSlot(
-            f"products[{pi}].config_database",
-            label,
-            f"WSO2_{key.upper()}_CONFIG_DB",
-            f"wso2{key.replace('_', '')}config",
-        )
-
-    def ensure_specs(self, slots: Sequence[SpecSlot]) -> None:
+    def ensure_specs(self, slots: Sequence[DatabaseSlot]) -> None:
         """Give every needed database a table with the suggested name and user."""
         for slot in slots:
             if not isinstance(self.get(slot.path), dict):
@@ -312,7 +245,7 @@ class WizardState:
                 if not isinstance(db.get(role), dict):
                     restored = self.stash.pop(f"database.{role}", None)
                     if restored is None and isinstance(registry, dict):
-                        _label, name, _user = ROLE_DEFAULTS[role]
+                        name = database_slots.role_slot(role).name
                         restored = {**copy.deepcopy(registry), "name": name}
                     if restored is not None:
                         db[role] = restored
@@ -328,7 +261,7 @@ class WizardState:
             if not isinstance(db.get("registry"), dict):
                 restored = self.stash.pop("database.registry", None)
                 if restored is None and isinstance(self.stash.get("database.config"), dict):
-                    name = ROLE_DEFAULTS["registry"][1]
+                    name = database_slots.role_slot("registry").name
                     restored = {**copy.deepcopy(self.stash["database.config"]), "name": name}
                 if restored is not None:
                     db["registry"] = restored

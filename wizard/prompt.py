@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import questionary
 from questionary import Choice
 
-from wizard import sessions, steps
+from wizard import database_slots, sessions, steps
 from wizard.steps import STEPS, split_path, step_for_path
 
 if TYPE_CHECKING:
@@ -41,15 +41,9 @@ NO_TERMINAL = (
 
 _CONTINUE = "continue"
 _REGISTRY_ROLES = ("registry", "config", "governance")
+
+
 # Default names and users for databases the operator adds; presets carry their own.
-_ROLE_DEFAULTS = {
-    "registry": ("WSO2_REG_DB", "wso2reg", "registry database (config and governance)"),
-    "config": ("WSO2_CONFIG_DB", "wso2config", "config registry database"),
-    "governance": ("WSO2_GOV_DB", "wso2gov", "governance registry database"),
-    "user_management": ("WSO2_UM_DB", "wso2um", "user-management database"),
-}
-
-
 def run_prompt(
     *,
     env: Mapping[str, str],
@@ -737,42 +731,11 @@ class _PromptWizard:
 
     def needed_specs(self) -> list[tuple[str, str, str, str]]:
         """(path, label, default name, default user) of every database the answers need."""
-        from wizard.catalog import PRODUCTS
-
-        db = self.answers.get("database") or {}
-        out = []
-        if db.get("layout", "shared") == "shared":
-            out.append(("database.registry", *self.role_defaults("registry")))
-        else:
-            if any(p.get("config_database") is None for p in self.products()):
-                out.append(("database.config", *self.role_defaults("config")))
-            out.append(("database.governance", *self.role_defaults("governance")))
-        out.append(("database.user_management", *self.role_defaults("user_management")))
-        for pi, product in enumerate(self.products()):
-            known = PRODUCTS.get(str(product.get("id")))
-            if known is None:
-                continue
-            key = product.get("profile") or known.default_profile
-            if key not in known.profiles:
-                continue
-            if product.get("config_database") is not None and db.get("layout") == "split":
-                out.append(
-                    (f"products[{pi}].config_database", *self.config_database_defaults(product))
-                )
-            for pdb in known.profiles[key].databases:
-                out.append(
-                    (
-                        f"products[{pi}].databases.{pdb.key}",
-                        f"{known.label} {pdb.key}",
-                        pdb.default_name,
-                        pdb.default_user,
-                    )
-                )
-        return out
+        return [(d.path, d.label, d.name, d.user) for d in database_slots.needed(self.answers)]
 
     def role_defaults(self, role: str) -> tuple[str, str, str]:
-        name, user, label = _ROLE_DEFAULTS[role]
-        return label, name, user
+        slot = database_slots.role_slot(role)
+        return slot.label, slot.name, slot.user
 
     def step_database(self) -> str:
         self.header("database")
@@ -1014,21 +977,9 @@ class _PromptWizard:
 
     def add_config_database(self, pi: int) -> str:
         path = f"products[{pi}].config_database"
-        self.ask_spec(path, *self.config_database_defaults(self.answers["products"][pi]))
+        slot = database_slots.config_database_slot(self.answers["products"][pi], pi)
+        self.ask_spec(path, slot.label, slot.name, slot.user)
         return path
-
-    def config_database_defaults(self, product: dict[str, Any]) -> tuple[str, str, str]:
-        from wizard.catalog import PRODUCTS
-
-        product_id = str(product.get("id", "product"))
-        known = PRODUCTS.get(product_id)
-        # Two EI profiles are two clusters: the profile keeps their databases apart.
-        key = product_id
-        profile = product.get("profile")
-        if known is not None and profile and profile != known.default_profile:
-            key = f"{product_id}_{profile}".replace("-", "_")
-        label = f"{known.label if known else product_id} config database"
-        return label, f"WSO2_{key.upper()}_CONFIG_DB", f"wso2{key.replace('_', '')}config"
 
     def ask_config_target(self, pi: int) -> None:
         from wizard.catalog import default_config_target

@@ -1,0 +1,98 @@
+"""The databases the answers need, with the name and user to suggest for each.
+
+Both front ends ask for exactly these: the registry database (shared layout) or the config
+and governance databases (split), the user-management database, a product's own config
+database (split only), and the product databases its profile uses (WSO2AM_DB, ...). Nothing
+here asks a question or loads the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class DatabaseSlot:
+    path: str
+    """Where its table goes in the answers, e.g. `database.registry`."""
+    label: str
+    name: str
+    """The database name to suggest."""
+    user: str
+    """The user to suggest."""
+
+
+ROLES: dict[str, tuple[str, str, str]] = {
+    "registry": ("Registry (config + governance)", "WSO2_REG_DB", "wso2reg"),
+    "config": ("Config registry", "WSO2_CONFIG_DB", "wso2config"),
+    "governance": ("Governance registry", "WSO2_GOV_DB", "wso2gov"),
+    "user_management": ("User management", "WSO2_UM_DB", "wso2um"),
+}
+"""role -> (label, suggested name, suggested user) of the shared databases."""
+
+
+def role_slot(role: str) -> DatabaseSlot:
+    label, name, user = ROLES[role]
+    return DatabaseSlot(f"database.{role}", label, name, user)
+
+
+def config_database_slot(product: Mapping[str, Any], pi: int) -> DatabaseSlot:
+    """The own config database of the product at position `pi` (split layout)."""
+    from wizard.catalog import PRODUCTS
+
+    product_id = str(product.get("id", "product"))
+    known = PRODUCTS.get(product_id)
+    # Two EI profiles are two clusters: the profile keeps their databases apart.
+    key = product_id
+    profile = product.get("profile")
+    if known is not None and profile and profile != known.default_profile:
+        key = f"{product_id}_{profile}".replace("-", "_")
+    return DatabaseSlot(
+        f"products[{pi}].config_database",
+        f"{known.label if known else product_id}: own config database",
+        f"WSO2_{key.upper()}_CONFIG_DB",
+        f"wso2{key.replace('_', '')}config",
+    )
+
+
+def needed(data: Mapping[str, Any], roles_only: bool = False) -> list[DatabaseSlot]:
+    """Every database the answers need, in the order the operator is asked for them;
+    `roles_only` leaves out the product databases (WSO2AM_DB, ...)."""
+    from wizard.catalog import PRODUCTS
+
+    db = data.get("database")
+    db = db if isinstance(db, Mapping) else {}
+    found = data.get("products")
+    products = [p for p in found if isinstance(p, Mapping)] if isinstance(found, list) else []
+    split = db.get("layout", "shared") == "split"
+    out = []
+    if not split:
+        out.append(role_slot("registry"))
+    else:
+        if any(not isinstance(p.get("config_database"), Mapping) for p in products):
+            out.append(role_slot("config"))
+        out.append(role_slot("governance"))
+    out.append(role_slot("user_management"))
+    for pi, product in enumerate(products):
+        known = PRODUCTS.get(str(product.get("id")))
+        if known is None:
+            continue
+        if split and isinstance(product.get("config_database"), Mapping):
+            out.append(config_database_slot(product, pi))
+        if roles_only:
+            continue
+        profile = product.get("profile") or known.default_profile
+        if profile not in known.profiles:
+            continue
+        for pdb in known.profiles[profile].databases:
+            out.append(
+                DatabaseSlot(
+                    f"products[{pi}].databases.{pdb.key}",
+                    f"{known.label}: {pdb.key}",
+                    pdb.default_name,
+                    pdb.default_user,
+                )
+            )
+    return out
