@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Container, Horizontal, Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, Footer, Static
@@ -164,16 +164,15 @@ class WizardApp(App[int]):
         # widgets are styled and laid out once, not once more for a pane mounted later.
         self.current = self.open_first()
         self.state.visited.add(self.current)
-        # The screen is a grid (app.tcss): the sidebar, then the title, the pane and the
-        # nav beside it; two containers fewer than a row of columns, each one more widget to
-        # mount, style and draw before the first frame.
+        # The screen is a grid (app.tcss): the sidebar, then the title, the step's pane and
+        # the nav beside it. No containers for the columns or the pane: each one is one more
+        # widget to mount, style and draw before the first frame.
         with Vertical(id="sidebar"):
             yield Static("carbon-wizard", id="app-title")
             yield StepList([(s.id, s.title) for s in STEPS], id="steps")
             yield Static(LEGEND, id="legend")
         yield Static("", id="step-title", markup=False)
-        with Container(id="pane-holder"):
-            yield pane_class(self.current)(self.state)
+        yield pane_class(self.current)(self.state)
         with Horizontal(id="nav"):
             # Disabled from the start: disabling a mounted button restyles it.
             first = steps.step_index(self.current) == 0
@@ -249,12 +248,12 @@ class WizardApp(App[int]):
 
     async def show_step(self, step_id: str, focus_path: str = "", *, check: bool = True) -> None:
         """Show `step_id`; `check=False` leaves the sidebar's marks as they are."""
-        holder = self.query_one("#pane-holder", Container)
-        await holder.remove_children()
+        await self.query(StepPane).remove()
         self.current = step_id
         self.state.visited.add(step_id)
         pane = pane_class(step_id)(self.state)
-        await holder.mount(pane)
+        title = self.query_one("#step-title", Static)
+        await title.screen.mount(pane, after=title)  # its grid cell: after the title
         self.shown(pane, focus_path, check=check)
 
     def shown(self, pane: StepPane, focus_path: str = "", *, check: bool = True) -> None:
