@@ -16,7 +16,6 @@ import copy
 import json
 import os
 import re
-import secrets
 import socket
 import time
 from collections.abc import Iterator
@@ -164,7 +163,9 @@ def ensure_dir(directory: Path) -> Path:
 def write_atomic(path: Path, content: bytes, mode: int = FILE_MODE) -> None:
     """Replace `path` with `content`: a reader sees the old file or the new one, never half."""
     path = Path(path)
-    tmp = path.with_name(f".{path.name}{_TMP_MARK}{os.getpid()}-{secrets.token_hex(4)}")
+    # os.urandom(n).hex() is what secrets.token_hex(n) returns; `secrets` (hmac, hashlib)
+    # cost a few ms of every start, for two random suffixes.
+    tmp = path.with_name(f".{path.name}{_TMP_MARK}{os.getpid()}-{os.urandom(4).hex()}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
         try:
@@ -356,7 +357,7 @@ def new_session(
         raise ValueError(f"unknown step '{step}'")
     base = _slug(name)
     while True:
-        session_id = f"{base}-{secrets.token_hex(2)}"
+        session_id = f"{base}-{os.urandom(2).hex()}"
         if not _file(session_id, directory).exists():
             break
     now = _now()
