@@ -51,6 +51,14 @@ def focus_now(widget: Widget) -> None:
         widget.focus()
 
 
+def can_focus(widget: Widget) -> bool:
+    """Focusable and shown: Textual's `focusable` is true inside a hidden container too
+    (the Nodes editor of a product without nodes), where typed keys would go unseen."""
+    return widget.focusable and all(
+        node.display for node in widget.ancestors_with_self if isinstance(node, Widget)
+    )
+
+
 class AnswersChanged(Message):
     """An answer changed: the sidebar's step states may have too."""
 
@@ -127,7 +135,7 @@ class StepPane(VerticalScroll):
         self.focus_path(problem.path)
 
     def focus_path(self, path: str) -> None:
-        controls = [w for w in self.query("*") if isinstance(w, Bound) and w.focusable]
+        controls = [w for w in self.query("*") if isinstance(w, Bound) and can_focus(w)]
         best = max(
             (c for c in controls if under(path, c.path)),
             key=lambda c: len(cast(Bound, c).path),
@@ -139,7 +147,7 @@ class StepPane(VerticalScroll):
             fields = list(self.query(Field))
             target = best_field(fields, path)
             if target is not None:
-                best = next((w for w in target.query("*") if w.focusable), None)
+                best = next((w for w in target.query("*") if can_focus(w)), None)
         if best is None:
             self.focus_first()
             return
@@ -147,7 +155,7 @@ class StepPane(VerticalScroll):
         self.scroll_to_widget(cast(Widget, best))
 
     def focus_first(self) -> None:
-        first = next((w for w in self.query("*") if w.focusable), None)
+        first = next((w for w in self.query("*") if can_focus(w)), None)
         if first is not None:
             focus_now(first)
 

@@ -156,3 +156,17 @@ async def test_a_burst_of_keys_with_tab_fills_the_boxes_in_order(tmp_path: Path)
         node = app.state.products()[0]["nodes"][1]
         assert (node["id"], node["host"], node.get("offset")) == ("apim-2x", "10.0.9.9", 7)
         assert row(app, 0, 1)[:3] == ["apim-2x", "10.0.9.9", "7"]
+
+
+async def test_a_product_without_nodes_starts_at_its_add_hosts_box(tmp_path: Path) -> None:
+    """Its table and editor are hidden; keys must not go into the hidden editor."""
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.state.load({"schema_version": 1, "name": "p", "products": []}, "new")
+        app.state.add_product("apim")
+        await app.show_step("nodes")
+        await settle(pilot)
+        assert app.focused is app.query_one("#pattern-0")
+        await pilot.press(*"10.0.1.5", "enter")
+        await settle(pilot)
+        assert app.state.products()[0]["nodes"] == [{"id": "apim-1", "host": "10.0.1.5"}]
