@@ -41,7 +41,7 @@ class ProbeApp(WizardApp):
             await self.show_step("nodes")
             for field in self.query(Input):
                 field.cursor_blink = False  # a blink is a paint no key asked for
-            first = self.query_one("BoundInput.col-id", Input)
+            first = self.query_one("BoundInput.node-id", Input)
             first.focus()
             first.cursor_position = len(first.value)
             self.call_after_refresh(self.probe_log.write_text, "ready\n")

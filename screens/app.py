@@ -282,7 +282,9 @@ class WizardApp(App[int]):
         step_list.show(self.current, states)
 
     def note(self, text: str) -> None:
-        self.query_one("#nav-note", Static).update(text)
+        box = self.query_one("#nav-note", Static)
+        if str(box.content) != text:  # an update re-lays out the screen: only on a change
+            box.update(text)
 
     def report_error(self, exc: BaseException) -> None:
         if self.debug_errors:

@@ -9,6 +9,7 @@ from typing import Any, ClassVar, TypeVar, cast
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.message import Message
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Select, Static
 
@@ -18,6 +19,9 @@ from screens.widgets.field import Field
 from wizard.problems import Problem
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+CHECK_DELAY = 0.15
+"""Seconds after the last change before the answers are checked and problems shown."""
 
 
 def guarded(method: F) -> F:
@@ -80,7 +84,7 @@ class StepPane(VerticalScroll):
         super().__init__(id=f"pane-{self.step_id}", classes="step-pane")
         self.state = state
         self.can_focus = False
-        self.check_pending = False
+        self._check_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="pane-problems", markup=False)
@@ -188,16 +192,22 @@ class StepPane(VerticalScroll):
         if not self.state.set_answer(path, value):
             return
         self.answered(path, value)
-        # The key is drawn first, then the answers are checked: a check validates every
-        # node (~10 ms per step at 500 nodes), and keys typed meanwhile share one check.
-        if not self.check_pending:
-            self.check_pending = True
-            self.call_after_refresh(self.check_answers)
+        # Checked once typing pauses, not per key: a check validates every node (~10 ms
+        # per step at 500 nodes), and the sidebar checks each step it marks.
+        if self._check_timer is None:
+            self._check_timer = self.set_timer(CHECK_DELAY, self.check_answers)
+        else:
+            self._check_timer.reset()
+
+    @property
+    def check_pending(self) -> bool:
+        """An answer changed and its problems are not shown yet."""
+        return self._check_timer is not None
 
     @guarded
     def check_answers(self) -> None:
         """Show the problems of the answers as they are now; the sidebar follows."""
-        self.check_pending = False
+        self._check_timer = None
         # Left meanwhile (the step is checked again when shown), or being recomposed
         # (which checks when done).
         if not self.is_attached or not self.query("#pane-problems"):

@@ -112,8 +112,11 @@ class NodesPane(StepPane):
         super().__init__(*args, **kwargs)
         self.selected: dict[int, int] = {}
         """Per product position, the node its editor edits; kept across a rebuild."""
+        self.stale_cells: set[str] = set()
+        """Answer paths typed since their table cell was last drawn."""
 
     def body(self) -> Iterable[Widget]:
+        self.stale_cells.clear()  # the tables are drawn from the answers
         for pi, product in enumerate(self.state.products()):
             yield self.product_nodes(pi, product)
         cluster = self.state.answers.get("cluster")
@@ -228,13 +231,20 @@ class NodesPane(StepPane):
         self.refresh_problems()
 
     def answered(self, path: str, value: Any) -> None:
-        # The editor typed into a node: its row shows the new text at once.
-        where = node_of(path)
-        key = path.rsplit(".", 1)[1]
-        if where is None or key not in EDITED:
-            return
-        pi, ni = where
-        self.query_one(f"#nodes-{pi}", NodeTable).update_cell(str(ni), key, _cell(key, value))
+        # The row follows the editor when the answers are checked: redrawing the table on
+        # every key would delay the key's own echo (~10 ms a table).
+        if node_of(path) is not None and path.rsplit(".", 1)[1] in EDITED:
+            self.stale_cells.add(path)
+
+    def refresh_cells(self) -> None:
+        for path in sorted(self.stale_cells):
+            where = node_of(path)
+            key = path.rsplit(".", 1)[1]
+            # Read again: a node removed meanwhile moved the rows up.
+            if where is not None and where[1] < len(self.nodes(where[0])):
+                table = self.query_one(f"#nodes-{where[0]}", NodeTable)
+                table.update_cell(str(where[1]), key, _cell(key, self.state.get(path)))
+        self.stale_cells.clear()
 
     def on_key(self, event: events.Key) -> None:
         # Up and Down in the editor move to the node above or below, in the same column.
@@ -253,6 +263,7 @@ class NodesPane(StepPane):
     # ---- problems: the picked node's at the editor, every node's in its row -------------
 
     def refresh_problems(self) -> None:
+        self.refresh_cells()
         problems = self.problems()
         per_row: dict[tuple[int, int], list[Problem]] = {}
         elsewhere = []

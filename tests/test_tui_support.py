@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 from textual.widgets import Button, DataTable, Input
 
 from screens.app import WizardApp, build_app
-from screens.base import best_field
+from screens.base import CHECK_DELAY, StepPane, best_field
 from screens.nodes import node_of
 from screens.widgets.bound import BoundInput
 from screens.widgets.field import Field
@@ -56,9 +56,15 @@ def make_app(
 
 
 async def settle(pilot: Pilot[Any]) -> None:
-    """Wait for workers (preview rendering, writing) and the screen to catch up."""
+    """Wait for workers (preview rendering, writing), the check that follows typing, and
+    the screen to catch up."""
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    for _ in range(100):
+        if not any(pane.check_pending for pane in pilot.app.query(StepPane)):
+            break
+        await pilot.pause(CHECK_DELAY / 2)
     await pilot.pause()
 
 
