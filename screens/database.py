@@ -81,7 +81,7 @@ class DatabasePane(StepPane):
         )
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # No super().on_mount(): Textual runs StepPane's as well, which checks the answers.
         self._engine_hints(self.state.database().get("engine"))
 
     def _engine_hints(self, engine_id: Any) -> None:

@@ -66,7 +66,7 @@ class WritePane(StepPane):
         self.initial = [(f"{i.text}", i.step, i.path) for i in problems + self.unconfirmed()]
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # No super().on_mount(): Textual runs StepPane's as well, which checks the answers.
         self.query_one("#write-problems", ProblemList).show(self.initial)
         self.query_one("#progress", ProgressBar).display = False
         self.query_one("#summary", Markdown).display = False
