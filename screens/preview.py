@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from rich.syntax import Syntax
 from rich.text import Text
 from textual import work
 from textual.containers import Horizontal, ScrollableContainer
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, Label, Select, Static
 
+from screens import checks
 from screens.base import AnswersChanged, StepPane, focus_now, guarded
-from screens.checks import Preview, confirmation_items, preview
+from screens.checks import Preview, confirmation_items
 from screens.widgets.dialogs import AskDialog, ConfirmDialog
 from screens.widgets.problemlist import ConfirmList, ProblemList
 from wizard.problems import Problem
@@ -24,16 +25,35 @@ class PreviewPane(StepPane):
     keys_help = (
         "Nothing is written yet. The findings list (if any) leads, with Enter, to the step "
         "that fixes each one. The picture and the diffs scroll sideways with the arrow keys "
-        "once focused. Choose a node's file in the list to see its diff against the stock "
-        "file; passwords are shown as ********. Answers a preset marks as site-specific "
+        "once focused. Choose a node, then one of its files, to see the file's diff against "
+        "the stock file; passwords are shown as ********. Answers a preset marks as site-specific "
         "(hosts, users) are listed first: Enter goes to one to change it, c confirms it, "
         "and nothing is written until each is confirmed or changed. Save as preset writes "
         "these answers as your own preset, without passwords."
     )
 
+    class Planned(Message):
+        """The plan and its picture are known; the tree and its checks are not yet."""
+
+        def __init__(self, result: Preview) -> None:
+            super().__init__()
+            self.result = result
+
+    class Checked(Message):
+        """The preview tree is rendered and checked."""
+
+        def __init__(self, result: Preview) -> None:
+            super().__init__()
+            self.result = result
+
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.result: Preview | None = None
+        self.picture_shown = ""
+        self.diff_files: dict[str, list[str]] = {}
+        """Node id -> its files, as the file choice lists them."""
+        self.shown: tuple[str, str] | None = None
+        """(node id, path) of the diff on show."""
 
     def body(self) -> Iterable[Widget]:
         yield Static("Rendering the preview…", id="preview-status", markup=False)
@@ -46,12 +66,20 @@ class PreviewPane(StepPane):
         yield Label("Topology", classes="section")
         yield ScrollableContainer(Static("", id="picture"), id="picture-box", classes="wide")
         yield Label("Changes against the stock files", classes="section")
-        yield Select([], prompt="choose a node's file", compact=True, id="diff-file")
+        # Node, then file: one list of every node's files would be thousands long.
+        with Horizontal(id="diff-choice"):
+            yield Select([], prompt="choose a node", compact=True, id="diff-node")
+            yield Select([], prompt="choose a file", compact=True, id="diff-file")
         yield ScrollableContainer(Static("", id="diff"), id="diff-box", classes="wide")
 
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#findings", ProblemList).display = False
+        # Styles set here rather than in CSS: a pane-only rule is not worth a stylesheet
+        # rebuild when the step is first shown.
+        self.query_one("#diff-choice").styles.height = "auto"
+        self.query_one("#diff-node").styles.width = "1fr"
+        self.query_one("#diff-file").styles.width = "2fr"
         self.show_confirmations()
         self.render_preview()
 
@@ -149,12 +177,32 @@ class PreviewPane(StepPane):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def render_preview(self) -> None:
+        # Posted, not called from the thread: the checks go on while the picture is drawn.
         try:
-            result = preview(self.state)
+            result = checks.planned(self.state)
+            if result.plan is not None:
+                self.post_message(self.Planned(result))
+                result = checks.check(result)
         except Exception as exc:
             self.app.call_from_thread(self.app.report_error, exc)  # type: ignore[attr-defined]
             result = Preview()
-        self.app.call_from_thread(self.show_result, result)
+        self.post_message(self.Checked(result))
+
+    def on_preview_pane_planned(self, event: Planned) -> None:
+        event.stop()
+        self.show_picture(event.result.picture)
+        if self.result is None:
+            status = self.query_one("#preview-status", Static)
+            status.update("Rendering the files and running the rule checks…")
+
+    def on_preview_pane_checked(self, event: Checked) -> None:
+        event.stop()
+        self.show_result(event.result)
+
+    def show_picture(self, picture: str) -> None:
+        if picture != self.picture_shown:
+            self.picture_shown = picture
+            self.query_one("#picture", Static).update(Text(picture or "(no picture yet)"))
 
     def show_result(self, result: Preview) -> None:
         self.result = result
@@ -162,15 +210,34 @@ class PreviewPane(StepPane):
         self.query_one("#findings", ProblemList).show(
             [(i.text, i.step, i.path) for i in result.problems]
         )
-        self.query_one("#picture", Static).update(Text(result.picture or "(no picture yet)"))
-        select = self.query_one("#diff-file", Select)
-        options = [(f"{d.node} · {d.path}", str(i)) for i, d in enumerate(result.diffs)]
-        select.set_options(options)
-        if options:
-            select.value = "0"
+        self.show_picture(result.picture)
+        self.diff_files = result.review.files if result.review is not None else {}
+        nodes = self.query_one("#diff-node", Select)
+        nodes.set_options([(node_id, node_id) for node_id in self.diff_files])
+        nodes.styles.width = min(max(map(len, self.diff_files), default=0) + 6, 30)
         if result.problems:
             focus_now(self.query_one("#findings", ProblemList))
         self.post_message(AnswersChanged())
+        if self.diff_files:
+            # The first diff once the findings are on screen: they are what is read first.
+            self.call_after_refresh(self.choose_diff, next(iter(self.diff_files)))
+
+    def choose_diff(self, node_id: str, path: str = "") -> None:
+        """Show `node_id`'s file `path` (its first file when it has no such file)."""
+        files = self.diff_files.get(node_id, [])
+        self.query_one("#diff-node", Select).value = node_id
+        chooser = self.query_one("#diff-file", Select)
+        chooser.set_options([(f, str(i)) for i, f in enumerate(files)])
+        if files:
+            chooser.value = str(files.index(path) if path in files else 0)
+            self.show_diff(node_id, files[int(str(chooser.value))])
+
+    def show_diff(self, node_id: str, path: str) -> None:
+        if self.result is None or self.result.review is None or self.shown == (node_id, path):
+            return
+        self.shown = (node_id, path)
+        diff = self.result.review.diff(node_id, path)
+        self.query_one("#diff", Static).update(coloured_diff(diff.diff, path))
 
     def status_text(self, result: Preview) -> str:
         if result.plan is None:
@@ -186,16 +253,19 @@ class PreviewPane(StepPane):
         return text
 
     def on_select_changed(self, event: Select.Changed) -> None:
-        if event.select.id != "diff-file":
+        if event.select.id not in ("diff-node", "diff-file"):
             return
         event.stop()
-        if self.result is None or event.value is Select.NULL:
+        node = self.query_one("#diff-node", Select).value
+        if event.value is Select.NULL or node is Select.NULL:
             return
-        diff = self.result.diffs[int(str(event.value))]
-        text = diff.diff or f"(no changes: {diff.path} is the stock file)\n"
-        self.query_one("#diff", Static).update(
-            Syntax(text, "diff", theme="ansi_dark", background_color="default", word_wrap=False)
-        )
+        files = self.diff_files.get(str(node), [])
+        if event.select.id == "diff-node":
+            if self.shown is None or self.shown[0] != node:
+                # Another node: the same file, so that nodes can be compared file by file.
+                self.choose_diff(str(node), self.shown[1] if self.shown else "")
+        elif int(str(event.value)) < len(files):
+            self.show_diff(str(node), files[int(str(event.value))])
 
     def problems(self) -> list[Problem]:
         if self.result is None:
@@ -215,4 +285,19 @@ class PreviewPane(StepPane):
 
     def focus_first(self) -> None:
         confirm_list = self.query_one("#confirm-list", ConfirmList)
-        focus_now(confirm_list if confirm_list.display else self.query_one("#diff-file", Select))
+        focus_now(confirm_list if confirm_list.display else self.query_one("#diff-node", Select))
+
+
+_DIFF_STYLES = (("+++", "bold"), ("---", "bold"), ("@@", "cyan"), ("+", "green"), ("-", "red"))
+
+
+def coloured_diff(diff: str, path: str) -> Text:
+    """A unified diff, a colour per kind of line: a plain colouring, not a lexer, keeps a
+    long diff cheap to draw."""
+    if not diff:
+        return Text(f"(no changes: {path} is the stock file)\n")
+    text = Text(no_wrap=True)
+    for line in diff.splitlines(keepends=True):
+        style = next((s for mark, s in _DIFF_STYLES if line.startswith(mark)), "")
+        text.append(line, style)
+    return text

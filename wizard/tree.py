@@ -78,11 +78,37 @@ def diffs(plan: Plan) -> list[FileDiff]:
 
 
 def review(plan: Plan) -> tuple[Tree, list[FileDiff]]:
-    """`preview` and `diffs` from one rendering: what a preview screen shows."""
-    plan = plan.redacted()
-    stocks = _stocks(plan)
-    built = _render(plan, stocks)
-    return built, _diffs(plan, stocks, built.node_files)
+    """`preview` and `diffs` from one rendering."""
+    reviewed = Review(plan)
+    return reviewed.tree, reviewed.diffs()
+
+
+class Review:
+    """What a preview screen shows: the preview tree (passwords redacted) and each node
+    file's diff against its stock file, diffed only when asked for. A big estate has
+    thousands of files and the screen shows one diff at a time."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan.redacted()
+        self._stocks = _stocks(self.plan)
+        self.tree = _render(self.plan, self._stocks)
+        self._nodes = {node.id: node for node in self.plan.nodes}
+        self._before: dict[str, dict[str, bytes]] = {}
+
+    @property
+    def files(self) -> dict[str, list[str]]:
+        """Node id -> the paths of its files, in the order `diffs` lists them."""
+        return {node_id: list(files) for node_id, files in self.tree.node_files.items()}
+
+    def diff(self, node_id: str, path: str) -> FileDiff:
+        node = self._nodes[node_id]
+        before = self._before.get(node_id)
+        if before is None:
+            before = self._before[node_id] = stock_files(node, self._stocks[node.product_key])
+        return _file_diff(node_id, path, before.get(path), self.tree.node_files[node_id][path])
+
+    def diffs(self) -> list[FileDiff]:
+        return [self.diff(n, p) for n, paths in self.files.items() for p in paths]
 
 
 def _diffs(
@@ -92,17 +118,19 @@ def _diffs(
     for node in plan.nodes:
         before = stock_files(node, stocks[node.product_key])
         for path, new in rendered[node.id].items():
-            if path.endswith(".jar"):
-                # The driver jar is copied as it is; a diff of its bytes says nothing.
-                note = f"Binary file nodes/{node.id}/{path} ({len(new)} bytes) is added\n"
-                out.append(FileDiff(node.id, path, note))
-                continue
-            old = before.get(path)
-            body = _diff_body(old, new)
-            head = f"--- {f'stock/{path}' if old is not None else '/dev/null'}\n"
-            diff = f"{head}+++ nodes/{node.id}/{path}\n{body}" if body else ""
-            out.append(FileDiff(node.id, path, diff))
+            out.append(_file_diff(node.id, path, before.get(path), new))
     return out
+
+
+def _file_diff(node_id: str, path: str, old: bytes | None, new: bytes) -> FileDiff:
+    if path.endswith(".jar"):
+        # The driver jar is copied as it is; a diff of its bytes says nothing.
+        return FileDiff(
+            node_id, path, f"Binary file nodes/{node_id}/{path} ({len(new)} bytes) is added\n"
+        )
+    body = _diff_body(old, new)
+    head = f"--- {f'stock/{path}' if old is not None else '/dev/null'}\n"
+    return FileDiff(node_id, path, f"{head}+++ nodes/{node_id}/{path}\n{body}" if body else "")
 
 
 @lru_cache(maxsize=1024)
