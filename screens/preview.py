@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 
 from rich.text import Text
 from textual import work
-from textual.containers import Horizontal, ScrollableContainer
+from textual.containers import Horizontal, ScrollableContainer, Vertical
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, Label, Select, Static
@@ -18,6 +19,10 @@ from screens.widgets.dialogs import AskDialog, ConfirmDialog
 from screens.widgets.problemlist import ConfirmList, ProblemList
 from wizard.problems import Problem
 from wizard.steps import lookup
+
+EARLY_PICTURE = 1.0
+"""Seconds the checks may take before the picture is shown without them: drawing it twice
+costs more than the wait on an estate of a few hundred nodes."""
 
 
 class PreviewPane(StepPane):
@@ -54,6 +59,7 @@ class PreviewPane(StepPane):
         """Node id -> its files, as the file choice lists them."""
         self.shown: tuple[str, str] | None = None
         """(node id, path) of the diff on show."""
+        self.planned: Preview | None = None
 
     def body(self) -> Iterable[Widget]:
         yield Static("Rendering the preview…", id="preview-status", markup=False)
@@ -63,23 +69,32 @@ class PreviewPane(StepPane):
         with Horizontal(id="preview-actions"):
             yield Button("Confirm all shown", id="confirm-all", compact=True)
             yield Button("Save as preset…", id="save-preset", compact=True)
-        yield Label("Topology", classes="section")
-        yield ScrollableContainer(Static("", id="picture"), id="picture-box", classes="wide")
-        yield Label("Changes against the stock files", classes="section")
-        # Node, then file: one list of every node's files would be thousands long.
-        with Horizontal(id="diff-choice"):
-            yield Select([], prompt="choose a node", compact=True, id="diff-node")
-            yield Select([], prompt="choose a file", compact=True, id="diff-file")
-        yield ScrollableContainer(Static("", id="diff"), id="diff-box", classes="wide")
+        # Hidden until there is a picture: laid out empty, it is only drawn twice.
+        shown = Vertical(id="preview-shown")
+        shown.display = False
+        with shown:
+            yield Label("Topology", classes="section")
+            yield ScrollableContainer(Static("", id="picture"), id="picture-box", classes="wide")
+            yield Label("Changes against the stock files", classes="section")
+            # Node, then file: one list of every node's files would be thousands long.
+            with Horizontal(id="diff-choice"):
+                yield Select([], prompt="choose a node", compact=True, id="diff-node")
+                yield Select([], prompt="choose a file", compact=True, id="diff-file")
+            yield ScrollableContainer(Static("", id="diff"), id="diff-box", classes="wide")
 
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#findings", ProblemList).display = False
         # Styles set here rather than in CSS: a pane-only rule is not worth a stylesheet
         # rebuild when the step is first shown.
-        self.query_one("#diff-choice").styles.height = "auto"
+        for box in ("#preview-shown", "#diff-choice"):
+            self.query_one(box).styles.height = "auto"
         self.query_one("#diff-node").styles.width = "1fr"
         self.query_one("#diff-file").styles.width = "2fr"
+        for text in ("#picture", "#diff"):
+            # They scroll sideways; never wrapping also spares measuring every line's words.
+            self.query_one(text).styles.text_wrap = "nowrap"
+            self.query_one(text).styles.text_overflow = "clip"
         self.show_confirmations()
         self.render_preview()
 
@@ -177,7 +192,11 @@ class PreviewPane(StepPane):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def render_preview(self) -> None:
-        # Posted, not called from the thread: the checks go on while the picture is drawn.
+        # Posted, not called from the thread: the checks go on while the main thread draws.
+        collecting = gc.isenabled()
+        # The checks make many short-lived objects; the collector would scan the whole app's
+        # heap several times meanwhile (~0.1 s at 200 nodes) and free almost nothing.
+        gc.disable()
         try:
             result = checks.planned(self.state)
             if result.plan is not None:
@@ -186,12 +205,20 @@ class PreviewPane(StepPane):
         except Exception as exc:
             self.app.call_from_thread(self.app.report_error, exc)  # type: ignore[attr-defined]
             result = Preview()
+        finally:
+            if collecting:
+                gc.enable()
         self.post_message(self.Checked(result))
 
     def on_preview_pane_planned(self, event: Planned) -> None:
         event.stop()
-        self.show_picture(event.result.picture)
-        if self.result is None:
+        self.planned = event.result
+        self.set_timer(EARLY_PICTURE, self.show_planned)
+
+    def show_planned(self) -> None:
+        """The picture while the checks still run."""
+        if self.result is None and self.planned is not None:
+            self.show_picture(self.planned.picture)
             status = self.query_one("#preview-status", Static)
             status.update("Rendering the files and running the rule checks…")
 
@@ -200,6 +227,7 @@ class PreviewPane(StepPane):
         self.show_result(event.result)
 
     def show_picture(self, picture: str) -> None:
+        self.query_one("#preview-shown").display = True
         if picture != self.picture_shown:
             self.picture_shown = picture
             self.query_one("#picture", Static).update(Text(picture or "(no picture yet)"))
@@ -217,6 +245,8 @@ class PreviewPane(StepPane):
         nodes.styles.width = min(max(map(len, self.diff_files), default=0) + 6, 30)
         if result.problems:
             focus_now(self.query_one("#findings", ProblemList))
+        elif self.screen.focused is None:
+            self.focus_first()  # the node choice was hidden when the step was shown
         self.post_message(AnswersChanged())
         if self.diff_files:
             # The first diff once the findings are on screen: they are what is read first.
@@ -285,7 +315,10 @@ class PreviewPane(StepPane):
 
     def focus_first(self) -> None:
         confirm_list = self.query_one("#confirm-list", ConfirmList)
-        focus_now(confirm_list if confirm_list.display else self.query_one("#diff-node", Select))
+        if confirm_list.display:
+            focus_now(confirm_list)
+        elif self.query_one("#preview-shown").display:
+            focus_now(self.query_one("#diff-node", Select))
 
 
 _DIFF_STYLES = (("+++", "bold"), ("---", "bold"), ("@@", "cyan"), ("+", "green"), ("-", "red"))
