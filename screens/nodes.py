@@ -8,7 +8,6 @@ widgets per product instead of four per node: with a form row per node, 500 node
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
@@ -27,19 +26,21 @@ from wizard import steps
 from wizard.catalog import PRODUCTS
 from wizard.fields import check_host
 from wizard.problems import Problem
+from wizard.steps import split_path
 
 COLUMNS = (("id", "id", 14), ("host", "host", 20), ("offset", "offset", 6))
 """(answer key, heading, width) of the columns an operator edits; a problem column follows."""
 EDITED = tuple(key for key, _, _ in COLUMNS)
-_NODE_PATH = re.compile(r"products\[(\d+)\]\.nodes\[(\d+)\]")
 
 
 def node_of(path: str) -> tuple[int, int] | None:
     """(product, node) positions of a path at or under one node, else None."""
-    found = _NODE_PATH.match(path)
-    if found is None or path[found.end() : found.end() + 1] not in ("", "."):
-        return None
-    return int(found[1]), int(found[2])
+    parts = split_path(path)
+    if len(parts) >= 4 and parts[0] == "products" and parts[2] == "nodes":
+        pi, ni = parts[1], parts[3]
+        if isinstance(pi, int) and isinstance(ni, int):
+            return pi, ni
+    return None
 
 
 class NodeTable(DataTable[Text]):
@@ -289,7 +290,8 @@ class NodesPane(StepPane):
         pi, ni = where
         self.select(pi, ni)
         editor = self.query_one(f"#editor-{pi}", Field)
-        key = path[len(f"products[{pi}].nodes[{ni}]") :].lstrip(".").split(".")[0]
+        parts = split_path(path)
+        key = parts[4] if len(parts) > 4 else ""
         controls = list(editor.query(BoundInput))
         target = next((c for c in controls if c.path.endswith(f".{key}")), controls[0])
         focus_now(target)
