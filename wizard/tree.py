@@ -152,6 +152,16 @@ def _render(plan: Plan, stocks: dict[str, Stock] | None = None) -> Tree:
     files: dict[str, bytes] = {}
     sums: dict[str, str] = {}
     """Tree path -> SHA-256, computed once for the manifest and SHA256SUMS alike."""
+    digests: dict[int, str] = {}
+
+    def digest(content: bytes) -> str:
+        # The renderers share one bytes object among a cluster's identical files, so each
+        # is hashed once; `node_files` keeps every one alive, so no id is reused.
+        key = id(content)
+        if key not in digests:
+            digests[key] = _sha(content)
+        return digests[key]
+
     executables: set[str] = set()
     node_entries = []
     node_files: dict[str, dict[str, bytes]] = {}
@@ -180,7 +190,7 @@ def _render(plan: Plan, stocks: dict[str, Stock] | None = None) -> Tree:
                 "files": [
                     {
                         "path": path,
-                        "sha256": sums.setdefault(f"nodes/{node.id}/{path}", _sha(content)),
+                        "sha256": sums.setdefault(f"nodes/{node.id}/{path}", digest(content)),
                     }
                     for path, content in sorted(rendered.items())
                 ],
