@@ -247,7 +247,10 @@ class PreviewPane(StepPane):
             focus_now(self.query_one("#findings", ProblemList))
         elif self.screen.focused is None:
             self.focus_first()  # the node choice was hidden when the step was shown
-        self.post_message(AnswersChanged())
+        if self.step_id in self.state.attempted:
+            # Next was refused while rendering: the note counts the findings instead. The
+            # sidebar's states do not depend on them, so it is not redrawn otherwise.
+            self.post_message(AnswersChanged())
         if self.diff_files:
             # The first diff once the findings are on screen: they are what is read first.
             self.call_after_refresh(self.choose_diff, next(iter(self.diff_files)))
