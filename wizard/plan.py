@@ -211,15 +211,19 @@ class Plan:
 
     def redacted(self) -> Plan:
         """The same plan with every password replaced, for previews and logs."""
+        # The nodes of a cluster define equal datasources: each distinct one is copied once.
+        hidden: dict[DatasourcePlan, DatasourcePlan] = {}
+
+        def redact(d: DatasourcePlan) -> DatasourcePlan:
+            if d not in hidden:
+                hidden[d] = replace(d, password=REDACTED)
+            return hidden[d]
+
         return replace(
             self,
             databases=tuple(replace(db, password=REDACTED) for db in self.databases),
             nodes=tuple(
-                replace(
-                    n,
-                    datasources=tuple(replace(d, password=REDACTED) for d in n.datasources),
-                )
-                for n in self.nodes
+                replace(n, datasources=tuple(map(redact, n.datasources))) for n in self.nodes
             ),
         )
 

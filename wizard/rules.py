@@ -391,8 +391,10 @@ class Datasource:
         conf = self.configuration
         return None if conf is None else _text(conf.find(tag))
 
-    @property
+    @cached_property
     def url(self) -> str | None:
+        # Read once: the cross-node rules ask every node's partitions for it, and the
+        # nodes of a cluster share one parsed datasources file.
         url = self.setting("url")
         if url is None and self.configuration is not None:
             # XA form: the URL is a dataSourceProps property (`url` or `URL`).
