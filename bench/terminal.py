@@ -8,24 +8,29 @@ import shutil
 import subprocess
 import time
 from collections.abc import Mapping, Sequence
+from itertools import count
 
 WIDTH, HEIGHT = 120, 40
 POLL = 0.004
 """Seconds between two looks at the screen; the resolution of every figure."""
+
+_servers = count()
+"""A server per section: `kill-server` returns before the old server has gone, so a new
+one on the same socket could meet the old session ("duplicate session")."""
 
 
 class Tmux:
     def __init__(self) -> None:
         if shutil.which("tmux") is None:
             raise RuntimeError("tmux is not installed (apt-get install tmux)")
-        self.socket = f"carbon-wizard-bench-{os.getpid()}"
+        self.socket = f"carbon-wizard-bench-{os.getpid()}-{next(_servers)}"
         self._tmux("new-session", "-d", "-s", "bench", "-x", str(WIDTH), "-y", str(HEIGHT))
         self._tmux("set-option", "-g", "remain-on-exit", "on")
 
     def _tmux(self, *args: str) -> str:
-        done = subprocess.run(
-            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=True
-        )
+        done = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"tmux {' '.join(args)} failed: {done.stderr.strip()}")
         return done.stdout
 
     def start(self, command: Sequence[str], env: Mapping[str, str]) -> float:
