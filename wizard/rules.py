@@ -499,6 +499,7 @@ class _Shared:
         self._facts: dict[tuple[object, ...], object] = {}
         self._interned: dict[Any, Any] = {}
         self._findings: dict[tuple[object, ...], tuple[str, list[Finding]] | None] = {}
+        self._bases: dict[str, list[_Base]] = {}
 
     def parse(self, content: bytes) -> tuple[etree._Element | None, str | None]:
         found = self._parsed.get(content)
@@ -544,8 +545,138 @@ class _Shared:
             )
             self._findings[key] = (node.id, mine.findings) if reusable else None
 
+    def add_base(self, path: str, content: bytes, root: etree._Element) -> None:
+        """`content` (parsed as `root`) is one that later files at `path` may be variants of."""
+        bases = self._bases.setdefault(path, [])
+        if not any(b.content is content for b in bases):
+            bases.insert(0, _Base(content, root))
+            del bases[self.BASES_KEPT :]
+
+    def variant(self, path: str, content: bytes) -> _Variant | None:
+        """`content` as a known file at `path` with one leaf element's text changed, when
+        it is one; the most recently useful base is tried first."""
+        if content in self._parsed:
+            return None  # parsed already: nothing to save
+        bases = self._bases.get(path, [])
+        for i, base in enumerate(bases):
+            found = base.variant(content)
+            if found is not None:
+                bases.insert(0, bases.pop(i))
+                return found
+        return None
+
+    # Enough for the clusters whose nodes come interleaved in a tree's node order.
+    BASES_KEPT = 8
+
 
 _UNSEEN = object()
+
+# Text that means the same to every parser and in every ASCII-compatible encoding: no markup
+# or reference characters, no CR (parsers turn it into LF), nothing outside printable ASCII.
+_PLAIN_TEXT = re.compile(rb"[\t\n !-%'-;=?-~]*")
+_MARKUP = re.compile(
+    rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|</[^>]*>|<(?:[^>\"']|\"[^\"]*\"|'[^']*')*>",
+    re.DOTALL,
+)
+_ASCII_COMPATIBLE = re.compile(r"utf-8|us-ascii|ascii|iso-8859-\d+|latin-?1|windows-125\d", re.I)
+
+
+class _Base:
+    """A parsed file that the same file of other nodes may differ from in one place only.
+
+    A cluster's nodes write one axis2.xml each, alike but for the node's own member host:
+    a thousand distinct files of 30 KB. When a file equals a parsed one but for the text of
+    one leaf element (both texts plain, see `_PLAIN_TEXT`), it is well-formed, and its tree
+    is that one with the text changed; the bytes are compared, so nothing is taken on trust.
+    """
+
+    def __init__(self, content: bytes, root: etree._Element) -> None:
+        self.content = content
+        self.root = root
+        self._leaves: dict[int, etree._Element] | None = None
+
+    @cached_property
+    def clustering(self) -> Clustering | None:
+        return _clustering_of(self.root)
+
+    def leaves(self) -> dict[int, etree._Element]:
+        """Content start offset -> element, for each element whose content is text alone."""
+        if self._leaves is None:
+            self._leaves = _leaf_elements(self.content, self.root)
+        return self._leaves
+
+    def variant(self, content: bytes) -> _Variant | None:
+        a, b = self.content, content
+        head = _common_prefix(a, b)
+        tail = _common_suffix(a, b, min(len(a), len(b)) - head)
+        # The changed bytes, widened to the text around them: from the last '>' before...
+        start = a.rfind(b">", 0, head) + 1
+        # ...to the next '<' after, which must be past the change in both files.
+        end_a, end_b = a.find(b"<", start), b.find(b"<", start)
+        if start == 0 or end_a < len(a) - tail or end_b < len(b) - tail:
+            return None
+        old, new = a[start:end_a], b[start:end_b]
+        if not (a.startswith(b"</", end_a) and _PLAIN_TEXT.fullmatch(old)):
+            return None
+        if not _PLAIN_TEXT.fullmatch(new):
+            return None
+        element = self.leaves().get(start)
+        if element is None or (element.text or "") != old.decode("ascii"):
+            return None
+        return _Variant(self, element, new.decode("ascii"))
+
+
+@dataclass(frozen=True)
+class _Variant:
+    base: _Base
+    element: etree._Element
+    """The leaf element of the base's tree whose text differs."""
+    text: str
+    """Its text in this file."""
+
+
+def _leaf_elements(data: bytes, root: etree._Element) -> dict[int, etree._Element]:
+    """See `_Base.leaves`; empty when the file's markup cannot be read without a DTD or in
+    an encoding where bytes below 128 are not ASCII."""
+    encoding = root.getroottree().docinfo.encoding or "utf-8"
+    if not _ASCII_COMPATIBLE.fullmatch(encoding):
+        return {}
+    elements = list(root.iter(etree.Element))
+    starts: list[int] = []
+    for m in _MARKUP.finditer(data):
+        token = m.group()
+        if token[1:2] in (b"/", b"?") or token.startswith((b"<!--", b"<![CDATA[")):
+            continue
+        if token[1:2] == b"!":
+            return {}  # a DOCTYPE: its entities could stand for elements
+        starts.append(-1 if token.endswith(b"/>") else m.end())
+    if len(starts) != len(elements):
+        return {}
+    return {at: el for at, el in zip(starts, elements, strict=True) if at >= 0 and len(el) == 0}
+
+
+def _common_prefix(a: bytes, b: bytes) -> int:
+    """How many leading bytes `a` and `b` share (a binary search of slice comparisons)."""
+    low, high = 0, min(len(a), len(b))
+    while low < high:
+        mid = (low + high + 1) // 2
+        if a[low:mid] == b[low:mid]:
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
+def _common_suffix(a: bytes, b: bytes, limit: int) -> int:
+    """How many trailing bytes (at most `limit`) `a` and `b` share."""
+    low, high = 0, limit
+    while low < high:
+        mid = (low + high + 1) // 2
+        if a[len(a) - mid : len(a) - low] == b[len(b) - mid : len(b) - low]:
+            low = mid
+        else:
+            high = mid - 1
+    return low
 
 
 class NodeFiles:
@@ -558,6 +689,7 @@ class NodeFiles:
         self.files = dict(files)
         self.shared = shared if shared is not None else _Shared()
         self._parsed: dict[str, etree._Element | None] = {}
+        self._variants: dict[str, _Variant | None] = {}
         self.parse_errors: dict[str, str] = {}
 
     @property
@@ -576,8 +708,36 @@ class NodeFiles:
                 root, error = self.shared.parse(content)
                 if error is not None:
                     self.parse_errors[path] = error
+                elif path == self.axis2_file:
+                    self.shared.add_base(path, content, root)
             self._parsed[path] = root
         return self._parsed[path]
+
+    def load(self, path: str) -> None:
+        """Parse `path`, unless it is a variant of a file parsed before (see `_Base`)."""
+        if self.clustering_variant(path) is None:
+            self.xml(path)
+
+    def root_tag(self, path: str) -> str | None:
+        variant = self.clustering_variant(path)
+        if variant is not None:
+            return str(variant.base.root.tag)
+        root = self.xml(path)
+        return None if root is None else str(root.tag)
+
+    def clustering_variant(self, path: str) -> _Variant | None:
+        """axis2.xml as another node's but for the text of one of its clustering parameters
+        (its own localMemberHost, typically): all that `_clustering_of` reads, known
+        without parsing the file again."""
+        if path != self.axis2_file or path in self._parsed:
+            return None
+        if path not in self._variants:
+            content = self.files.get(path)
+            found = None if content is None else self.shared.variant(path, content)
+            if found is not None and not _is_clustering_parameter(found.base.root, found.element):
+                found = None
+            self._variants[path] = found
+        return self._variants[path]
 
     def release(self) -> None:
         """Drop this node's parsed files, keeping the facts the cross-node rules read: a
@@ -594,6 +754,7 @@ class NodeFiles:
         ):
             getattr(self, fact)
         self._parsed.clear()
+        self._variants.clear()
 
     def fact(self, kind: str, paths: Sequence[str], compute: Callable[[], T]) -> T:
         """A fact read from `paths` only: computed once per distinct (path, content) set."""
@@ -780,10 +941,14 @@ class NodeFiles:
         path = self.conf("carbon.xml")
         return self.fact("offset", (path,), lambda: _carbon_offset_of(self.xml(path)))
 
+    @property
+    def axis2_file(self) -> str:
+        return self.conf("axis2/axis2.xml")
+
     @cached_property
     def clustering(self) -> Clustering | None:
-        path = self.conf("axis2/axis2.xml")
-        found = self.fact("clustering", (path,), lambda: _clustering_of(self.xml(path)))
+        path = self.axis2_file
+        found = self.fact("clustering", (path,), lambda: self._read_clustering(path))
         if found is not None and found.members:
             # Every node lists the whole cluster; one copy per distinct list is enough.
             found = replace(found, members=self.shared.intern(found.members))
@@ -799,6 +964,22 @@ class NodeFiles:
         if not host or port is None:
             return None
         return _host_key(host), port
+
+    def _read_clustering(self, path: str) -> Clustering | None:
+        variant = self.clustering_variant(path)
+        if variant is None:
+            return _clustering_of(self.xml(path))
+        base = variant.base.clustering
+        assert base is not None  # the element is a clustering parameter of the base
+        return replace(base, params=_parameters(variant.element.getparent(), variant))
+
+
+def _is_clustering_parameter(root: etree._Element, element: etree._Element) -> bool:
+    """Whether `element` is a `parameter` of the `clustering` element `_clustering_of` reads."""
+    if root.tag != "axisconfig" or element.tag != "parameter":
+        return False
+    clustering = root.find("clustering")
+    return clustering is not None and element.getparent() is clustering
 
 
 def _realm_jndi_of(root: etree._Element | None) -> str | None:
@@ -822,11 +1003,18 @@ def _clustering_of(root: etree._Element | None) -> Clustering | None:
     el = root.find("clustering")
     if el is None:
         return Clustering(False, None, {}, ())
-    params: dict[str, str] = {}
-    for p in el.iterchildren("parameter"):
-        params.setdefault(p.get("name") or "", p.text or "")
     enabled = (el.get("enable") or "").strip().lower() == "true"
-    return Clustering(enabled, el.get("class"), params, _members(el))
+    return Clustering(enabled, el.get("class"), _parameters(el), _members(el))
+
+
+def _parameters(clustering: etree._Element, changed: _Variant | None = None) -> dict[str, str]:
+    """The first value of each named `parameter`, with `changed`'s element read as its
+    variant's text."""
+    params: dict[str, str] = {}
+    for p in clustering.iterchildren("parameter"):
+        text = changed.text if changed is not None and p is changed.element else p.text
+        params.setdefault(p.get("name") or "", text or "")
+    return params
 
 
 def _members(clustering: etree._Element) -> tuple[tuple[int, str | None, str | None], ...]:
@@ -904,7 +1092,7 @@ def _check_node(node: NodeFiles, manifest: Manifest, out: _Report, shared: _Shar
     _check_required_files(node, out)
     for path in sorted(node.files):
         if path.endswith(".xml"):
-            node.xml(path)
+            node.load(path)
     for path, error in node.parse_errors.items():
         out.add(1, node.id, path, "", f"does not parse as XML: {error}")
     # The checks of files a product cluster's nodes share run once per distinct content.
@@ -1889,12 +2077,12 @@ _LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", "ip6-l
 
 
 def _check_axis2_xml(node: NodeFiles, out: _Report) -> None:
-    path = node.conf("axis2/axis2.xml")
-    root = node.xml(path)
-    if root is None:
+    path = node.axis2_file
+    tag = node.root_tag(path)
+    if tag is None:
         return
-    if root.tag != "axisconfig":
-        out.add(30, node.id, path, "", f"the root element is <{root.tag}>, not <axisconfig>")
+    if tag != "axisconfig":
+        out.add(30, node.id, path, "", f"the root element is <{tag}>, not <axisconfig>")
         return
     c = node.clustering
     assert c is not None
