@@ -8,6 +8,7 @@ parameters, and the `members` list. Every other byte of the stock file stays as 
 
 from __future__ import annotations
 
+import codecs
 import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -15,6 +16,7 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
+from wizard.plan import ClusterPlan
 from wizard.render.carbonxml import (
     Edit,
     Span,
@@ -30,7 +32,7 @@ from wizard.render.carbonxml import (
 
 if TYPE_CHECKING:
     from wizard.distribution import Stock
-    from wizard.plan import ClusterPlan, NodePlan
+    from wizard.plan import NodePlan
 
 HAZELCAST_AGENT = "org.wso2.carbon.core.clustering.hazelcast.HazelcastClusteringAgent"
 WKA = "wka"
@@ -74,6 +76,48 @@ def cluster_parameters(cluster: ClusterPlan) -> dict[str, str]:
 def patch_axis2(stock: bytes, cluster: ClusterPlan) -> bytes:
     """`stock` axis2.xml with clustering on: Hazelcast, wka, the plan's domain, local member
     and members (in plan order). Other parameters, comments and bytes are kept."""
+    around = _around_local_host(stock, cluster.domain, cluster.local_member_port, cluster.members)
+    if around is None:
+        return _patch_axis2(stock, cluster)
+    head, tail, encoding = around
+    return b"".join((head, _encode(escape(cluster.local_member_host), encoding), tail))
+
+
+# Stands for the node's own host while a cluster's common file is rendered: no character
+# that escaping or encoding changes, and no name a stock file or a host would use.
+_HOST_MARK = "carbon-wizard.local-member-host.4f1c9a"
+# Encodings that encode a text piece by piece as they do whole (no BOM, no shift states).
+_STATELESS = re.compile(r"utf-8|ascii|iso8859-\d+|cp125\d")
+
+
+@lru_cache(maxsize=256)
+def _around_local_host(
+    stock: bytes, domain: str, port: int, members: tuple[tuple[str, int], ...]
+) -> tuple[bytes, bytes, str] | None:
+    """The patched file's bytes before and after the localMemberHost value, which is all
+    that differs between the nodes of a cluster: rendered once per cluster, not per node.
+    None when the file cannot be split there (then each node's file is patched whole)."""
+    encoding = xml_encoding(stock)
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return None
+    if not _STATELESS.fullmatch(name):
+        return None
+    cluster = ClusterPlan(domain, _HOST_MARK, port, members)
+    mark = _encode(_HOST_MARK, encoding)
+    patched = _patch_axis2(stock, cluster)
+    if patched.count(mark) != 1:
+        return None
+    head, _, tail = patched.partition(mark)
+    return head, tail, encoding
+
+
+def _encode(text: str, encoding: str) -> bytes:
+    return text.encode(encoding, errors="xmlcharrefreplace")
+
+
+def _patch_axis2(stock: bytes, cluster: ClusterPlan) -> bytes:
     doc = parsed(stock)
     root = doc.root
     if root.tag != "axisconfig":
@@ -83,7 +127,7 @@ def patch_axis2(stock: bytes, cluster: ClusterPlan) -> bytes:
     nl = newline_of(stock)
 
     def encode(text: str) -> bytes:
-        return text.encode(encoding, errors="xmlcharrefreplace")
+        return _encode(text, encoding)
 
     # Axis2 reads the first clustering element only; a second one is left alone.
     clustering = root.find("clustering")
