@@ -12,11 +12,11 @@ import codecs
 import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
-from xml.sax.saxutils import escape
 
 from lxml import etree
 
 from wizard.plan import ClusterPlan
+from wizard.render import xmltools
 from wizard.render.carbonxml import (
     Edit,
     Span,
@@ -80,7 +80,7 @@ def patch_axis2(stock: bytes, cluster: ClusterPlan) -> bytes:
     if around is None:
         return _patch_axis2(stock, cluster)
     head, tail, encoding = around
-    return b"".join((head, _encode(escape(cluster.local_member_host), encoding), tail))
+    return b"".join((head, _encode(xmltools.text(cluster.local_member_host), encoding), tail))
 
 
 # Stands for the node's own host while a cluster's common file is rendered: no character
@@ -150,11 +150,11 @@ def _patch_axis2(stock: bytes, cluster: ClusterPlan) -> bytes:
     for name, value in cluster_parameters(cluster).items():
         found = [p for p in clustering.findall("parameter") if p.get("name") == name]
         if not found:
-            missing.append(f'<parameter name="{name}">{escape(value)}</parameter>')
+            missing.append(f'<parameter name="{name}">{xmltools.text(value)}</parameter>')
         for parameter in found:
             # Every copy gets the value: Axis2 keeps the last, readers see the first.
             present.append(spans.span(parameter))
-            edits.append(spans.span(parameter).replace_content(encode(escape(value))))
+            edits.append(spans.span(parameter).replace_content(encode(xmltools.text(value))))
     if missing:
         anchor = max(present, key=lambda s: s.end, default=None) or _last_parameter(
             clustering, spans
@@ -194,7 +194,7 @@ def _members_text(members: tuple[tuple[str, int], ...], indent: str, unit: str, 
     one, two = indent + unit, indent + unit + unit
     parts = [
         f"{nl}{one}<member>"
-        f"{nl}{two}<hostName>{escape(host)}</hostName>"
+        f"{nl}{two}<hostName>{xmltools.text(host)}</hostName>"
         f"{nl}{two}<port>{port}</port>"
         f"{nl}{one}</member>"
         for host, port in members
@@ -207,7 +207,7 @@ def _new_clustering(cluster: ClusterPlan, indent: str, unit: str, nl: str) -> st
     inner = indent + unit
     lines = [f'<clustering class="{HAZELCAST_AGENT}" enable="true">']
     lines += [
-        f'{inner}<parameter name="{name}">{escape(value)}</parameter>'
+        f'{inner}<parameter name="{name}">{xmltools.text(value)}</parameter>'
         for name, value in cluster_parameters(cluster).items()
     ]
     lines.append(f"{inner}<members>{_member_list(cluster, inner, unit, nl)}</members>")
@@ -270,5 +270,5 @@ def _attribute_edits(data: bytes, span: Span, values: dict[str, str], encoding: 
 
 
 def _quote(value: str, quote: str) -> str:
-    text = escape(value)
+    text = xmltools.text(value)
     return text.replace('"', "&quot;") if quote == '"' else text.replace("'", "&apos;")

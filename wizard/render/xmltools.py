@@ -7,8 +7,6 @@ patchers map elements back to the file's bytes, which needs the full tree).
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape
-
 from lxml import etree
 
 
@@ -33,12 +31,13 @@ def parse(data: bytes) -> etree._ElementTree:
 
 def text(value: str) -> str:
     """`value` as element text: `&`, `<` and `>` escaped, exactly once."""
-    return escape(value)
+    # What xml.sax.saxutils.escape does; that module loads urllib.request (and ssl) with it.
+    return value.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
 
 
 def attribute(value: str) -> str:
     """`value` inside a double-quoted attribute."""
-    return escape(value, {'"': "&quot;"})
+    return text(value).replace('"', "&quot;")
 
 
 def element_text(element: etree._Element | None) -> str | None:
