@@ -14,9 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from wizard import __version__, locations
+from wizard import __version__
 from wizard.problems import AnswersError
-from wizard.sessions import SessionError
 
 if TYPE_CHECKING:
     from wizard.model import Topology
@@ -33,17 +32,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AnswersError as exc:
         print(exc.report(), file=sys.stderr)
         return EXIT_USAGE
-    except SessionError as exc:
-        print(f"carbon-wizard: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     except KeyboardInterrupt:
         print("\ninterrupted; nothing was written", file=sys.stderr)
         return 130
     except Exception as exc:
+        # Imported here: `generate` loads neither sessions nor platformdirs otherwise.
         from wizard.distribution import DistributionError
         from wizard.output import OutputError
+        from wizard.sessions import SessionError
 
-        if isinstance(exc, OutputError | DistributionError):
+        if isinstance(exc, OutputError | DistributionError | SessionError):
             print(f"carbon-wizard: {exc}", file=sys.stderr)
             return EXIT_USAGE
         if os.environ.get("CARBON_WIZARD_DEBUG"):
@@ -134,9 +132,11 @@ def _add_source(parser: argparse.ArgumentParser) -> None:
 
 
 def _topology(args: argparse.Namespace) -> Topology:
-    from wizard import answers, presets
+    from wizard import answers
 
     if getattr(args, "preset", None):
+        from wizard import locations, presets
+
         return presets.load_preset(args.preset, locations.preset_dirs())
     if getattr(args, "answers", None):
         return answers.load(args.answers)
@@ -181,7 +181,7 @@ def _run_check(args: argparse.Namespace) -> int:
 
 
 def _run_presets(args: argparse.Namespace) -> int:
-    from wizard import presets
+    from wizard import locations, presets
 
     found = presets.list_presets(locations.preset_dirs())
     if not found:
@@ -202,7 +202,7 @@ def _run_probe(args: argparse.Namespace) -> int:
 
 
 def _run_resume(args: argparse.Namespace) -> int:
-    from wizard import sessions
+    from wizard import locations, sessions
 
     directory = locations.sessions_dir()
     if args.session:
@@ -217,14 +217,14 @@ def _run_resume(args: argparse.Namespace) -> int:
 
 
 def _run_sessions_list(args: argparse.Namespace) -> int:
-    from wizard import sessions
+    from wizard import locations, sessions
 
     print(sessions.format_list(sessions.list_sessions(locations.sessions_dir())))
     return 0
 
 
 def _run_sessions_rm(args: argparse.Namespace) -> int:
-    from wizard import sessions
+    from wizard import locations, sessions
 
     directory = locations.sessions_dir()
     session_id = sessions.resolve_id(args.session, dir=directory)
@@ -246,7 +246,7 @@ def _run_sessions_rm(args: argparse.Namespace) -> int:
 
 
 def _run_sessions_export(args: argparse.Namespace) -> int:
-    from wizard import sessions
+    from wizard import locations, sessions
 
     directory = locations.sessions_dir()
     session_id = sessions.resolve_id(args.session, dir=directory)
@@ -256,7 +256,7 @@ def _run_sessions_export(args: argparse.Namespace) -> int:
 
 
 def _run_wizard(args: argparse.Namespace) -> int:
-    from wizard import steps
+    from wizard import locations, steps
 
     env = dict(os.environ)
     if args.plain:
