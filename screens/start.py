@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.widget import Widget
-from textual.widgets import Checkbox, Label, OptionList, Static
+from textual.widgets import Checkbox, OptionList, Static
 from textual.widgets.option_list import Option
 
 from screens.base import GoTo, StepPane, guarded
@@ -54,7 +54,7 @@ class StartPane(StepPane):
             options.append(Option(text, id=f"session:{e.id}"))
         heading = "How to start (newest sessions first"
         heading += "; Delete removes one):" if entries else "):"
-        yield Label(heading)
+        yield Static(heading, markup=False)
         origins = OptionList(*options, id="origin", compact=True)
         yield origins
         yield Static(self.origin_text(), id="origin-note", markup=False)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
-from textual.widgets import Label, Static
+from textual.widgets import Static
 
 from screens.widgets.bound import BoundInput
 
@@ -53,12 +53,12 @@ class Field(Vertical):
 
     def compose(self) -> ComposeResult:
         if self.has_class("-row"):
-            yield Label(self.label, classes="field-label")
+            yield Static(self.label, classes="field-label", markup=False)
             yield self.controls[0]
         else:
             with Horizontal():
                 if self.label:
-                    yield Label(self.label, classes="field-label")
+                    yield Static(self.label, classes="field-label", markup=False)
                 yield from self.controls
         if self.hint is not None:
             yield Static(self.hint, classes="field-hint", markup=False)
