@@ -219,6 +219,22 @@ class StepPane(VerticalScroll):
         """A hook: a control changed the answer at `path`."""
 
 
+class FormPane(StepPane):
+    """A step whose form groups its fields in cards (products, nodes, databases)."""
+
+    DEFAULT_CSS = """
+    FormPane .card {
+        height: auto;
+        border: round $primary;
+        padding: 0 1;
+        margin-bottom: 1;
+    }
+    FormPane .card-head { height: 1; }
+    FormPane .card-title { width: 1fr; text-style: bold; }
+    FormPane .remove { min-width: 5; }
+    """
+
+
 def best_field(fields: list[Field], path: str) -> Field | None:
     best: Field | None = None
     length = -1

@@ -9,7 +9,7 @@ from textual.binding import Binding, BindingType
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input
 
-from screens.base import StepPane
+from screens.base import FormPane
 from screens.specs import SpecCard
 from screens.widgets.bound import BoundCheckbox, BoundInput, BoundSelect
 from screens.widgets.field import Field
@@ -18,7 +18,7 @@ from screens.widgets.toggles import Tick
 from wizard.catalog import ENGINES
 
 
-class DatabasePane(StepPane):
+class DatabasePane(FormPane):
     step_id = "database"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+r", "reveal", "Show passwords")]
     keys_help = (

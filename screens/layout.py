@@ -10,7 +10,7 @@ from typing import Any
 from textual.widget import Widget
 from textual.widgets import Checkbox, RadioSet, Static
 
-from screens.base import AnswersChanged, StepPane, focus_now, guarded
+from screens.base import AnswersChanged, FormPane, focus_now, guarded
 from screens.specs import SpecCard
 from screens.state import WizardState, under
 from screens.widgets.bound import BoundInput
@@ -24,7 +24,7 @@ SHARED = "shared: config and governance partitions in one registry database"
 SPLIT = "split: a config database and a governance database (a product may own one)"
 
 
-class LayoutPane(StepPane):
+class LayoutPane(FormPane):
     step_id = "layout"
     keys_help = (
         "Shared: one registry database; each node gets one registry datasource and one "
@@ -34,6 +34,11 @@ class LayoutPane(StepPane):
         "get its own config database. The lines under the choice count what each layout "
         "gives for these answers. Up/Down and Enter (or Space) choose."
     )
+
+    DEFAULT_CSS = """
+    LayoutPane #layout { width: 1fr; }
+    LayoutPane #layout-summary { margin-bottom: 1; }
+    """
 
     def body(self) -> Iterable[Widget]:
         db = self.state.database()

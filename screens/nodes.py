@@ -19,7 +19,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, DataTable, Input
 
-from screens.base import AnswersChanged, StepPane, focus_now, guarded
+from screens.base import AnswersChanged, FormPane, focus_now, guarded
 from screens.widgets.bound import BoundCheckbox, BoundInput, OrderedInput, shown
 from screens.widgets.field import Field
 from wizard import steps
@@ -88,7 +88,7 @@ def _cell(key: str, value: Any) -> Text:
     return Text(shown(value))
 
 
-class NodesPane(StepPane):
+class NodesPane(FormPane):
     # The editor's boxes sit under the table's columns (a cell is padded by one each side).
     DEFAULT_CSS = """
     NodesPane .node-table { height: auto; max-height: 12; overflow-x: hidden; }
@@ -97,6 +97,8 @@ class NodesPane(StepPane):
     NodesPane .node-id { width: 14; margin-right: 2; }
     NodesPane .node-host { width: 20; margin-right: 2; }
     NodesPane .node-offset { width: 6; margin-right: 2; }
+    NodesPane .pattern { width: 1fr; margin-right: 1; }
+    NodesPane .checks { height: auto; }
     """
 
     step_id = "nodes"

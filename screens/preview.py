@@ -37,6 +37,15 @@ class PreviewPane(StepPane):
         "these answers as your own preset, without passwords."
     )
 
+    DEFAULT_CSS = """
+    PreviewPane .section { text-style: bold; margin-top: 1; }
+    PreviewPane .wide { height: auto; overflow-x: auto; overflow-y: hidden; }
+    PreviewPane .wide > Static { width: auto; }
+    PreviewPane #confirm-list { max-height: 6; }
+    PreviewPane #preview-actions { height: 1; margin-top: 1; }
+    PreviewPane #preview-actions Button { margin-right: 2; }
+    """
+
     class Planned(Message):
         """The plan and its picture are known; the tree and its checks are not yet."""
 
@@ -85,8 +94,7 @@ class PreviewPane(StepPane):
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#findings", ProblemList).display = False
-        # Styles set here rather than in CSS: a pane-only rule is not worth a stylesheet
-        # rebuild when the step is first shown.
+        # Styles of widgets found by id, set here rather than in the pane's rules.
         for box in ("#preview-shown", "#diff-choice"):
             self.query_one(box).styles.height = "auto"
         self.query_one("#diff-node").styles.width = "1fr"

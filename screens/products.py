@@ -9,14 +9,14 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Button, Select, Static
 
-from screens.base import AnswersChanged, StepPane, focus_now, guarded
+from screens.base import AnswersChanged, FormPane, focus_now, guarded
 from screens.widgets.bound import BoundInput, BoundSelect
 from screens.widgets.field import Field
 from screens.widgets.paths import PathSuggester
 from wizard.catalog import PRODUCTS
 
 
-class ProductsPane(StepPane):
+class ProductsPane(FormPane):
     step_id = "products"
     keys_help = (
         "Add a product from the list (Enter opens it). Each product gets the newest version; "

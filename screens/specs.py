@@ -21,6 +21,15 @@ _MODES = [("typed here", "typed"), ("from a variable", "env")]
 
 
 class SpecCard(Vertical):
+    DEFAULT_CSS = """
+    SpecCard .password-box { height: auto; width: 1fr; }
+    SpecCard .password-box Select { width: 20; }
+    SpecCard .env { display: none; }
+    SpecCard.-env .env { display: block; }
+    SpecCard.-env .secret { display: none; }
+    SpecCard .url { width: 1fr; }
+    """
+
     def __init__(self, state: WizardState, slot: DatabaseSlot, *, reveal: bool = False) -> None:
         super().__init__(classes="card spec")
         self.state = state

@@ -30,6 +30,12 @@ class WritePane(StepPane):
         "variable is not set are asked for here and used for this run only."
     )
 
+    DEFAULT_CSS = """
+    WritePane #progress { margin: 1 0; }
+    WritePane #summary { height: auto; }
+    WritePane #write { margin: 1 0; }
+    """
+
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.writing = False

@@ -39,17 +39,17 @@ class Field(Vertical):
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
-        super().__init__(id=id, classes=classes)
+        # A text box fills what the label leaves, as in a row; other controls keep the row.
+        row = bool(label) and len(controls) == 1 and isinstance(controls[0], BoundInput)
+        # Given to the constructor: a class set afterwards asks for a restyle.
+        names = " ".join(filter(None, [classes, "-row" if row else ""]))
+        super().__init__(id=id, classes=names or None)
         self.label = label
         self.controls = controls
         self.paths = tuple(paths)
         self.hint = hint
         self.messages: tuple[str, ...] = ()
         self._message: Static | None = None
-        # A text box fills what the label leaves, as in a row; other controls keep the row.
-        self.set_class(
-            bool(label) and len(controls) == 1 and isinstance(controls[0], BoundInput), "-row"
-        )
 
     def compose(self) -> ComposeResult:
         if self.has_class("-row"):
