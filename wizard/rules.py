@@ -28,10 +28,10 @@ import zipfile
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from itertools import combinations
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from lxml import etree
 
@@ -83,6 +83,26 @@ GOVERNANCE = catalog.GOVERNANCE_PATH
 DEFAULT_MEMBER_PORT = catalog.DEFAULT_MEMBER_PORT
 
 T = TypeVar("T")
+
+
+class _cached(Generic[T]):
+    """functools.cached_property without its lock: Python 3.11 takes one on every first
+    read, and the rules read ~10 such facts per node."""
+
+    def __init__(self, compute: Callable[[Any], T]) -> None:
+        self.compute = compute
+        self.name = compute.__name__
+        self.__doc__ = compute.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> T:
+        if obj is None:
+            return self  # type: ignore[return-value]
+        # Stored in the instance's dict, which later reads find first (no __set__ here).
+        value = obj.__dict__[self.name] = self.compute(obj)
+        return value
 
 
 @dataclass(frozen=True)
@@ -301,6 +321,7 @@ def _node_info(node_id: str, entry: Mapping[str, Any], vault: bool, jars: bool) 
     )
 
 
+@lru_cache(maxsize=64)
 def _product_dirs(product: str | None, profile: str | None) -> tuple[str, str]:
     spec = catalog.PRODUCTS.get(product or "")
     if spec is not None:
@@ -383,7 +404,7 @@ class Datasource:
     jndi: str | None
     element: etree._Element
 
-    @cached_property
+    @_cached
     def configuration(self) -> etree._Element | None:
         return self.element.find("definition/configuration")
 
@@ -391,7 +412,7 @@ class Datasource:
         conf = self.configuration
         return None if conf is None else _text(conf.find(tag))
 
-    @cached_property
+    @_cached
     def url(self) -> str | None:
         # Read once: the cross-node rules ask every node's partitions for it, and the
         # nodes of a cluster share one parsed datasources file.
@@ -594,10 +615,20 @@ class _Base:
         self.content = content
         self.root = root
         self._leaves: dict[int, etree._Element] | None = None
+        self._start = 0
 
-    @cached_property
-    def clustering(self) -> Clustering | None:
-        return _clustering_of(self.root)
+    @_cached
+    def parameters(self) -> tuple[tuple[etree._Element, str, str], ...]:
+        """(element, name, text) of each parameter `_clustering_of` reads."""
+        clustering = self.root.find("clustering") if self.root.tag == "axisconfig" else None
+        if clustering is None:
+            return ()
+        return tuple(
+            (p, p.get("name") or "", p.text or "") for p in clustering.iterchildren("parameter")
+        )
+
+    def is_parameter(self, element: etree._Element) -> bool:
+        return any(p is element for p, _, _ in self.parameters)
 
     def leaves(self) -> dict[int, etree._Element]:
         """Content start offset -> element, for each element whose content is text alone."""
@@ -607,13 +638,26 @@ class _Base:
 
     def variant(self, content: bytes) -> _Variant | None:
         a, b = self.content, content
-        head = _common_prefix(a, b)
-        tail = _common_suffix(a, b, min(len(a), len(b)) - head)
-        # The changed bytes, widened to the text around them: from the last '>' before...
-        start = a.rfind(b">", 0, head) + 1
-        # ...to the next '<' after, which must be past the change in both files.
+        # Where the last variant's text began first: a cluster's nodes differ in one place.
+        hint = self._start
+        if 0 < hint <= len(b) and a[:hint] == b[:hint]:
+            found = self._text_changed(b, hint)
+            if found is not None:
+                return found
+        # From the first byte that differs back to the last '>' before it.
+        start = a.rfind(b">", 0, _common_prefix(a, b)) + 1
+        found = self._text_changed(b, start) if start != hint else None
+        if found is not None:
+            self._start = start
+        return found
+
+    def _text_changed(self, content: bytes, start: int) -> _Variant | None:
+        """`content` as this file with the text at `start` changed, given that the two are
+        equal up to `start`."""
+        a, b = self.content, content
         end_a, end_b = a.find(b"<", start), b.find(b"<", start)
-        if start == 0 or end_a < len(a) - tail or end_b < len(b) - tail:
+        # Equal up to `start` and from the next '<' on: only the text between may differ.
+        if start == 0 or end_a < 0 or end_b < 0 or a[end_a:] != b[end_b:]:
             return None
         old, new = a[start:end_a], b[start:end_b]
         if not (a.startswith(b"</", end_a) and _PLAIN_TEXT.fullmatch(old)):
@@ -661,18 +705,6 @@ def _common_prefix(a: bytes, b: bytes) -> int:
     while low < high:
         mid = (low + high + 1) // 2
         if a[low:mid] == b[low:mid]:
-            low = mid
-        else:
-            high = mid - 1
-    return low
-
-
-def _common_suffix(a: bytes, b: bytes, limit: int) -> int:
-    """How many trailing bytes (at most `limit`) `a` and `b` share."""
-    low, high = 0, limit
-    while low < high:
-        mid = (low + high + 1) // 2
-        if a[len(a) - mid : len(a) - low] == b[len(b) - mid : len(b) - low]:
             low = mid
         else:
             high = mid - 1
@@ -734,8 +766,8 @@ class NodeFiles:
         if path not in self._variants:
             content = self.files.get(path)
             found = None if content is None else self.shared.variant(path, content)
-            if found is not None and not _is_clustering_parameter(found.base.root, found.element):
-                found = None
+            if found is not None and not found.base.is_parameter(found.element):
+                found = None  # a text `_clustering_of` does not read, or reads elsewhere
             self._variants[path] = found
         return self._variants[path]
 
@@ -761,7 +793,7 @@ class NodeFiles:
         key = (kind, *((p, self.files.get(p)) for p in paths))
         return self.shared.fact(key, compute)
 
-    @cached_property
+    @_cached
     def jar_paths(self) -> tuple[str, ...]:
         lib = self.info.lib_dir + "/"
         return tuple(
@@ -792,7 +824,7 @@ class NodeFiles:
 
     # ---- datasources ----------------------------------------------------------------------
 
-    @cached_property
+    @_cached
     def datasource_files(self) -> tuple[str, ...]:
         """master-datasources.xml first, then the other `*-datasources.xml`, as Carbon loads."""
         folder = self.conf("datasources/")
@@ -807,7 +839,7 @@ class NodeFiles:
         master = self.conf(MASTER_DATASOURCES)
         return ((master,) if master in self.files else ()) + tuple(others)
 
-    @cached_property
+    @_cached
     def datasources(self) -> tuple[Datasource, ...]:
         return self.fact("datasources", self.datasource_files, self._read_datasources)
 
@@ -824,7 +856,7 @@ class NodeFiles:
                 found.append(Datasource(path, locator, name, jndi, el))
         return tuple(found)
 
-    @cached_property
+    @_cached
     def datasources_complete(self) -> bool:
         """Whether every datasources file parsed: only then is "not defined" a finding."""
         if self.conf(MASTER_DATASOURCES) not in self.files:
@@ -835,12 +867,12 @@ class NodeFiles:
                 return False
         return True
 
-    @cached_property
+    @_cached
     def by_jndi(self) -> dict[str, Datasource]:
         # Carbon binds with context.rebind: a later duplicate JNDI name wins.
         return {ds.jndi: ds for ds in self.datasources if ds.jndi}
 
-    @cached_property
+    @_cached
     def local_datasource(self) -> Datasource | None:
         return next((ds for ds in self.datasources if ds.name == LOCAL_DATASOURCE), None)
 
@@ -855,7 +887,7 @@ class NodeFiles:
     def registry_file(self) -> str:
         return self.conf("registry.xml")
 
-    @cached_property
+    @_cached
     def registry(self) -> Registry | None:
         path = self.registry_file
         return self.fact("registry", (path,), lambda: _registry_of(self.xml(path)))
@@ -913,7 +945,7 @@ class NodeFiles:
             f"{db_config.locator}/url",
         )
 
-    @cached_property
+    @_cached
     def registry_caching(self) -> bool:
         reg = self.registry
         if reg is None:
@@ -928,14 +960,14 @@ class NodeFiles:
     def user_mgt_file(self) -> str:
         return self.conf("user-mgt.xml")
 
-    @cached_property
+    @_cached
     def realm_jndi(self) -> str | None:
         path = self.user_mgt_file
         return self.fact("realm", (path,), lambda: _realm_jndi_of(self.xml(path)))
 
     # ---- carbon.xml and axis2.xml ---------------------------------------------------------
 
-    @cached_property
+    @_cached
     def carbon_offset(self) -> int | None:
         """Ports/Offset when carbon.xml is here and the value is a valid offset."""
         path = self.conf("carbon.xml")
@@ -945,16 +977,12 @@ class NodeFiles:
     def axis2_file(self) -> str:
         return self.conf("axis2/axis2.xml")
 
-    @cached_property
+    @_cached
     def clustering(self) -> Clustering | None:
         path = self.axis2_file
-        found = self.fact("clustering", (path,), lambda: self._read_clustering(path))
-        if found is not None and found.members:
-            # Every node lists the whole cluster; one copy per distinct list is enough.
-            found = replace(found, members=self.shared.intern(found.members))
-        return found
+        return self.fact("clustering", (path,), lambda: self._read_clustering(path))
 
-    @cached_property
+    @_cached
     def member_endpoint(self) -> tuple[str, int] | None:
         c = self.clustering
         if c is None or not c.enabled:
@@ -968,18 +996,22 @@ class NodeFiles:
     def _read_clustering(self, path: str) -> Clustering | None:
         variant = self.clustering_variant(path)
         if variant is None:
-            return _clustering_of(self.xml(path))
-        base = variant.base.clustering
+            return self._shared_members(_clustering_of(self.xml(path)))
+        key = ("clustering", (path, variant.base.content))
+        base = self.shared.fact(
+            key, lambda: self._shared_members(_clustering_of(variant.base.root))
+        )
         assert base is not None  # the element is a clustering parameter of the base
-        return replace(base, params=_parameters(variant.element.getparent(), variant))
+        params: dict[str, str] = {}
+        for element, name, text in variant.base.parameters:
+            params.setdefault(name, variant.text if element is variant.element else text)
+        return Clustering(base.enabled, base.agent, params, base.members)
 
-
-def _is_clustering_parameter(root: etree._Element, element: etree._Element) -> bool:
-    """Whether `element` is a `parameter` of the `clustering` element `_clustering_of` reads."""
-    if root.tag != "axisconfig" or element.tag != "parameter":
-        return False
-    clustering = root.find("clustering")
-    return clustering is not None and element.getparent() is clustering
+    def _shared_members(self, found: Clustering | None) -> Clustering | None:
+        if found is not None and found.members:
+            # Every node lists the whole cluster; one copy per distinct list is enough.
+            found = replace(found, members=self.shared.intern(found.members))
+        return found
 
 
 def _realm_jndi_of(root: etree._Element | None) -> str | None:
@@ -1003,18 +1035,11 @@ def _clustering_of(root: etree._Element | None) -> Clustering | None:
     el = root.find("clustering")
     if el is None:
         return Clustering(False, None, {}, ())
-    enabled = (el.get("enable") or "").strip().lower() == "true"
-    return Clustering(enabled, el.get("class"), _parameters(el), _members(el))
-
-
-def _parameters(clustering: etree._Element, changed: _Variant | None = None) -> dict[str, str]:
-    """The first value of each named `parameter`, with `changed`'s element read as its
-    variant's text."""
     params: dict[str, str] = {}
-    for p in clustering.iterchildren("parameter"):
-        text = changed.text if changed is not None and p is changed.element else p.text
-        params.setdefault(p.get("name") or "", text or "")
-    return params
+    for p in el.iterchildren("parameter"):
+        params.setdefault(p.get("name") or "", p.text or "")
+    enabled = (el.get("enable") or "").strip().lower() == "true"
+    return Clustering(enabled, el.get("class"), params, _members(el))
 
 
 def _members(clustering: etree._Element) -> tuple[tuple[int, str | None, str | None], ...]:
@@ -2140,15 +2165,20 @@ def _check_axis2_xml(node: NodeFiles, out: _Report) -> None:
             "clustering/parameter[@name='localMemberPort']",
             f"localMemberPort {port_text!r} is not a port number",
         )
-    for i, member_host, member_port in c.members:
-        if not (member_host or "").strip() or _port(member_port or "") is None:
-            out.add(
-                30,
-                node.id,
-                path,
-                f"clustering/members/member[{i}]",
-                f"member {i} needs a hostName and a port number",
-            )
+    # The nodes of a cluster list the same members: each distinct list is read once.
+    for i in node.shared.fact(("bad members", c.members), lambda: _bad_members(c.members)):
+        out.add(
+            30,
+            node.id,
+            path,
+            f"clustering/members/member[{i}]",
+            f"member {i} needs a hostName and a port number",
+        )
+
+
+def _bad_members(members: Sequence[tuple[int, str | None, str | None]]) -> list[int]:
+    """The index of each member without a hostName or a port number."""
+    return [i for i, host, port in members if not (host or "").strip() or _port(port or "") is None]
 
 
 def _unknown_members(
@@ -2170,10 +2200,16 @@ def _domain(node: NodeFiles) -> str:
     return "" if c is None else c.params.get("domain", "").strip()
 
 
+_DOTTED_QUAD = re.compile(r"([0-9]{1,3})\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}")
+
+
 def _is_loopback(host: str) -> bool:
     name = host.strip("[]").lower()
     if name in _LOOPBACK_NAMES:
         return True
+    quad = _DOTTED_QUAD.fullmatch(name)
+    if quad is not None and quad.group(1) != "127" and name != "0.0.0.0":
+        return False  # neither 127.0.0.0/8 nor 0.0.0.0, valid address or not: no parse
     try:
         address = ipaddress.ip_address(name)
     except ValueError:
@@ -2362,9 +2398,14 @@ def _mount_block(reg: Registry) -> dict[str, str]:
 
 def _across_mount_block(nodes: Sequence[NodeFiles], out: _Report) -> None:
     for cluster, members in _clusters(nodes).items():
-        blocks = [(n, _mount_block(reg)) for n in members if (reg := n.registry) is not None]
-        if len(blocks) < 2:
-            continue
+        registries = [(n, reg) for n in members if (reg := n.registry) is not None]
+        if len(registries) < 2 or all(reg is registries[0][1] for _, reg in registries):
+            continue  # one registry.xml (read once) on every node: no block differs
+        by_registry: dict[int, dict[str, str]] = {}
+        for _, reg in registries:
+            if id(reg) not in by_registry:
+                by_registry[id(reg)] = _mount_block(reg)
+        blocks = [(n, by_registry[id(reg)]) for n, reg in registries]
         keys = list(dict.fromkeys(k for _, b in blocks for k in b))
         for key in keys:
             values = [(n, b.get(key, "(absent)")) for n, b in blocks]
