@@ -211,20 +211,26 @@ class Plan:
 
     def redacted(self) -> Plan:
         """The same plan with every password replaced, for previews and logs."""
-        # The nodes of a cluster define equal datasources: each distinct one is copied once.
+        # The nodes of a cluster define equal datasources (one tuple, see `_product_nodes`):
+        # each distinct one is copied once, and each node's tuple once.
         hidden: dict[DatasourcePlan, DatasourcePlan] = {}
+        tuples: dict[int, tuple[DatasourcePlan, ...]] = {}
 
         def redact(d: DatasourcePlan) -> DatasourcePlan:
             if d not in hidden:
                 hidden[d] = replace(d, password=REDACTED)
             return hidden[d]
 
+        def redacted(sources: tuple[DatasourcePlan, ...]) -> tuple[DatasourcePlan, ...]:
+            # By identity: `self` keeps every tuple alive meanwhile, so no id is reused.
+            if id(sources) not in tuples:
+                tuples[id(sources)] = tuple(map(redact, sources))
+            return tuples[id(sources)]
+
         return replace(
             self,
             databases=tuple(replace(db, password=REDACTED) for db in self.databases),
-            nodes=tuple(
-                replace(n, datasources=tuple(map(redact, n.datasources))) for n in self.nodes
-            ),
+            nodes=tuple(replace(n, datasources=redacted(n.datasources)) for n in self.nodes),
         )
 
 
@@ -234,14 +240,41 @@ def build(topology: Topology, env: Mapping[str, str] | None = None) -> Plan:
     engine = ENGINES[topology.database.engine]
     databases = _databases(topology, engine, env)
     by_key = {db.key: db for db in databases}
-    nodes = tuple(
-        _node(
-            topology, product, node.id, node.host, node.offset, node.effective_member_port, by_key
-        )
-        for product in topology.products
-        for node in product.nodes
+    nodes: list[NodePlan] = []
+    for product in topology.products:
+        nodes += _product_nodes(topology, product, by_key)
+    return Plan(topology, engine, databases, tuple(nodes), _notes(topology))
+
+
+def _product_nodes(
+    topology: Topology, product: Product, dbs: Mapping[str, DatabasePlan]
+) -> list[NodePlan]:
+    """The plans of `product`'s nodes. Only a node's id, host, offset and member address
+    are its own; the rest (registry, datasources, the member list) is worked out once and
+    is one object on every node of the product."""
+    if not product.nodes:
+        return []
+    members = tuple((n.host, n.effective_member_port) for n in product.nodes)
+    first = product.nodes[0]
+    shared = _node(
+        topology,
+        product,
+        first.id,
+        first.host,
+        first.offset,
+        first.effective_member_port,
+        dbs,
+        members,
     )
-    return Plan(topology, engine, databases, nodes, _notes(topology))
+    out = [shared]
+    for n in product.nodes[1:]:
+        cluster = shared.cluster
+        if cluster is not None:
+            cluster = replace(
+                cluster, local_member_host=n.host, local_member_port=n.effective_member_port
+            )
+        out.append(replace(shared, id=n.id, host=n.host, offset=n.offset, cluster=cluster))
+    return out
 
 
 def require_secrets(plan: Plan) -> None:
@@ -402,6 +435,7 @@ def _node(
     offset: int,
     member_port: int,
     dbs: Mapping[str, DatabasePlan],
+    members: tuple[tuple[str, int], ...],
 ) -> NodePlan:
     spec = PRODUCTS[product.id]
     profile = spec.profile(product.profile)
@@ -466,7 +500,7 @@ def _node(
             domain=f"wso2.{product.key}.domain",
             local_member_host=host,
             local_member_port=member_port,
-            members=tuple((n.host, n.effective_member_port) for n in product.nodes),
+            members=members,
         )
     return NodePlan(
         id=node_id,
