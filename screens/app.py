@@ -23,7 +23,7 @@ from textual.widgets import Button, Footer, Static
 
 from screens.base import AnswersChanged, GoTo, StepPane
 from screens.state import WizardState
-from screens.widgets.navbutton import NavButton
+from screens.widgets.buttons import CompactButton
 from screens.widgets.steplist import LEGEND, StepList
 from wizard import sessions, steps
 from wizard.steps import STEP_IDS, STEPS
@@ -177,9 +177,9 @@ class WizardApp(App[int]):
         with Horizontal(id="nav"):
             # Disabled from the start: disabling a mounted button restyles it.
             first = steps.step_index(self.current) == 0
-            yield NavButton("‹ Back", id="back", compact=True, disabled=first)
+            yield CompactButton("‹ Back", id="back", compact=True, disabled=first)
             yield Static("", id="nav-note", markup=False)
-            yield NavButton("Next ›", id="next", compact=True)
+            yield CompactButton("Next ›", id="next", compact=True)
         yield KeysFooter()
 
     def open_first(self) -> str:

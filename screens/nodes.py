@@ -21,6 +21,7 @@ from textual.widgets import Button, DataTable, Input
 
 from screens.base import AnswersChanged, FormPane, focus_now, guarded
 from screens.widgets.bound import BoundCheckbox, BoundInput, OrderedInput, shown
+from screens.widgets.buttons import CompactButton
 from screens.widgets.field import Field
 from wizard import steps
 from wizard.catalog import PRODUCTS
@@ -168,7 +169,7 @@ class NodesPane(FormPane):
                 placeholder="0",
                 classes="node-offset",
             ),
-            Button("✕", id=f"drop-{pi}", compact=True, classes="remove", tooltip="Remove"),
+            CompactButton("✕", id=f"drop-{pi}", compact=True, classes="remove", tooltip="Remove"),
             paths=[path],
             id=f"editor-{pi}",
             classes="node-editor",
@@ -184,7 +185,7 @@ class NodesPane(FormPane):
                 compact=True,
                 select_on_focus=False,
             ),
-            Button("Add", id=f"add-{pi}", compact=True),
+            CompactButton("Add", id=f"add-{pi}", compact=True),
             paths=[f"{base}.nodes"],
             hint=None,
             id=f"adder-{pi}",

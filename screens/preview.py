@@ -10,11 +10,12 @@ from textual import work
 from textual.containers import Horizontal, ScrollableContainer, Vertical
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Button, Label, Select, Static
+from textual.widgets import Button, Select, Static
 
 from screens import checks
 from screens.base import AnswersChanged, StepPane, focus_now, guarded
 from screens.checks import Preview, confirmation_items
+from screens.widgets.buttons import CompactButton
 from screens.widgets.dialogs import AskDialog, ConfirmDialog
 from screens.widgets.problemlist import ConfirmList, ProblemList
 from wizard.problems import Problem
@@ -43,7 +44,7 @@ class PreviewPane(StepPane):
     PreviewPane .wide > Static { width: auto; }
     PreviewPane #confirm-list { max-height: 6; }
     PreviewPane #preview-actions { height: 1; margin-top: 1; }
-    PreviewPane #preview-actions Button { margin-right: 2; }
+    PreviewPane #preview-actions CompactButton { margin-right: 2; }
     """
 
     class Planned(Message):
@@ -73,18 +74,18 @@ class PreviewPane(StepPane):
     def body(self) -> Iterable[Widget]:
         yield Static("Rendering the preview…", id="preview-status", markup=False)
         yield ProblemList(id="findings")
-        yield Label("", id="confirm-title", classes="section")
+        yield Static("", id="confirm-title", classes="section", markup=False)
         yield ConfirmList(id="confirm-list")
         with Horizontal(id="preview-actions"):
-            yield Button("Confirm all shown", id="confirm-all", compact=True)
-            yield Button("Save as preset…", id="save-preset", compact=True)
+            yield CompactButton("Confirm all shown", id="confirm-all", compact=True)
+            yield CompactButton("Save as preset…", id="save-preset", compact=True)
         # Hidden until there is a picture: laid out empty, it is only drawn twice.
         shown = Vertical(id="preview-shown")
         shown.display = False
         with shown:
-            yield Label("Topology", classes="section")
+            yield Static("Topology", classes="section")
             yield ScrollableContainer(Static("", id="picture"), id="picture-box", classes="wide")
-            yield Label("Changes against the stock files", classes="section")
+            yield Static("Changes against the stock files", classes="section")
             # Node, then file: one list of every node's files would be thousands long.
             with Horizontal(id="diff-choice"):
                 yield Select([], prompt="choose a node", compact=True, id="diff-node")
@@ -111,7 +112,7 @@ class PreviewPane(StepPane):
         self.query_one("#confirm-list", ConfirmList).show(
             [(f"{i.path} = {lookup(self.state.answers, i.path)!r}", i.step, i.path) for i in items]
         )
-        title = self.query_one("#confirm-title", Label)
+        title = self.query_one("#confirm-title", Static)
         title.update(f"{len(items)} preset answer(s) to confirm (c) or change (Enter)")
         title.display = bool(items)
         self.query_one("#confirm-all", Button).display = bool(items)

@@ -11,6 +11,7 @@ from textual.widgets import Button, Select, Static
 
 from screens.base import AnswersChanged, FormPane, focus_now, guarded
 from screens.widgets.bound import BoundInput, BoundSelect
+from screens.widgets.buttons import CompactButton
 from screens.widgets.field import Field
 from screens.widgets.paths import PathSuggester
 from wizard.catalog import PRODUCTS
@@ -42,7 +43,7 @@ class ProductsPane(FormPane):
         parts: list[Widget] = [
             Horizontal(
                 Static(f"{pi + 1}. {label}", classes="card-title", markup=False),
-                Button("Remove", id=f"remove-{pi}", compact=True, classes="remove"),
+                CompactButton("Remove", id=f"remove-{pi}", compact=True, classes="remove"),
                 classes="card-head",
             )
         ]

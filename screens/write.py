@@ -13,6 +13,7 @@ from textual.widgets import Button, Input, Markdown, ProgressBar, Static
 from screens.base import AnswersChanged, StepPane, focus_now, guarded
 from screens.checks import Item, build_plan, confirmation_items
 from screens.widgets.bound import OrderedInput
+from screens.widgets.buttons import CompactButton
 from screens.widgets.dialogs import ConfirmDialog
 from screens.widgets.field import Field
 from screens.widgets.paths import PathSuggester
@@ -65,7 +66,7 @@ class WritePane(StepPane):
                 hint=f"Not set: the password of {db.user} on {db.host}:{db.port}, for this "
                 "run only.",
             )
-        yield Button("Write the tree", id="write", compact=True)
+        yield CompactButton("Write the tree", id="write", compact=True)
         yield ProgressBar(total=1, show_eta=False, id="progress")
         yield Static("", id="write-status", markup=False)
         yield Markdown("", id="summary")

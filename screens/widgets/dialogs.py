@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from screens.widgets.bound import OrderedInput
+from screens.widgets.buttons import CompactButton
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -22,7 +23,7 @@ class ConfirmDialog(ModalScreen[bool]):
         border: heavy $accent; padding: 1 2; background: $panel;
     }
     ConfirmDialog Horizontal { height: auto; margin-top: 1; }
-    ConfirmDialog Button { margin-right: 2; }
+    ConfirmDialog CompactButton { margin-right: 2; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Yes"),
@@ -39,8 +40,8 @@ class ConfirmDialog(ModalScreen[bool]):
         with Vertical():
             yield Static(self.question, markup=False)
             with Horizontal():
-                yield Button(f"{self.yes} (y)", id="yes", compact=True)
-                yield Button(f"{self.no} (n)", id="no", compact=True)
+                yield CompactButton(f"{self.yes} (y)", id="yes", compact=True)
+                yield CompactButton(f"{self.no} (n)", id="no", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
@@ -91,7 +92,7 @@ class AskDialog(ModalScreen[str | None]):
     AskDialog Input { margin-top: 1; }
     AskDialog #ask-message { color: $text-error; }
     AskDialog Horizontal { height: auto; margin-top: 1; }
-    AskDialog Button { margin-right: 2; }
+    AskDialog CompactButton { margin-right: 2; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
@@ -115,8 +116,8 @@ class AskDialog(ModalScreen[str | None]):
             yield OrderedInput(self.value, compact=True, id="ask")
             yield Static("", id="ask-message", markup=False)
             with Horizontal():
-                yield Button(self.ok, id="ok", compact=True)
-                yield Button("Cancel (Esc)", id="cancel", compact=True)
+                yield CompactButton(self.ok, id="ok", compact=True)
+                yield CompactButton("Cancel (Esc)", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#ask", Input).focus()

@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from screens.widgets.bound import OrderedInput
+from screens.widgets.buttons import CompactButton
 from wizard.fields import check_env_name, check_password
 from wizard.steps import lookup
 
@@ -32,7 +33,7 @@ class PasswordsDialog(ModalScreen[Given | None]):
     PasswordsDialog .pw-row Input { width: 1fr; margin-right: 1; }
     PasswordsDialog .pw-message { color: $text-error; }
     PasswordsDialog #pw-buttons { height: 1; margin-top: 1; }
-    PasswordsDialog Button { margin-right: 2; }
+    PasswordsDialog CompactButton { margin-right: 2; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "later", "Later")]
 
@@ -74,8 +75,8 @@ class PasswordsDialog(ModalScreen[Given | None]):
                             )
                         yield Static("", classes="pw-message", id=f"msg-{n}", markup=False)
             with Horizontal(id="pw-buttons"):
-                yield Button("Use these", id="use", compact=True)
-                yield Button("Later (Esc)", id="later", compact=True)
+                yield CompactButton("Use these", id="use", compact=True)
+                yield CompactButton("Later (Esc)", id="later", compact=True)
 
     def on_mount(self) -> None:
         if self.specs:

@@ -1,20 +1,21 @@
-"""Back and Next: buttons of the default style, compact, styled by a short stylesheet."""
+"""The wizard's buttons: the default style, compact, styled by a short stylesheet."""
 
 from __future__ import annotations
 
 from textual.widgets import Button
 
 
-class NavButton(Button, inherit_css=False):
+class CompactButton(Button, inherit_css=False):
     """A compact Button of the default style.
 
     Button's own stylesheet (57 rules: every variant, flat and ansi) is parsed when the
     first Button mounts and checked for each Button styled: ~7 ms before the first frame
-    for two buttons. These are its rules for the one style used here, unchanged.
+    (Back and Next), and again on the first step that shows another button. These are
+    its rules for the one style every button here uses, unchanged.
     """
 
     DEFAULT_CSS = """
-    NavButton:ansi.-style-default {
+    CompactButton:ansi.-style-default {
         border: tall $border-blurred;
         background: ansi_default;
         &:disabled {
@@ -32,7 +33,7 @@ class NavButton(Button, inherit_css=False):
             tint: transparent;
         }
     }
-    NavButton {
+    CompactButton {
         width: auto;
         min-width: 16;
         height: auto;
