@@ -6,6 +6,8 @@ and compares the findings of both ways."""
 from __future__ import annotations
 
 import copy
+import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -116,3 +118,49 @@ def test_findings_name_each_node_of_a_variant(files: Files) -> None:
     changed = edited(files, host, host.replace(b"10.0.1.14", b"localhost"), node="apim-4")
     found = [f for f in rules.check_files(changed) if "loopback" in f.message]
     assert [(f.node, f.file) for f in found] == [("apim-4", AXIS2)]
+
+
+def variants_found(files: Files, monkeypatch: pytest.MonkeyPatch) -> int:
+    found: list[bool] = []
+    variant = rules._Shared.variant
+
+    def counted(self: rules._Shared, path: str, content: bytes) -> rules._Variant | None:
+        result = variant(self, path, content)
+        found.append(result is not None)
+        return result
+
+    with monkeypatch.context() as m:
+        m.setattr(rules._Shared, "variant", counted)
+        rules.check_files(files)
+    return found.count(True)
+
+
+def every_axis2(files: Files, change: Callable[[bytes], bytes]) -> Files:
+    return {p: change(c) if p.endswith(AXIS2) else c for p, c in files.items()}
+
+
+def test_files_with_a_doctype_are_parsed_each(
+    files: Files, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Entities of a DOCTYPE could stand for elements the bytes do not show."""
+    changed = every_axis2(files, lambda c: c.replace(b"<axisconfig", b"<!DOCTYPE a><axisconfig"))
+    assert rules.check_files(changed) == reparsed(changed, monkeypatch) == []
+    assert variants_found(changed, monkeypatch) == 0
+
+
+def test_a_second_clustering_element_is_not_the_one_read(
+    files: Files, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Axis2 reads the first clustering element; a host in a second one is parsed."""
+
+    def second(content: bytes) -> bytes:
+        # The node's own host only in the second element; one host for all in the first.
+        first = content.index(b"<clustering ")
+        end = content.index(b"</clustering>") + len(b"</clustering>")
+        block = content[first:end]
+        one = re.sub(rb'(name="localMemberHost">)[^<]*', rb"\g<1>10.9.9.9", block)
+        return content[:first] + one + b"\n" + block + content[end:]
+
+    changed = every_axis2(files, second)
+    assert variants_found(changed, monkeypatch) == 0
+    assert rules.check_files(changed) == reparsed(changed, monkeypatch)

@@ -595,27 +595,27 @@ _UNSEEN = object()
 # Text that means the same to every parser and in every ASCII-compatible encoding: no markup
 # or reference characters, no CR (parsers turn it into LF), nothing outside printable ASCII.
 _PLAIN_TEXT = re.compile(rb"[\t\n !-%'-;=?-~]*")
-_MARKUP = re.compile(
-    rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|</[^>]*>|<(?:[^>\"']|\"[^\"]*\"|'[^']*')*>",
-    re.DOTALL,
-)
+# What holds no element however it reads: comments, CDATA sections, processing instructions.
+_NOT_ELEMENTS = re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>", re.DOTALL)
+_PARAMETER_TAG = re.compile(rb"""<parameter(?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*>""")
 _ASCII_COMPATIBLE = re.compile(r"utf-8|us-ascii|ascii|iso-8859-\d+|latin-?1|windows-125\d", re.I)
 
 
 class _Base:
-    """A parsed file that the same file of other nodes may differ from in one place only.
+    """A parsed axis2.xml that the same file of other nodes may differ from in one place.
 
     A cluster's nodes write one axis2.xml each, alike but for the node's own member host:
     a thousand distinct files of 30 KB. When a file equals a parsed one but for the text of
-    one leaf element (both texts plain, see `_PLAIN_TEXT`), it is well-formed, and its tree
-    is that one with the text changed; the bytes are compared, so nothing is taken on trust.
+    one clustering parameter (both texts plain, see `_PLAIN_TEXT`), it is well-formed, and
+    its tree is that one with the text changed; the bytes are compared, so nothing is taken
+    on trust.
     """
 
     def __init__(self, content: bytes, root: etree._Element) -> None:
         self.content = content
         self.root = root
-        self._leaves: dict[int, etree._Element] | None = None
         self._start = 0
+        self._at: dict[int, etree._Element | None] = {}
 
     @_cached
     def parameters(self) -> tuple[tuple[etree._Element, str, str], ...]:
@@ -627,14 +627,33 @@ class _Base:
             (p, p.get("name") or "", p.text or "") for p in clustering.iterchildren("parameter")
         )
 
-    def is_parameter(self, element: etree._Element) -> bool:
-        return any(p is element for p, _, _ in self.parameters)
+    @_cached
+    def _by_ordinal(self) -> dict[int, etree._Element]:
+        """The parameters by their place among the file's elements (0 for the root); empty
+        when the file's markup cannot be counted from its bytes (see `_countable`)."""
+        if not _countable(self.content, self.root):
+            return {}
+        place = "count(preceding::*) + count(ancestor::*)"
+        return {int(p.xpath(place)): p for p, _, _ in self.parameters if len(p) == 0}
 
-    def leaves(self) -> dict[int, etree._Element]:
-        """Content start offset -> element, for each element whose content is text alone."""
-        if self._leaves is None:
-            self._leaves = _leaf_elements(self.content, self.root)
-        return self._leaves
+    def parameter_at(self, start: int) -> etree._Element | None:
+        """The clustering parameter whose start tag ends at byte `start`, if one does."""
+        if start not in self._at:
+            self._at[start] = self._parameter_at(start)
+        return self._at[start]
+
+    def _parameter_at(self, start: int) -> etree._Element | None:
+        by_ordinal = self._by_ordinal
+        if not by_ordinal:
+            return None
+        head = _NOT_ELEMENTS.sub(b"", self.content[:start])
+        if b"<!" in head or b"<?" in head:
+            return None  # `start` is inside a comment, CDATA section or instruction
+        tag = head[head.rfind(b"<") :]
+        if not _PARAMETER_TAG.fullmatch(tag):
+            return None
+        # Every '<' left is an element's start or end tag ('<' cannot be in a value).
+        return by_ordinal.get(head.count(b"<") - head.count(b"</") - 1)
 
     def variant(self, content: bytes) -> _Variant | None:
         a, b = self.content, content
@@ -652,8 +671,8 @@ class _Base:
         return found
 
     def _text_changed(self, content: bytes, start: int) -> _Variant | None:
-        """`content` as this file with the text at `start` changed, given that the two are
-        equal up to `start`."""
+        """`content` as this file with the text of the parameter at `start` changed, given
+        that the two are equal up to `start`."""
         a, b = self.content, content
         end_a, end_b = a.find(b"<", start), b.find(b"<", start)
         # Equal up to `start` and from the next '<' on: only the text between may differ.
@@ -664,7 +683,7 @@ class _Base:
             return None
         if not _PLAIN_TEXT.fullmatch(new):
             return None
-        element = self.leaves().get(start)
+        element = self.parameter_at(start)
         if element is None or (element.text or "") != old.decode("ascii"):
             return None
         return _Variant(self, element, new.decode("ascii"))
@@ -674,29 +693,22 @@ class _Base:
 class _Variant:
     base: _Base
     element: etree._Element
-    """The leaf element of the base's tree whose text differs."""
+    """The clustering parameter of the base's tree whose text differs."""
     text: str
     """Its text in this file."""
 
 
-def _leaf_elements(data: bytes, root: etree._Element) -> dict[int, etree._Element]:
-    """See `_Base.leaves`; empty when the file's markup cannot be read without a DTD or in
-    an encoding where bytes below 128 are not ASCII."""
+def _countable(data: bytes, root: etree._Element) -> bool:
+    """Whether each start tag in `data` is one element of `root`'s tree: an encoding in which
+    bytes below 128 are ASCII, no DOCTYPE (its entities could stand for elements), and as
+    many start tags as lxml found elements."""
     encoding = root.getroottree().docinfo.encoding or "utf-8"
     if not _ASCII_COMPATIBLE.fullmatch(encoding):
-        return {}
-    elements = list(root.iter(etree.Element))
-    starts: list[int] = []
-    for m in _MARKUP.finditer(data):
-        token = m.group()
-        if token[1:2] in (b"/", b"?") or token.startswith((b"<!--", b"<![CDATA[")):
-            continue
-        if token[1:2] == b"!":
-            return {}  # a DOCTYPE: its entities could stand for elements
-        starts.append(-1 if token.endswith(b"/>") else m.end())
-    if len(starts) != len(elements):
-        return {}
-    return {at: el for at, el in zip(starts, elements, strict=True) if at >= 0 and len(el) == 0}
+        return False
+    markup = _NOT_ELEMENTS.sub(b"", data)
+    if b"<!" in markup or b"<?" in markup:
+        return False
+    return markup.count(b"<") - markup.count(b"</") == int(root.xpath("count(//*)"))
 
 
 def _common_prefix(a: bytes, b: bytes) -> int:
@@ -766,8 +778,6 @@ class NodeFiles:
         if path not in self._variants:
             content = self.files.get(path)
             found = None if content is None else self.shared.variant(path, content)
-            if found is not None and not found.base.is_parameter(found.element):
-                found = None  # a text `_clustering_of` does not read, or reads elsewhere
             self._variants[path] = found
         return self._variants[path]
 
