@@ -8,6 +8,8 @@ python or perl that is there, and a background `sleep` as its own time limit, si
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from wizard.plan import NodePlan, Plan
 
 CONNECT_TIMEOUT = 3
@@ -16,6 +18,16 @@ CONNECT_TIMEOUT = 3
 def check_databases_script(node: NodePlan, plan: Plan) -> str:
     """The script for `node`: one line per database it uses, ok or FAILED; exit 1 on any
     failure, 2 when the machine has no way to open a TCP connection."""
+    product = f"{node.product_label} {node.version}"
+    body = _checks(node, plan)
+    pieces = _around_node_id(product, body)
+    if pieces is None:
+        return _format(node.id, product, body)
+    return node.id.join(pieces)
+
+
+def _checks(node: NodePlan, plan: Plan) -> str:
+    """The script's check lines, one per database the node uses."""
     checks = []
     seen: set[str] = set()
     for ds in node.datasources:
@@ -25,13 +37,24 @@ def check_databases_script(node: NodePlan, plan: Plan) -> str:
         db = plan.database(ds.database_key)
         label = f"{ds.name} ({db.name} on {db.host}:{db.port})"
         checks.append(f"check {_quote(label)} {_quote(db.host)} {db.port}")
-    body = "\n".join(checks) if checks else "echo 'this node uses no shared database'"
-    return _TEMPLATE.format(
-        node=node.id,
-        product=f"{node.product_label} {node.version}",
-        timeout=CONNECT_TIMEOUT,
-        checks=body,
-    )
+    return "\n".join(checks) if checks else "echo 'this node uses no shared database'"
+
+
+# Stands for the node id while a product's script is formatted: no shell or format syntax.
+_NODE_MARK = "carbon-wizard.node-id.7d2e41"
+
+
+@lru_cache(maxsize=256)
+def _around_node_id(product: str, body: str) -> tuple[str, ...] | None:
+    """The script in the pieces between the places its node id goes: the nodes of a product
+    differ in nothing else, so the template is formatted once per product, not per node.
+    None when the mark would not split the text only there."""
+    pieces = tuple(_format(_NODE_MARK, product, body).split(_NODE_MARK))
+    return pieces if len(pieces) == _TEMPLATE.count("{node}") + 1 else None
+
+
+def _format(node_id: str, product: str, body: str) -> str:
+    return _TEMPLATE.format(node=node_id, product=product, timeout=CONNECT_TIMEOUT, checks=body)
 
 
 def _quote(value: str) -> str:
