@@ -13,12 +13,15 @@ import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from wizard import database_slots, sessions, steps
-from wizard.database_slots import DatabaseSlot
+from wizard import sessions, steps
 from wizard.problems import Problem
 from wizard.steps import STEP_IDS, split_path
+
+if TYPE_CHECKING:
+    # The database steps' slots: imported where used, not before the first screen.
+    from wizard.database_slots import DatabaseSlot
 
 T = TypeVar("T")
 
@@ -204,9 +207,13 @@ class WizardState:
     # ---- databases the answers need -----------------------------------------------------
 
     def spec_slots(self, roles_only: bool = False) -> list[DatabaseSlot]:
+        from wizard import database_slots
+
         return database_slots.needed(self.answers, roles_only)
 
     def config_database_slot(self, pi: int) -> DatabaseSlot:
+        from wizard import database_slots
+
         return database_slots.config_database_slot(self.products()[pi], pi)
 
     def ensure_specs(self, slots: Sequence[DatabaseSlot]) -> None:
@@ -233,6 +240,8 @@ class WizardState:
                 product.pop("databases", None)
 
     def set_layout(self, layout: str) -> None:
+        from wizard import database_slots
+
         db = self.database()
         if db.get("layout", "shared") == layout:
             return
