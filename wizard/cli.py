@@ -7,10 +7,12 @@ a traceback is shown only with CARBON_WIZARD_DEBUG=1.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -155,13 +157,28 @@ def _run_generate(args: argparse.Namespace) -> int:
             "confirmed: " + ", ".join(topology.confirm),
             file=sys.stderr,
         )
-    built = tree.build(plan.build(topology, os.environ))
-    result = write_tree(built, args.out, force=args.force)
+    with _collector_paused():
+        built = tree.build(plan.build(topology, os.environ))
+        result = write_tree(built, args.out, force=args.force)
     print(f"wrote {result.files} files to {result.path}")
     if result.backup:
         print(f"the previous contents are kept in {result.backup}")
     print(f"next: read {result.path / 'README.md'}; `carbon-wizard check {result.path}` passes")
     return 0
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No garbage collection meanwhile: rendering and checking a large tree makes millions
+    of objects and next to no cycles, and the collector scanned the growing heap over and
+    over (~0.1 s of a 1000-node generate) to free nothing; peak memory stays the same."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _run_check(args: argparse.Namespace) -> int:
@@ -170,7 +187,8 @@ def _run_check(args: argparse.Namespace) -> int:
     if not args.dir.is_dir():
         print(f"carbon-wizard: {args.dir} is not a directory", file=sys.stderr)
         return EXIT_USAGE
-    findings = rules.check_tree(args.dir)
+    with _collector_paused():
+        findings = rules.check_tree(args.dir)
     for finding in findings:
         print(finding)
     if findings:
