@@ -2,8 +2,10 @@
 
 `python -m bench.tui_probe nodes N LOG`: the Nodes step with N nodes, the cursor at the end
 of the first node's id, "ready" written to LOG once it is drawn.
-`python -m bench.tui_probe preview N LOG`: opens the Preview step and writes to LOG the
-seconds from asking for it to the picture and findings being drawn, then quits.
+`python -m bench.tui_probe preview N LOG`: starts the wizard as an operator does, and
+`BEFORE_PREVIEW` seconds after its first frame (an operator does not ask for the preview
+sooner) opens the Preview step; writes to LOG the seconds from asking for it to the picture
+and findings being drawn, then quits.
 """
 
 from __future__ import annotations
@@ -24,6 +26,10 @@ from screens.app import WizardApp, build_app
 from screens.checks import Preview
 from screens.preview import PreviewPane
 
+BEFORE_PREVIEW = 1.5
+"""Seconds from the first frame to asking for the preview: what the app does in the
+background after its first frame is done by then, as it is for an operator."""
+
 
 class ProbeApp(WizardApp):
     """The wizard as `build_app` makes it, opened at the step being measured."""
@@ -36,6 +42,9 @@ class ProbeApp(WizardApp):
         self.probe_log = log
 
     async def on_mount(self, event: events.Mount) -> None:  # type: ignore[override]
+        if self.mode == "preview":
+            self.when_drawn(lambda: self.set_timer(BEFORE_PREVIEW, self.open_preview))
+            return  # the wizard's own on_mount runs next, as for an operator
         event.prevent_default()  # the wizard's own on_mount would open the Start step
         if self.mode == "nodes":
             await self.show_step("nodes")
@@ -45,7 +54,8 @@ class ProbeApp(WizardApp):
             first.focus()
             first.cursor_position = len(first.value)
             self.call_after_refresh(self.probe_log.write_text, "ready\n")
-            return
+
+    async def open_preview(self) -> None:
         started = time.perf_counter()
         shown = PreviewPane.show_result
 
