@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -122,6 +123,16 @@ class MainScreen(Screen[None]):
     """
 
     AUTO_FOCUS = ""
+
+    _shown_once = False
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Runs before Screen's own handler. On the first show every node was styled as it
+        # mounted, and the screen's restyle of all of them redid that work before the first
+        # frame; a later resume (a dialog closed) restyles as Textual does.
+        if not self._shown_once:
+            self._shown_once = True
+            event.refresh_styles = False
 
 
 class WizardApp(App[int]):
