@@ -33,17 +33,16 @@ class StartPane(StepPane):
         listed = sessions.list_sessions(self.state.sessions_dir)
         current = self.state.session.id if self.state.session else None
         options: list[Option | None] = [Option("New plan", id="new")]
-        found = presets.list_presets(self.state.preset_dirs)
+        if getattr(self.app, "drawn", True):
+            found = presets.list_presets(self.state.preset_dirs)
+        else:
+            # The first screen: the presets are parsed, and any that cannot be used marked,
+            # once it is drawn (tomllib and the files, ~10 ms before the first frame).
+            found = presets.list_presets_unchecked(self.state.preset_dirs)
+            self.app.when_drawn(lambda: self.call_later(self.check_presets, found))  # type: ignore[attr-defined]
         if found:
             options.append(None)
-        for info in found:
-            if info.problem:
-                text = f"Preset {info.name} (cannot be used: {info.problem})"
-                options.append(Option(text, id=f"preset:{info.name}", disabled=True))
-            else:
-                options.append(
-                    Option(f"Preset {info.name} — {info.description}", id=f"preset:{info.name}")
-                )
+        options += [preset_option(info) for info in found]
         entries = [e for e in listed.entries if e.id != current]
         if entries:
             options.append(None)
@@ -89,6 +88,21 @@ class StartPane(StepPane):
         for index in range(origins.option_count):
             if origins.get_option_at_index(index).id == self.state.origin:
                 origins.highlighted = index
+
+    def check_presets(self, shown: list[presets.PresetInfo]) -> None:
+        """Mark what parsing the presets finds that their listing unparsed did not."""
+        origins = self.query_one("#origin", OptionList)
+        checked = {info.name: info for info in presets.list_presets(self.state.preset_dirs)}
+        for before in shown:
+            info = checked.get(before.name)
+            if info is None or info == before:  # gone meanwhile: choosing it says so
+                continue
+            option = preset_option(info)
+            origins.replace_option_prompt(f"preset:{info.name}", option.prompt)
+            if option.disabled:
+                origins.disable_option(f"preset:{info.name}")
+            else:
+                origins.enable_option(f"preset:{info.name}")
 
     def refresh_problems(self) -> None:
         if getattr(self.app, "drawn", True):
@@ -168,3 +182,10 @@ class StartPane(StepPane):
             event.stop()
             self.state.keep_passwords = event.value
             self.app.autosave_soon()  # type: ignore[attr-defined]
+
+
+def preset_option(info: presets.PresetInfo) -> Option:
+    if info.problem:
+        text = f"Preset {info.name} (cannot be used: {info.problem})"
+        return Option(text, id=f"preset:{info.name}", disabled=True)
+    return Option(f"Preset {info.name} — {info.description}", id=f"preset:{info.name}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import Select
+from textual.widgets import OptionList, Select
 
 from tests.test_tui_support import (
     _colour,  # noqa: F401 - autouse
@@ -18,7 +18,7 @@ from tests.test_tui_support import (
     settle,
     type_into,
 )
-from wizard import cli, rules, sessions
+from wizard import cli, locations, presets, rules, sessions
 
 
 def written_tree_passes_check(out: Path) -> None:
@@ -218,3 +218,25 @@ async def test_keys_typed_ahead_of_a_step_change_land_in_order(tmp_path: Path) -
             if app.state.written:
                 break
         assert app.state.written == out, app.query_one("#write-status").render()
+
+
+def test_the_first_screen_lists_the_bundled_presets_as_parsing_them_does() -> None:
+    dirs = [locations.bundled_presets_dir()]
+    assert presets.list_presets_unchecked(dirs) == presets.list_presets(dirs)
+
+
+async def test_a_preset_that_does_not_parse_is_marked_once_the_first_screen_is_drawn(
+    tmp_path: Path,
+) -> None:
+    env = {locations.HOME_VARIABLE: str(tmp_path / "home")}
+    own = locations.user_presets_dir(env)
+    own.mkdir(parents=True)
+    (own / "half.toml").write_text('description = "Looks fine"\nname = \n', encoding="utf-8")
+    app = make_app(tmp_path, env=env)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        option = app.query_one("#origin", OptionList).get_option("preset:half")
+        assert option.disabled
+        assert "Preset half (cannot be used: cannot be read" in str(option.prompt)
+        await choose_origin(pilot, "new")
+        assert app.current == "start"
