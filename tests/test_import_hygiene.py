@@ -62,3 +62,23 @@ def test_prompt_mode_reaches_its_first_question_without_the_heavy_core() -> None
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == ""
+
+
+def test_the_first_screen_lists_presets_and_no_sessions_without_tomllib_or_json(
+    tmp_path: Path,
+) -> None:
+    # The Start step's first frame: its modules, the presets read unparsed and an empty
+    # sessions folder. tomllib and json are loaded once a file is parsed or saved.
+    code = (
+        "import sys\n"
+        "import screens.app, screens.start, wizard.cli\n"
+        "from pathlib import Path\n"
+        "from wizard import locations, presets, sessions\n"
+        "presets.list_presets_unchecked([locations.bundled_presets_dir()])\n"
+        f"sessions.list_sessions(Path({str(tmp_path)!r}))\n"
+        "print(','.join(sorted({'tomllib', 'json'} & set(sys.modules))))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""

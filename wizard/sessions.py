@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import json
 import os
 import re
 import socket
@@ -261,10 +260,14 @@ def _payload(session: Session) -> tuple[dict[str, Any], list[str]]:
 
 
 def _encode(data: dict[str, Any]) -> bytes:
+    import json  # where files are read or written: a first start lists none
+
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def _fingerprint(data: dict[str, Any]) -> bytes:
+    import json
+
     kept = {k: v for k, v in data.items() if k != "updated"}
     return json.dumps(kept, sort_keys=True, ensure_ascii=False).encode("utf-8")
 
@@ -330,6 +333,8 @@ def _from_data(raw: Any, session_id: str) -> Session:
 
 def _read(path: Path, session_id: str) -> Session:
     """Raises OSError, SessionTooNew, or ValueError (the reason the file is damaged)."""
+    import json
+
     raw = path.read_bytes()
     try:
         data = json.loads(raw.decode("utf-8"))
@@ -623,6 +628,8 @@ def _read_lock(path: Path) -> tuple[int, str, str] | None:
         return None
     except OSError:
         return (0, _host(), "?")
+    import json
+
     try:
         data = json.loads(raw)
         return int(data["pid"]), str(data["host"]), str(data.get("since", "?"))
@@ -645,6 +652,8 @@ class SessionLock:
 
     def acquire(self) -> SessionLock:
         ensure_dir(self.path.parent)
+        import json
+
         info = {"pid": os.getpid(), "host": _host(), "since": _now()}
         self._content = json.dumps(info).encode("utf-8")
         for _attempt in range(3):
