@@ -13,6 +13,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from wizard import answers, picture, readme
 from wizard.distribution import Stock, check_matches, detect, open_stock
@@ -153,13 +154,14 @@ def _render(plan: Plan, stocks: dict[str, Stock] | None = None) -> Tree:
     sums: dict[str, str] = {}
     """Tree path -> SHA-256, computed once for the manifest and SHA256SUMS alike."""
     digests: dict[int, str] = {}
+    heads = _HeadHashes()
 
     def digest(content: bytes) -> str:
         # The renderers share one bytes object among a cluster's identical files, so each
         # is hashed once; `node_files` keeps every one alive, so no id is reused.
         key = id(content)
         if key not in digests:
-            digests[key] = _sha(content)
+            digests[key] = heads.sha(content)
         return digests[key]
 
     executables: set[str] = set()
@@ -289,6 +291,31 @@ def _json(manifest: dict[str, object]) -> str:
 
 def _sha(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
+
+
+class _HeadHashes:
+    """SHA-256 of files that share a long head: a cluster's axis2.xml files are one file
+    but for each node's localMemberHost, so the bytes before it are hashed once per cluster
+    and each node's file from there on (~15 ms of 30 MB at 1000 nodes)."""
+
+    MARK = b"localMemberHost"
+    MIN_HEAD = 4096
+
+    def __init__(self) -> None:
+        self._states: dict[int, tuple[bytes, Any]] = {}
+        """Head length -> (head, hash state after it)."""
+
+    def sha(self, content: bytes) -> str:
+        cut = content.find(self.MARK)
+        if cut < self.MIN_HEAD:
+            return _sha(content)
+        known = self._states.get(cut)
+        if known is None or not content.startswith(known[0]):
+            head = content[:cut]
+            known = self._states[cut] = (head, hashlib.sha256(head))
+        state = known[1].copy()
+        state.update(memoryview(content)[cut:])
+        return state.hexdigest()
 
 
 def _text(content: bytes) -> str:
