@@ -190,7 +190,7 @@ def _make_durable(root: Path, files: list[str], dirs: list[str]) -> None:
             finally:
                 os.close(fd)
         for directory in reversed(dirs):
-            _fsync_dir(Path(directory))
+            _fsync_dir(directory)  # a str: no Path made for each of thousands
     except OSError as exc:
         raise _write_failed(exc, root) from None
 
@@ -235,7 +235,7 @@ def _move_into_place(staging: Path, out: Path) -> Path | None:
     return backup
 
 
-def _fsync_dir(path: Path) -> None:
+def _fsync_dir(path: str | Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
