@@ -302,19 +302,20 @@ class _HeadHashes:
     MIN_HEAD = 4096
 
     def __init__(self) -> None:
-        self._states: dict[int, tuple[bytes, Any]] = {}
-        """Head length -> (head, hash state after it)."""
+        self._last: tuple[bytes, Any] | None = None
+        """The last head and the hash state after it: a cluster's nodes come one after
+        another, so a file that starts with it is not searched for the mark."""
 
     def sha(self, content: bytes) -> str:
-        cut = content.find(self.MARK)
-        if cut < self.MIN_HEAD:
-            return _sha(content)
-        known = self._states.get(cut)
-        if known is None or not content.startswith(known[0]):
+        last = self._last
+        if last is None or not content.startswith(last[0]):
+            cut = content.find(self.MARK)
+            if cut < self.MIN_HEAD:
+                return _sha(content)
             head = content[:cut]
-            known = self._states[cut] = (head, hashlib.sha256(head))
-        state = known[1].copy()
-        state.update(memoryview(content)[cut:])
+            last = self._last = (head, hashlib.sha256(head))
+        state = last[1].copy()
+        state.update(memoryview(content)[len(last[0]) :])
         return state.hexdigest()
 
 
