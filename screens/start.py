@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 
 from screens.base import GoTo, StepPane, guarded
 from screens.widgets.bound import BoundInput
+from screens.widgets.compact import made_compact
 from screens.widgets.field import Field
 from screens.widgets.toggles import Tick
 from wizard import presets, sessions
@@ -54,7 +55,7 @@ class StartPane(StepPane):
         heading = "How to start (newest sessions first"
         heading += "; Delete removes one):" if entries else "):"
         yield Static(heading, markup=False)
-        origins = OptionList(*options, id="origin", compact=True)
+        origins = made_compact(OptionList(*options, id="origin"))
         yield origins
         yield Static(self.origin_text(), id="origin-note", markup=False)
         for item in listed.damaged:
@@ -74,11 +75,12 @@ class StartPane(StepPane):
             BoundInput("description", self.state.answers.get("description"), kind="optional"),
             paths=["description", "schema_version"],
         )
-        yield Tick(
-            "Keep typed passwords in the session file (private to you)",
-            self.state.keep_passwords,
-            id="keep-passwords",
-            compact=True,
+        yield made_compact(
+            Tick(
+                "Keep typed passwords in the session file (private to you)",
+                self.state.keep_passwords,
+                id="keep-passwords",
+            )
         )
 
     def on_mount(self) -> None:

@@ -10,6 +10,7 @@ from textual.geometry import Region
 from textual.suggester import Suggester
 from textual.widgets import Input, Select
 
+from screens.widgets.compact import made_compact
 from screens.widgets.toggles import Tick
 
 Kind = Literal["text", "optional", "int"]
@@ -117,11 +118,11 @@ class BoundInput(Bound, OrderedInput):
             placeholder=placeholder,
             password=password,
             suggester=suggester,
-            compact=True,
             id=id,
             classes=classes,
             select_on_focus=False,
         )
+        made_compact(self)
         self.path = path
         self.kind = kind
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.widgets import Button
+
+from screens.widgets.compact import made_compact
 
 
 class CompactButton(Button, inherit_css=False):
@@ -64,3 +68,13 @@ class CompactButton(Button, inherit_css=False):
         }
     }
     """
+
+    def __init__(
+        self, *args: Any, compact: bool = True, classes: str | None = None, **kwargs: Any
+    ) -> None:
+        # The default style's class is given up front, and compact set quietly: each set
+        # as Button sets them restyled the unmounted button, once for nothing.
+        names = " ".join(filter(None, [classes, "-style-default"]))
+        super().__init__(*args, classes=names, **kwargs)
+        if compact:
+            made_compact(self)

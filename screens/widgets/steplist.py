@@ -8,6 +8,8 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from screens.widgets.compact import made_compact
+
 MARKS = {"done": "✓", "attention": "!", "todo": "·"}
 LEGEND = "✓ done  ! to fix\n· not yet"
 
@@ -23,7 +25,8 @@ class StepList(OptionList):
             self.step_id = step_id
 
     def __init__(self, steps: Sequence[tuple[str, str]], *, id: str | None = None) -> None:
-        super().__init__(compact=True, id=id)
+        super().__init__(id=id)
+        made_compact(self)
         self.steps = list(steps)
         self.shown: tuple[object, ...] = ()
         self.states: dict[str, str] = {}
