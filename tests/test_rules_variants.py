@@ -51,18 +51,9 @@ def edited(files: Files, old: bytes, new: bytes, node: str = "apim-3") -> Files:
 def test_a_clusters_files_after_the_first_are_read_as_variants(
     files: Files, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    found: list[bool] = []
-    variant = rules._Shared.variant
-
-    def counted(self: rules._Shared, path: str, content: bytes) -> rules._Variant | None:
-        result = variant(self, path, content)
-        found.append(result is not None)
-        return result
-
-    monkeypatch.setattr(rules._Shared, "variant", counted)
     assert rules.check_files(files) == []
     # apim-1 and is-1 are parsed; the other five differ from them in their own host only.
-    assert found.count(True) == 5
+    assert variants_found(files, monkeypatch) == 5
 
 
 CASES: dict[str, tuple[bytes, bytes]] = {
