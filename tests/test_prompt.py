@@ -123,6 +123,27 @@ def test_preset_to_written_tree_matches_generate(
     assert session.step == "write"
 
 
+def test_the_preview_shows_each_files_diff_when_asked(
+    run: Run, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tree_modules_missing()
+    if missing:
+        pytest.skip(missing)
+    from wizard import answers, plan, presets, tree
+
+    # At the preview: "Show the changes" (the second choice), then Ctrl+C at the next "Next:".
+    keys = ENTER * 7 + DOWN + ENTER + CTRL_C
+    run(keys, preset=PRESET)
+    printed = capsys.readouterr().out
+    topology = answers.load(presets.find(PRESET, run.preset_dirs))
+    expected = tree.diffs(plan.build(topology, run.env))
+    assert expected and all(d.diff for d in expected if d.path.endswith("registry.xml"))
+    for diff in expected:
+        assert (diff.diff or f"nodes/{diff.node}/{diff.path}: no change") in printed
+    for password in PRESET_ENV.values():
+        assert password not in printed
+
+
 def test_replacing_a_non_empty_directory_is_confirmed(
     run: Run, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -1238,7 +1238,9 @@ class _PromptWizard:
 
         self.say(picture.render(plan))
         try:
-            findings = rules.check_files(tree.preview(plan).files)
+            # One rendering for the checks and, when asked for, the diffs.
+            reviewed = tree.Review(plan)
+            findings = rules.check_files(reviewed.tree.files)
         except AnswersError as exc:
             return self.route(_group(exc.problems))
         else:
@@ -1263,7 +1265,7 @@ class _PromptWizard:
         while True:
             picked = str(self.select("Next:", choices, default="write"))
             if picked == "diffs":
-                for diff in tree.diffs(plan):
+                for diff in reviewed.diffs():
                     self.say(diff.diff or f"nodes/{diff.node}/{diff.path}: no change")
             elif picked == "save-preset":
                 self.save_as_preset(plan.topology)
