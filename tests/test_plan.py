@@ -186,6 +186,27 @@ def test_ports_follow_offset() -> None:
     assert (p.node("apim-2").https_port, p.node("apim-2").http_port) == (9446, 9766)
 
 
+def test_each_node_is_planned_as_if_alone() -> None:
+    """A product's nodes are planned once and copied with their own id, host, offset and
+    member address: each copy must be what planning that node by itself gives."""
+    data = variant("products[0].nodes[1].offset", 3)
+    data["products"][0]["nodes"].append(
+        {"id": "apim-3", "host": "apim-3.example.com", "offset": 1, "member_port": 4101}
+    )
+    top = topology(data)
+    p = plan.build(top, ENV)
+    by_key = {db.key: db for db in p.databases}
+    for product in top.products:
+        members = tuple((n.host, n.effective_member_port) for n in product.nodes)
+        for n in product.nodes:
+            alone = plan._node(
+                top, product, n.id, n.host, n.offset, n.effective_member_port, by_key, members
+            )
+            assert p.node(n.id) == alone
+    cluster = p.node("apim-3").cluster
+    assert cluster is not None and cluster.local_member_port == 4101
+
+
 def test_plan_is_deterministic() -> None:
     assert build() == build()
     assert SHARED["products"][0]["nodes"][0]["id"] == "apim-1"  # fixtures are not mutated
