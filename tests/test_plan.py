@@ -200,7 +200,7 @@ def test_each_node_is_planned_as_if_alone() -> None:
         members = tuple((n.host, n.effective_member_port) for n in product.nodes)
         for n in product.nodes:
             alone = plan._node(
-                top, product, n.id, n.host, n.offset, n.effective_member_port, by_key, members
+                top, product, n.id, n.host, n.offset, n.effective_member_port, by_key, members, ENV
             )
             assert p.node(n.id) == alone
     cluster = p.node("apim-3").cluster

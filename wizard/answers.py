@@ -55,7 +55,11 @@ def to_data(topology: Topology, *, keep_passwords: bool = False) -> dict[str, An
     if not data.get("confirm"):
         data.pop("confirm", None)
     if not keep_passwords:
-        for path, spec in topology.database_specs():
+        secrets: list[tuple[str, Any]] = list(topology.database_specs())
+        chosen = topology.ldap()
+        if chosen is not None:
+            secrets.append(chosen)
+        for path, spec in secrets:
             if spec.password is not None:
                 node = _at(data, path)
                 node.pop("password", None)

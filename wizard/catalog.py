@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 EngineId = Literal["mysql5.7", "mysql8", "mariadb", "postgresql", "oracle", "mssql", "db2"]
-ProductId = Literal["apim", "is", "ei", "esb", "dss", "as", "bps", "mb", "das", "greg"]
+ProductId = Literal["apim", "is", "is-km", "ei", "esb", "dss", "as", "bps", "mb", "das", "greg"]
+UserStoreKind = Literal["jdbc", "ldap", "embedded-ldap"]
 
 
 @dataclass(frozen=True)
@@ -216,6 +217,14 @@ class Product:
     """Product version -> Carbon kernel version."""
     profiles: dict[str, Profile]
     default_profile: str
+    identity_jndi: str | None = None
+    """JNDI name identity.xml (JDBCPersistenceManager) and consent-mgt-config.xml must name
+    so that OAuth tokens, sessions and consents are shared; None for products without them."""
+    borrows: tuple[tuple[str, str], ...] = ()
+    """(product id, database key) pairs this product shares with another product of the plan
+    instead of asking for its own (IS as Key Manager uses API Manager's WSO2AM_DB)."""
+    chooses_user_store: bool = False
+    """Identity Server family: the primary user store is an answer (jdbc, ldap, embedded-ldap)."""
 
     def profile(self, name: str | None) -> Profile:
         return self.profiles[name or self.default_profile]
@@ -298,6 +307,9 @@ PRODUCTS: dict[str, Product] = {
             },
             profiles=_carbon((_APIM_DB,)),
             default_profile="default",
+            # API Manager's build moves identity.xml and consent-mgt-config.xml to WSO2AM_DB
+            # (apim-2.6.0 SOURCES.md; AM260 "Configuring WSO2 IS as a Key Manager").
+            identity_jndi=_APIM_DB.jndi_name,
         ),
         Product(
             id="is",
@@ -315,6 +327,23 @@ PRODUCTS: dict[str, Product] = {
             },
             profiles=_carbon((_IDENTITY_DB,)),
             default_profile="default",
+            identity_jndi=_IDENTITY_DB.jndi_name,
+            chooses_user_store=True,
+        ),
+        Product(
+            # WSO2's pre-packaged IS as Key Manager for API Manager 2.6.0: built from IS 5.7.0
+            # with the key-manager features (product-apim modules/is-km). It keeps its OAuth
+            # (IDN_*) and API (AM_*) data in API Manager's WSO2AM_DB, whose tables the apimgt
+            # script creates; identity.xml already names jdbc/WSO2AM_DB in the pack.
+            id="is-km",
+            label="Identity Server as Key Manager",
+            archive_prefix="wso2is-km",
+            versions={"5.7.0": "4.4.35"},
+            profiles=_carbon(),
+            default_profile="default",
+            identity_jndi=_APIM_DB.jndi_name,
+            borrows=(("apim", _APIM_DB.key),),
+            chooses_user_store=True,
         ),
         Product(
             id="ei",
@@ -413,6 +442,12 @@ CONFIG_PATH = "/_system/config"
 # Port layout of every 4.4.x product before the offset is applied.
 HTTPS_PORT = 9443
 HTTP_PORT = 9763
+# API Manager's gateway (HTTPS pass-through transport in axis2.xml, shifted by the offset):
+# the key manager's RevokeAPIURL names it (AM260 "Configuring WSO2 IS as a Key Manager").
+HTTPS_NIO_PORT = 8243
+DEFAULT_LB_PORT = 443
+# Identity Server's embedded LDAP, as IS 5.7.0's user-mgt.xml names it.
+EMBEDDED_LDAP_URL = "ldap://localhost:${Ports.EmbeddedLDAP.LDAPServerPort}"
 # Ports every 4.4.x product opens, all shifted by the offset (carbon.xml, catalina-server.xml).
 CARBON_PORTS = {"HTTPS": 9443, "HTTP": 9763, "JMX RMI registry": 9999, "JMX RMI server": 11111}
 HIGHEST_DEFAULT_PORT = 11111  # RMIServerPort in carbon.xml; the offset must keep it <= 65535

@@ -26,7 +26,8 @@ BASELINE_LABEL = "built-in Carbon 4.4.x kernel baseline (product-specific settin
 # A conf folder of any layout: the 4.4.x kernel's, EI 6.x's integrator, and EI 6.x's profiles.
 _CONF = re.compile(r"^(?:repository/conf|conf|wso2/[^/]+/conf)/(?P<rest>.+)$")
 _MARKERS = ("repository/conf/carbon.xml", "conf/carbon.xml")
-_NAME = re.compile(r"^(?P<prefix>wso2[a-z]+)-(?P<version>\d+\.\d+\.\d+)(?:[.-].*)?$")
+# `wso2is-km-5.7.0` (IS as Key Manager) has a dash in its prefix.
+_NAME = re.compile(r"^(?P<prefix>wso2[a-z]+(?:-[a-z]+)?)-(?P<version>\d+\.\d+\.\d+)(?:[.-].*)?$")
 _VERSION_TXT = re.compile(r"\bv?(?P<version>\d+\.\d+\.\d+)\b")
 _MAX_MEMBER = 64 * 1024 * 1024  # a stock conf file is a few hundred KiB; refuse a zip bomb
 
@@ -178,10 +179,9 @@ def detect(distribution: str, stock: Stock | None = None) -> Detected:
     if version_txt:
         text = version_txt.decode("utf-8", "replace")
         m = _VERSION_TXT.search(text)
-        product = next(
-            (p.id for p in PRODUCTS.values() if p.label.lower() in text.lower()),
-            None,
-        )
+        # Longest label first: "Identity Server as Key Manager" before "Identity Server".
+        labels = sorted(PRODUCTS.values(), key=lambda p: -len(p.label))
+        product = next((p.id for p in labels if p.label.lower() in text.lower()), None)
         return Detected(product, m.group("version") if m else None, "bin/version.txt")
     return Detected(None, None, "nothing (no wso2<product>-<version> name, no bin/version.txt)")
 

@@ -161,6 +161,50 @@ def check_driver_jar(value: str) -> str:
     return check_xml_text(value)
 
 
+def check_load_balancer(value: str) -> str:
+    """`host` or `host:port` (IPv6: `[addr]:port`), the HTTPS front of a product cluster."""
+    host, port = split_load_balancer(value)
+    check_host(host)
+    check_port(port)
+    return value.strip()
+
+
+def split_load_balancer(value: str) -> tuple[str, int]:
+    """(host, port) of a load balancer answer; the port is 443 when none is given."""
+    value = value.strip()
+    if value.startswith("["):
+        host, _, rest = value[1:].partition("]")
+        port_text = rest[1:] if rest.startswith(":") else ""
+    elif value.count(":") == 1:
+        host, _, port_text = value.partition(":")
+    else:
+        host, port_text = value, ""
+    if not port_text:
+        return host, 443
+    if not port_text.isdigit():
+        raise ValueError(
+            f"'{value}' does not end in a port number; write host or host:port "
+            "(e.g. km.example.com or km.example.com:8443)"
+        )
+    return host, int(port_text)
+
+
+def check_ldap_url(value: str) -> str:
+    value = value.strip()
+    if not value.startswith(("ldap://", "ldaps://")):
+        raise ValueError(f"'{value}' is not an LDAP URL; write ldap://host:389 or ldaps://host:636")
+    rest = value.split("://", 1)[1].rstrip("/")
+    host = rest.rsplit(":", 1)[0] if rest.count(":") == 1 else rest
+    if not host:
+        raise ValueError(f"'{value}' names no host; write ldap://host:389 or ldaps://host:636")
+    if is_loopback(host.strip("[]")):
+        raise ValueError(
+            f"'{value}' is this node's own address; every node must reach one shared LDAP "
+            "server: give its real host name"
+        )
+    return check_xml_text(value)
+
+
 _ANSWER_PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\[\d+\]|\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 

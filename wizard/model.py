@@ -22,7 +22,9 @@ from wizard.catalog import (
     Engine,
     EngineId,
     ProductId,
+    UserStoreKind,
 )
+from wizard.catalog import Product as CatalogProduct
 from wizard.problems import Problem, Problems, join_path
 
 Host = Annotated[str, AfterValidator(fields.check_host)]
@@ -140,6 +142,31 @@ class DatabaseSection(_Strict):
         return self
 
 
+class LdapStore(_Strict):
+    """An external LDAP or Active Directory that every node reaches: the primary user store."""
+
+    url: Annotated[str, AfterValidator(fields.check_ldap_url)]
+    """ldap://host:389 or ldaps://host:636."""
+    bind_dn: Text
+    """The DN the nodes bind with (ConnectionName), e.g. uid=admin,ou=system."""
+    password: Annotated[str, AfterValidator(fields.check_password)] | None = Field(
+        default=None, repr=False
+    )
+    password_env: Annotated[str, AfterValidator(fields.check_env_name)] | None = None
+    user_search_base: Text
+    """Where users live, e.g. ou=Users,dc=example,dc=com."""
+    group_search_base: Text
+    """Where groups (roles) live, e.g. ou=Groups,dc=example,dc=com."""
+
+    @model_validator(mode="after")
+    def _one_password_source(self) -> LdapStore:
+        if self.password is None and self.password_env is None:
+            raise Problems([Problem("password", "give password or password_env")])
+        if self.password is not None and self.password_env is not None:
+            raise Problems([Problem("password_env", "give password or password_env, not both")])
+        return self
+
+
 class Node(_Strict):
     id: Annotated[str, AfterValidator(fields.check_node_id)]
     """Folder name of this node in the tree (nodes/<id>/); unique in the topology."""
@@ -180,7 +207,22 @@ class Product(_Strict):
     config_database: DatabaseSpec | None = None
     """Layout 'split' only: this product's own config database instead of [database.config]."""
     databases: dict[str, DatabaseSpec] = Field(default_factory=dict)
+    user_store: UserStoreKind | None = None
+    """Identity Server only: the primary user store. jdbc (the default): users in the shared
+    user-management database; ldap: an external LDAP every node reaches ([products.ldap]);
+    embedded-ldap: IS's own LDAP, for one IS node that shares users with nobody."""
+    ldap: LdapStore | None = None
+    load_balancer: Annotated[str, AfterValidator(fields.check_load_balancer)] | None = None
+    """`host[:port]` (443 when omitted) in front of this cluster's HTTPS port: other products
+    reach the cluster through it, and carbon.xml / catalina-server.xml advertise it."""
     nodes: list[Node] = Field(min_length=1)
+
+    @property
+    def effective_user_store(self) -> str | None:
+        """The primary user store an Identity Server product gets; None for other products."""
+        if not PRODUCTS[self.id].chooses_user_store:
+            return None
+        return self.user_store or "jdbc"
 
     @property
     def key(self) -> str:
@@ -221,6 +263,7 @@ class Product(_Strict):
                         + ", ".join(product.profiles),
                     )
                 )
+        problems += self._user_store_answers(product)
         if self.config_target is not None:
             try:
                 fields.check_registry_path(self.config_target)
@@ -231,6 +274,9 @@ class Product(_Strict):
             for key in self.databases:
                 if key not in wanted:
                     hint = f"; it needs: {', '.join(sorted(wanted))}" if wanted else ""
+                    owner = next((o for o, b in product.borrows if b == key), None)
+                    if owner is not None:
+                        hint = f"; it uses {PRODUCTS[owner].label}'s {key}: remove this table"
                     problems.append(
                         Problem(
                             f"databases.{key}",
@@ -248,6 +294,41 @@ class Product(_Strict):
         if problems:
             raise Problems(problems)
         return self
+
+    def _user_store_answers(self, product: CatalogProduct) -> list[Problem]:
+        problems: list[Problem] = []
+        if not product.chooses_user_store:
+            if self.user_store is not None:
+                problems.append(
+                    Problem(
+                        "user_store",
+                        f"{product.label} keeps the primary user store its stock file has; "
+                        "only Identity Server chooses one (an LDAP chosen there applies to "
+                        "every product): leave user_store out",
+                    )
+                )
+            if self.ldap is not None:
+                problems.append(
+                    Problem("ldap", f"{product.label} takes no [products.ldap]; leave it out")
+                )
+            return problems
+        if self.effective_user_store == "ldap" and self.ldap is None:
+            problems.append(
+                Problem(
+                    "ldap",
+                    'user_store = "ldap" needs the LDAP server: add [products.ldap] with url, '
+                    "bind_dn, password (or password_env), user_search_base, group_search_base",
+                )
+            )
+        if self.effective_user_store != "ldap" and self.ldap is not None:
+            problems.append(
+                Problem(
+                    "ldap",
+                    f'[products.ldap] is only read with user_store = "ldap" (it is '
+                    f'"{self.effective_user_store}"): remove it or set user_store = "ldap"',
+                )
+            )
+        return problems
 
 
 class Topology(_Strict):
@@ -301,6 +382,8 @@ class Topology(_Strict):
             + self._config_targets()
             + self._same_user_same_password()
             + self._cluster_members()
+            + self._shared_users()
+            + self._key_manager()
         )
         if problems:
             raise Problems(problems)
@@ -484,6 +567,80 @@ class Topology(_Strict):
                     )
                 )
             seen.setdefault(key, node.id)
+        return problems
+
+    def _shared_users(self) -> list[Problem]:
+        """Every node shares the user-management database, so users live in one store."""
+        problems = []
+        choosers = [(pi, p) for pi, p in enumerate(self.products) if p.effective_user_store]
+        for pi, product in choosers:
+            if product.effective_user_store != "embedded-ldap":
+                continue
+            others = [p.key for p in self.products if p is not product]
+            if len(product.nodes) > 1 or others:
+                who = (
+                    f"its {len(product.nodes)} nodes would each keep their own users"
+                    if len(product.nodes) > 1
+                    else f"{', '.join(others)} would not see its users"
+                )
+                problems.append(
+                    Problem(
+                        join_path("products", pi, "user_store"),
+                        f"embedded-ldap keeps users in the IS node's own LDAP: {who}. "
+                        'Choose "jdbc" (users in the shared user-management database) or '
+                        '"ldap" (an LDAP server every node reaches)',
+                    )
+                )
+        stores = {(p.effective_user_store, p.ldap) for _, p in choosers}
+        if len(stores) > 1:
+            pi, product = choosers[-1]
+            problems.append(
+                Problem(
+                    join_path("products", pi, "user_store"),
+                    f"{product.key} and {choosers[0][1].key} share users but name different "
+                    "user stores; give them the same user_store (and [products.ldap])",
+                )
+            )
+        return problems
+
+    def ldap(self) -> tuple[str, LdapStore] | None:
+        """The external LDAP every node uses, with its answers path, when one is chosen."""
+        for pi, product in enumerate(self.products):
+            if product.effective_user_store == "ldap" and product.ldap is not None:
+                return join_path("products", pi, "ldap"), product.ldap
+        return None
+
+    def _key_manager(self) -> list[Problem]:
+        """IS as Key Manager serves the plan's API Manager: it uses its WSO2AM_DB, and the two
+        reach each other through load balancers when a side has more than one node."""
+        by_id = {p.id: (pi, p) for pi, p in enumerate(self.products)}
+        problems: list[Problem] = []
+        for pi, product in enumerate(self.products):
+            for owner, key in PRODUCTS[product.id].borrows:
+                if owner not in by_id:
+                    problems.append(
+                        Problem(
+                            join_path("products", pi, "id"),
+                            f"{PRODUCTS[product.id].label} keeps its data in "
+                            f"{PRODUCTS[owner].label}'s {key} and validates its tokens: add "
+                            f'the {owner} product to this plan (or use id = "is")',
+                        )
+                    )
+        if "is-km" in by_id and "apim" in by_id:
+            for pid, what in (
+                ("is-km", "API Manager calls the key manager"),
+                ("apim", "the key manager calls the gateway to revoke tokens"),
+            ):
+                pi, product = by_id[pid]
+                if len(product.nodes) > 1 and product.load_balancer is None:
+                    problems.append(
+                        Problem(
+                            join_path("products", pi, "load_balancer"),
+                            f"{what}; with {len(product.nodes)} {pid} nodes a URL to one "
+                            "node has no failover: name the load balancer in front of them "
+                            f"(host or host:port, e.g. {pid}.example.com)",
+                        )
+                    )
         return problems
 
     def database_specs(self) -> list[tuple[str, DatabaseSpec]]:

@@ -19,6 +19,13 @@ def render(plan: Plan) -> str:
         nodes = [n for n in plan.nodes if n.product_key == product.key]
         lines += _product(plan, nodes)
         lines.append("")
+    for link in plan.key_managers:
+        lines += [
+            f"Tokens: {link.key_manager} is the key manager of {link.api_manager}",
+            f"  {link.api_manager} ──► {link.key_manager_url}  (log-in and key validation)",
+            f"  {link.key_manager} ──► {link.revoke_url}  (revocations clear the gateway cache)",
+            "",
+        ]
     lines += _databases(plan)
     lines.append("")
     lines += _legend()
@@ -54,13 +61,25 @@ def _product(plan: Plan, nodes: list[NodePlan]) -> list[str]:
         )
     out.append(f"│       {'/_system/local':<20} → node-local H2 (WSO2_CARBON_DB), never shared")
     um = _db_for_jndi(plan, first.realm_datasource)
-    out.append(f"│     users and roles      → {um.name}  (via {um.jndi_name})")
+    out.append(f"│     users and roles      → {_users(first, um)}")
     for ds in first.datasources:
         db = plan.database(ds.database_key)
         if db.role == "product":
             out.append(f"│     {ds.name:<20} → {db.name}  (via {ds.jndi_name})")
+    if first.load_balancer is not None:
+        host, port = first.load_balancer
+        out.append(f"│     reached through      → load balancer {host}:{port}")
     out.append("└" + "─" * 40)
     return out
+
+
+def _users(node: NodePlan, um: DatabasePlan) -> str:
+    store = node.user_store
+    if store is not None and store.ldap is not None:
+        return f"LDAP {store.ldap.url}; permissions in {um.name}"
+    if store is not None and store.kind == "embedded-ldap":
+        return f"the node's own embedded LDAP; permissions in {um.name}"
+    return f"{um.name}  (via {um.jndi_name})"
 
 
 def _databases(plan: Plan) -> list[str]:

@@ -12,8 +12,18 @@ from dataclasses import dataclass, field, replace
 
 from wizard import catalog
 from wizard.catalog import ENGINES, PRODUCTS, Engine
+from wizard.fields import split_load_balancer
 from wizard.model import DatabaseSpec, Product, Topology
 from wizard.problems import AnswersError, Problem, join_path
+from wizard.wiring import (
+    FileEdits,
+    KeyManagerLink,
+    LdapPlan,
+    UserStorePlan,
+    file_edits,
+    key_manager_links,
+    user_store,
+)
 
 REDACTED = "********"
 
@@ -166,6 +176,12 @@ class NodePlan:
     secure_vault: bool = False
     driver_jar: str | None = None
     """Jar on this machine to copy into the node's lib dir."""
+    user_store: UserStorePlan | None = None
+    """None: the stock file's primary user store is kept (its dataSource made shared)."""
+    file_edits: tuple[FileEdits, ...] = ()
+    """Product files (identity.xml, api-manager.xml, ...) and the values the plan sets."""
+    load_balancer: tuple[str, int] | None = None
+    """(host, port) of the cluster's load balancer, when one is named."""
 
     @property
     def https_port(self) -> int:
@@ -192,6 +208,7 @@ class Plan:
     nodes: tuple[NodePlan, ...]
     notes: tuple[str, ...] = ()
     """Things the operator should read (e.g. product-specific files the tree leaves alone)."""
+    key_managers: tuple[KeyManagerLink, ...] = ()
 
     def database(self, key: str) -> DatabasePlan:
         for db in self.databases:
@@ -227,11 +244,30 @@ class Plan:
                 tuples[id(sources)] = tuple(map(redact, sources))
             return tuples[id(sources)]
 
+        stores: dict[UserStorePlan, UserStorePlan] = {}
+
+        def store(s: UserStorePlan | None) -> UserStorePlan | None:
+            if s is None or s.ldap is None:
+                return s
+            if s not in stores:
+                stores[s] = replace(s, ldap=replace(s.ldap, password=REDACTED))
+            return stores[s]
+
         return replace(
             self,
             databases=tuple(replace(db, password=REDACTED) for db in self.databases),
-            nodes=tuple(replace(n, datasources=redacted(n.datasources)) for n in self.nodes),
+            nodes=tuple(
+                replace(n, datasources=redacted(n.datasources), user_store=store(n.user_store))
+                for n in self.nodes
+            ),
         )
+
+    @property
+    def ldap(self) -> LdapPlan | None:
+        for node in self.nodes:
+            if node.user_store is not None and node.user_store.ldap is not None:
+                return node.user_store.ldap
+        return None
 
 
 def build(topology: Topology, env: Mapping[str, str] | None = None) -> Plan:
@@ -242,12 +278,16 @@ def build(topology: Topology, env: Mapping[str, str] | None = None) -> Plan:
     by_key = {db.key: db for db in databases}
     nodes: list[NodePlan] = []
     for product in topology.products:
-        nodes += _product_nodes(topology, product, by_key)
-    return Plan(topology, engine, databases, tuple(nodes), _notes(topology))
+        nodes += _product_nodes(topology, product, by_key, env)
+    links = key_manager_links(topology)
+    return Plan(topology, engine, databases, tuple(nodes), _notes(topology), links)
 
 
 def _product_nodes(
-    topology: Topology, product: Product, dbs: Mapping[str, DatabasePlan]
+    topology: Topology,
+    product: Product,
+    dbs: Mapping[str, DatabasePlan],
+    env: Mapping[str, str],
 ) -> list[NodePlan]:
     """The plans of `product`'s nodes. Only a node's id, host, offset and member address
     are its own; the rest (registry, datasources, the member list) is worked out once and
@@ -265,6 +305,7 @@ def _product_nodes(
         first.effective_member_port,
         dbs,
         members,
+        env,
     )
     out = [shared]
     for n in product.nodes[1:]:
@@ -297,6 +338,23 @@ def require_secrets(plan: Plan) -> None:
                     "set the real one (or password_env) before generating",
                 )
             )
+    ldap = plan.ldap
+    if ldap is not None and ldap.password is None:
+        problems.append(
+            Problem(
+                join_path(ldap.answers_path, "password_env"),
+                f"environment variable {ldap.password_env} is not set; export "
+                f"{ldap.password_env}='...' (the password of {ldap.bind_dn}) and run again",
+            )
+        )
+    elif ldap is not None and ldap.password is not None and _PLACEHOLDER.match(ldap.password):
+        problems.append(
+            Problem(
+                join_path(ldap.answers_path, "password"),
+                f"'{ldap.password}' is a placeholder, not {ldap.bind_dn}'s password; set the "
+                "real one (or password_env) before generating",
+            )
+        )
     if problems:
         raise AnswersError(problems)
 
@@ -420,7 +478,12 @@ def _databases(
                 "product",
                 spec,
                 (pdb.key, pdb.jndi_name, pdb.description),
-                users_of(lambda p, key=product.key: p.key == key),
+                # IS as Key Manager shares API Manager's WSO2AM_DB (AM260).
+                users_of(
+                    lambda p, key=product.key, owner=product.id, db=pdb.key: (
+                        p.key == key or (owner, db) in PRODUCTS[p.id].borrows
+                    )
+                ),
                 pdb.scripts_for(engine, product.version),
                 pdb.auto_commit,
             )
@@ -436,6 +499,7 @@ def _node(
     member_port: int,
     dbs: Mapping[str, DatabasePlan],
     members: tuple[tuple[str, int], ...],
+    env: Mapping[str, str],
 ) -> NodePlan:
     spec = PRODUCTS[product.id]
     profile = spec.profile(product.profile)
@@ -493,6 +557,8 @@ def _node(
     datasources.append(datasource(um))
     for pdb in profile.databases:
         datasources.append(datasource(dbs[f"{product.key}:{pdb.key}"], pdb.datasources_file))
+    for owner, key in spec.borrows:
+        datasources.append(datasource(dbs[f"{PRODUCTS[owner].id}:{key}"]))
     cluster = None
     options = topology.cluster
     if options.clustering:
@@ -522,18 +588,26 @@ def _node(
         write_offset=options.port_offsets,
         secure_vault=options.secure_vault,
         driver_jar=options.driver_jar,
+        user_store=user_store(topology, product, env),
+        file_edits=file_edits(product, key_manager_links(topology)),
+        load_balancer=(
+            split_load_balancer(product.load_balancer) if product.load_balancer else None
+        ),
     )
 
 
 def _notes(topology: Topology) -> tuple[str, ...]:
     notes = []
-    if any(p.id == "is" for p in topology.products):
-        notes.append(
-            "Identity Server: identity.xml (JDBCPersistenceManager/DataSource/Name) and "
-            "consent-mgt-config.xml must name jdbc/WSO2IdentityDS so that identity data is "
-            "shared; IS 5.7.0 ships a read-write LDAP primary user store, which this tree "
-            "leaves as it is."
-        )
+    for product in topology.products:
+        spec = PRODUCTS[product.id]
+        if spec.identity_jndi is not None and not product.distribution:
+            notes.append(
+                f"{spec.label} ({product.key}): no distribution was given, so identity.xml, "
+                "consent-mgt-config.xml"
+                + (" and api-manager.xml" if spec.id in ("apim", "is-km") else "")
+                + " are not in the tree; the README lists the exact element and value to set "
+                "in each, on every node."
+            )
     if topology.database.engine == "postgresql" and any(
         p.id == "bps" or p.profile == "business-process" for p in topology.products
     ):

@@ -5,14 +5,22 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import PurePath
 
-from wizard import schema
+from wizard import readme_products, schema
 from wizard.plan import Plan
 from wizard.render.securevault import vault_readme
 
 NEXT_STEPS = "## Next steps"
 
 
-def render(plan: Plan, *, sql_files: Sequence[str], stock_labels: Mapping[str, str]) -> str:
+def render(
+    plan: Plan,
+    *,
+    sql_files: Sequence[str],
+    stock_labels: Mapping[str, str],
+    node_files: Mapping[str, Mapping[str, bytes]] | None = None,
+) -> str:
+    """`node_files` (node id -> paths under PRODUCT_HOME) says which product files the tree
+    holds; the others are listed element by element for the operator to set."""
     top = plan.topology
     out: list[str] = [f"# {top.name}: WSO2 cluster configuration", ""]
     if top.description:
@@ -48,10 +56,15 @@ def render(plan: Plan, *, sql_files: Sequence[str], stock_labels: Mapping[str, s
     out += _database_steps(plan, sql_files)
     out += _driver_step(plan)
     out += _copy_step(plan, set(baseline))
+    files = node_files or {}
+    wiring = readme_products.section(plan, 5, lambda n, path: path in files.get(n.id, {}))
+    out += wiring
+    number = 6 if wiring else 5
     vault = vault_readme(plan)
     if vault:
-        out += [vault.replace("## Secure Vault", "### 5. Secure Vault", 1)]
-    out += _start_step(plan, 6 if vault else 5)
+        out += [vault.replace("## Secure Vault", f"### {number}. Secure Vault", 1)]
+        number += 1
+    out += _start_step(plan, number)
     if plan.notes:
         out += ["## Read before you start", ""]
         out += [f"- {note}" for note in plan.notes]

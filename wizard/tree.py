@@ -189,6 +189,7 @@ def _render(plan: Plan, stocks: dict[str, Stock] | None = None) -> Tree:
                 "conf_dir": node.conf_dir,
                 "lib_dir": node.lib_dir,
                 "stock": stocks[node.product_key].label,
+                "load_balancer": _host_port(node.load_balancer),
                 "files": [
                     {
                         "path": path,
@@ -201,7 +202,9 @@ def _render(plan: Plan, stocks: dict[str, Stock] | None = None) -> Tree:
     sql = setup_scripts(plan)
     files.update({path: text.encode() for path, text in sql.items()})
     labels = {key: stock.label for key, stock in stocks.items()}
-    readme_text = readme.render(plan, sql_files=sorted(sql), stock_labels=labels)
+    readme_text = readme.render(
+        plan, sql_files=sorted(sql), stock_labels=labels, node_files=node_files
+    )
     files["README.md"] = readme_text.encode()
     files["topology.toml"] = answers.dumps(plan.topology, header=_TOML_HEADER).encode()
     files["topology.txt"] = picture.render(plan).encode()
@@ -273,6 +276,13 @@ def _manifest(plan: Plan, nodes: list[dict[str, object]], sql: dict[str, str]) -
         "databases": databases,
     }
     return _json(manifest)
+
+
+def _host_port(address: tuple[str, int] | None) -> str | None:
+    if address is None:
+        return None
+    host, port = address
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def _json(manifest: dict[str, object]) -> str:

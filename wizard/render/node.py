@@ -10,6 +10,7 @@ from wizard.distribution import DistributionError, Stock
 from wizard.plan import NodePlan
 from wizard.render.axis2 import AXIS2_FILE, CARBON_FILE, cluster_files
 from wizard.render.datasources import patch_datasources
+from wizard.render.product_files import patch_product_file
 from wizard.render.registry import patch_registry
 from wizard.render.securevault import (
     CIPHER_TEXT,
@@ -33,13 +34,21 @@ def render_node(node: NodePlan, stock: Stock) -> dict[str, bytes]:
     files[path] = _patched(path, lambda: patch_registry(_require(stock, path), node.registry))
     path = node.conf_path(USER_MGT)
     files[path] = _patched(
-        path, lambda: patch_user_mgt(_require(stock, path), node.realm_datasource)
+        path,
+        lambda: patch_user_mgt(_require(stock, path), node.realm_datasource, node.user_store),
     )
     for file in node.datasource_files():
         path = node.conf_path(file)
         own = [ds for ds in node.datasources if ds.file == file]
         files[path] = _patched(path, lambda p=path, o=own: patch_datasources(stock.read(p), o))
     files.update(cluster_files(node, stock))
+    for edits in node.file_edits:
+        path = node.conf_path(edits.file)
+        # carbon.xml may already carry the offset: the balancer's names go on top of it.
+        base = files.get(path) or stock.read(path)
+        if base is None:
+            continue  # not in these stock files: the README gives the values to set by hand
+        files[path] = _patched(path, lambda b=base, e=edits: patch_product_file(b, e))
     files = secure_rendered(node, files)
     files.update(vault_files(node, stock))
     if node.driver_jar:
@@ -69,6 +78,7 @@ def render_node_paths(node: NodePlan) -> list[str]:
     paths = [node.conf_path(REGISTRY), node.conf_path(USER_MGT)]
     paths += [node.conf_path(f) for f in node.datasource_files()]
     paths += [node.conf_path(f) for f in (AXIS2_FILE, CARBON_FILE)]
+    paths += [node.conf_path(e.file) for e in node.file_edits if e.file != CARBON_FILE]
     paths += [node.conf_path(f) for f in (CIPHER_TOOL, CIPHER_TEXT, SECRET_CONF)]
     return paths
 
