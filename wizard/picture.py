@@ -79,7 +79,8 @@ def _users(node: NodePlan, um: DatabasePlan) -> str:
         return f"LDAP {store.ldap.url}; permissions in {um.name}"
     if store is not None and store.kind == "embedded-ldap":
         return f"the node's own embedded LDAP; permissions in {um.name}"
-    return f"{um.name}  (via {um.jndi_name})"
+    jdbc = "; JDBC user store" if store is not None else ""
+    return f"{um.name}  (via {um.jndi_name}{jdbc})"
 
 
 def _databases(plan: Plan) -> list[str]:

@@ -117,9 +117,8 @@ def _by_hand(plan: Plan) -> list[str]:
             f"{link.api_manager} node's `repository/resources/security/client-truststore.jks` "
             "(and the other way round when the host names are your own), or API Manager logs "
             "PKIX errors when it calls the key manager.",
-            f"- Start {link.key_manager} before {link.api_manager}. ERRORs about missing "
-            "`repository/resources/customsequences/{in,out,fault}` on the key manager are "
-            "harmless.",
+            f"- When {link.key_manager} starts, ERRORs about missing "
+            "`repository/resources/customsequences/{in,out,fault}` are harmless.",
             "",
         ]
     ldap = plan.ldap
