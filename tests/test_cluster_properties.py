@@ -52,6 +52,8 @@ def topologies(draw: st.DrawFn) -> dict[str, Any]:
         "user_management": spec(),
     }
     chosen = draw(st.lists(st.sampled_from(CLUSTERS), min_size=1, max_size=4, unique=True))
+    if ("is-km", None) in chosen and ("apim", None) not in chosen:
+        chosen.append(("apim", None))  # IS as Key Manager serves an API Manager of the plan
     offsets: dict[str, set[int]] = defaultdict(set)
     products = []
     for pid, profile in chosen:
@@ -62,6 +64,9 @@ def topologies(draw: st.DrawFn) -> dict[str, Any]:
         }
         if profile:
             entry["profile"] = profile
+        if pid in ("apim", "is-km"):
+            # Each side of a key manager with several nodes is reached through its balancer.
+            entry["load_balancer"] = f"{pid}.lb.example.com"
         dbs = product.profile(profile).databases
         if dbs:
             entry["databases"] = {db.key: spec() for db in dbs}

@@ -137,9 +137,11 @@ def test_readme_walks_through_the_vault_and_names_the_copied_jar(tmp_path: Path)
     jar = fake_driver(tmp_path / "mysql-connector-java-5.1.49.jar")
     readme = tree.build(af.build(four_nodes(jar))).readme
     steps = [line for line in readme.splitlines() if line.startswith("### ")]
-    assert [s.split(".")[0] for s in steps] == [f"### {n}" for n in range(1, 7)]
-    assert "### 5. Secure Vault" in readme and "ciphertool.sh -Dconfigure" in readme
-    assert "### 6. Start the nodes" in readme
+    assert [s.split(".")[0] for s in steps] == [f"### {n}" for n in range(1, 8)]
+    # Identity Server's user store and identity files come before the vault.
+    assert "### 5. Users, identity data" in readme
+    assert "### 6. Secure Vault" in readme and "ciphertool.sh -Dconfigure" in readme
+    assert "### 7. Start the nodes" in readme
     assert "`mysql-connector-java-5.1.49.jar` (from" in readme and "already in every node" in readme
     plain = tree.build(af.build(four_nodes(None, vault=False))).readme
-    assert "Secure Vault" not in plain and "### 5. Start the nodes" in plain
+    assert "Secure Vault" not in plain and "### 6. Start the nodes" in plain
