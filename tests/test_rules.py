@@ -1168,7 +1168,8 @@ def test_each_mutation_breaks_its_rule(case: Case) -> None:
 
 def test_every_checked_rule_has_a_mutation_test() -> None:
     tested = {c.rule for c in CASES} | {r for c in CASES for r in c.also}
-    assert set(RULE_TITLES) == tested
+    # The product-level rules (wizard/product_rules.py) are tested in test_product_rules.py.
+    assert set(RULE_TITLES) - set(range(32, 37)) == tested
 
 
 def test_cache_id_finding_reads_as_documented() -> None:

@@ -11,6 +11,8 @@ Not checked here, and why:
 - 27 and 28 are about the databases' contents; `check-databases.sh` and `probe` look at those.
 - 26 is checked only for the product files a tree happens to carry (api-manager.xml,
   identity/identity.xml, consent-mgt-config.xml); the wizard does not write them.
+- 32-36 (product level: user store, identity data, IS as Key Manager, load balancers) live
+  in `product_rules`.
 
 The checker is deliberately independent of the renderers: it re-derives everything from the
 files, so a renderer bug is not shared by the check that is meant to catch it.
@@ -67,6 +69,11 @@ RULE_TITLES: dict[int, str] = {
     29: "carbon.xml Ports/Offset is an integer >= 0 and ports are unique per host",
     30: "Hazelcast wka clustering: one domain per product, real and unique member addresses",
     31: "EI 6.x files live under conf/ or wso2/<profile>/conf/, never repository/conf/",
+    32: "IS is not on its embedded LDAP when it shares users; all nodes use one primary store",
+    33: "identity.xml and consent-mgt-config.xml name a shared, non-H2 datasource per cluster",
+    34: "IS as Key Manager defines and names API Manager's WSO2AM_DB (same URL and user)",
+    35: "api-manager.xml: API Manager and the key manager name each other's front; WSClient",
+    36: "Behind a load balancer: carbon.xml host names and Tomcat proxyPorts are the balancer's",
 }
 
 MANIFEST = "manifest.json"
@@ -216,6 +223,10 @@ class NodeInfo:
     driver_jars: bool
     secure_vault: bool
     listed_files: tuple[str, ...] = ()
+    load_balancer: str | None = None
+    """`host:port` of the node's product cluster's load balancer (rules 35, 36)."""
+    offset: int | None = None
+    """The manifest's port offset; the rules read carbon.xml's first, which the node obeys."""
 
 
 @dataclass(frozen=True)
@@ -302,6 +313,7 @@ def _node_info(node_id: str, entry: Mapping[str, Any], vault: bool, jars: bool) 
     product = _str(entry.get("product"))
     profile = _str(entry.get("profile"))
     conf_dir, lib_dir = _product_dirs(product, profile)
+    offset = entry.get("offset")
     listed = entry.get("files")
     paths = tuple(
         f["path"]
@@ -318,6 +330,8 @@ def _node_info(node_id: str, entry: Mapping[str, Any], vault: bool, jars: bool) 
         driver_jars=jars or entry.get("driver_jars") is True,
         secure_vault=vault or entry.get("secure_vault") is True,
         listed_files=paths,
+        load_balancer=_str(entry.get("load_balancer")),
+        offset=offset if isinstance(offset, int) and not isinstance(offset, bool) else None,
     )
 
 
@@ -1148,6 +1162,10 @@ def _check_node(node: NodeFiles, manifest: Manifest, out: _Report, shared: _Shar
     shared.run(("carbon", carbon, node.files.get(carbon)), node, out, (_check_carbon_xml,))
     _check_axis2_xml(node, out)
     _check_ei_layout(node, out)
+    # Imported here: product_rules builds on this module's node model.
+    from wizard import product_rules
+
+    product_rules.check_node(node, manifest, out)
 
 
 def _check_required_files(node: NodeFiles, out: _Report) -> None:
@@ -2277,6 +2295,9 @@ def _check_across(nodes: Sequence[NodeFiles], out: _Report) -> None:
     _across_user_management(nodes, out)
     _across_ports(nodes, out)
     _across_clustering(nodes, out)
+    from wizard import product_rules  # see _check_node
+
+    product_rules.check_across(nodes, out)
 
 
 def _majority(values: Sequence[tuple[NodeFiles, T]]) -> tuple[T, list[str]]:

@@ -408,6 +408,7 @@ _RULE_STEPS = {
     29: "nodes",  # port offsets
     30: "nodes",  # clustering
     31: "products",  # EI profile layout
+    **dict.fromkeys(range(32, 37), "products"),  # user store, identity data, KM, balancers
 }
 
 
