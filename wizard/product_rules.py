@@ -3,6 +3,10 @@ cluster (IS on its embedded LDAP, identity data in a node's own H2, a key manage
 WSO2AM_DB, api-manager.xml naming an unknown or single node, balanced nodes advertising their
 own names). They read only the files and manifest.json; what the cross-node rules need is
 read through `NodeFiles.fact` (cached by content) while parsed, so it outlives `release`.
+
+About 490 lines, past the usual 400: the five rules share the user-store, endpoint and
+balancer facts read at the top; they part into one module per rule family with the rest of
+the checker when it becomes a package.
 """
 
 from __future__ import annotations
