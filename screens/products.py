@@ -3,31 +3,63 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
-from textual.widgets import Button, Select, Static
+from textual.widgets import Button, RadioSet, Select, Static
 
 from screens.base import AnswersChanged, FormPane, focus_now, guarded
+from screens.state import WizardState
 from screens.widgets.bound import BoundInput, BoundSelect
 from screens.widgets.buttons import CompactButton
+from screens.widgets.choice import ChoiceSet
 from screens.widgets.field import Field
 from screens.widgets.paths import PathSuggester
+from screens.widgets.secret import SecretBox
+from screens.widgets.toggles import Dot
 from wizard.catalog import PRODUCTS
+
+USER_STORES = (
+    ("jdbc", "jdbc: users in the shared user-management DB"),
+    ("ldap", "ldap: an external LDAP/AD every node reaches"),
+    ("embedded-ldap", "embedded-ldap: IS's own LDAP, a lone IS node"),
+)
+"""The primary user stores an Identity Server product chooses from, each said in a line
+that fits a card at 80 columns."""
+
+SHORT_LABELS = {"is-km": "IS as Key Manager"}
+"""Names for the Add list where the catalog's would wrap: at 80 columns "Identity Server as
+Key Manager (is-km)" took two rows and pushed the last product out of the list's 12."""
 
 
 class ProductsPane(FormPane):
     step_id = "products"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+r", "reveal", "Show passwords")]
     keys_help = (
         "Add a product from the list (Enter opens it). Each product gets the newest version; "
         "change it in its Version list. Distribution: the product's .zip or extracted "
         "PRODUCT_HOME on this machine, optional; the right arrow accepts the completion "
-        "shown. Product and version are read from it."
+        "shown. Product and version are read from it. Load balancer: the host (or "
+        "host:port; 443 when none) in front of the product's nodes, optional; API Manager "
+        "and its key manager need one when clustered. User store (Identity Server): "
+        "Up/Down and Enter (or Space) choose; ldap asks for the server, its bind password "
+        "typed here (masked; Ctrl+R shows it) or named as an environment variable."
     )
 
+    DEFAULT_CSS = """
+    ProductsPane .user-store-box { height: auto; }
+    ProductsPane .user-store { width: 1fr; }
+    """
+
+    def __init__(self, state: WizardState) -> None:
+        super().__init__(state)
+        self.reveal = False
+        """Bind passwords shown in clear (Ctrl+R); kept when the cards are rebuilt."""
+
     def body(self) -> Iterable[Widget]:
-        options = [(f"{p.label} ({p.id})", p.id) for p in PRODUCTS.values()]
+        options = [(f"{SHORT_LABELS.get(p.id, p.label)} ({p.id})", p.id) for p in PRODUCTS.values()]
         yield Field(
             "Add a product",
             Select(options, prompt="choose from the catalog", compact=True, id="add-product"),
@@ -80,7 +112,73 @@ class ProductsPane(FormPane):
                 hint=self.detected_text(product),
             )
         )
+        parts.append(
+            Field(
+                "Load balancer",
+                BoundInput(
+                    f"{base}.load_balancer",
+                    product.get("load_balancer"),
+                    kind="optional",
+                    placeholder="optional: host or host:port",
+                ),
+                paths=[f"{base}.load_balancer"],
+            )
+        )
+        if known is not None and known.chooses_user_store:
+            parts += self.user_store_fields(pi, product)
         return Vertical(*parts, classes="card")
+
+    def user_store_fields(self, pi: int, product: dict[str, Any]) -> list[Widget]:
+        """The primary user store, and the LDAP server's answers when it is ldap."""
+        base = f"products[{pi}]"
+        store = product.get("user_store") or "jdbc"
+        choices = ChoiceSet(
+            *(
+                Dot(label, value=store == key, id=f"store-{pi}-{key}", compact=True)
+                for key, label in USER_STORES
+            ),
+            id=f"store-{pi}",
+            compact=True,
+            classes="user-store",
+        )
+        # The choices span the card under their title, so that each one's line is read
+        # whole at 80 columns; beside a label they were cut short.
+        box = Vertical(
+            Static("User store: where its users and roles live", markup=False),
+            choices,
+            classes="user-store-box",
+        )
+        # A missing or unread [ldap] table is said at the choice that asks for it.
+        fields: list[Widget] = [Field("", box, paths=[f"{base}.user_store", f"{base}.ldap"])]
+        if store != "ldap":
+            return fields
+        ldap = product.get("ldap")
+        ldap = ldap if isinstance(ldap, dict) else {}
+        path = f"{base}.ldap"
+        # Empty boxes leave their key out, so the model says "is required" rather than
+        # taking an empty DN or search base.
+        for key, label, placeholder in (
+            ("url", "LDAP URL", "ldaps://ldap.example.com:636"),
+            ("bind_dn", "Bind DN", "uid=admin,ou=system"),
+        ):
+            fields.append(self.ldap_field(f"{path}.{key}", label, ldap.get(key), placeholder))
+        fields.append(
+            Field(
+                "Bind password",
+                SecretBox(path, ldap, placeholder="the bind DN's password", reveal=self.reveal),
+                paths=[f"{path}.password", f"{path}.password_env"],
+            )
+        )
+        for key, label, placeholder in (
+            ("user_search_base", "User search base", "ou=Users,dc=example,dc=com"),
+            ("group_search_base", "Group search base", "ou=Groups,dc=example,dc=com"),
+        ):
+            fields.append(self.ldap_field(f"{path}.{key}", label, ldap.get(key), placeholder))
+        return fields
+
+    def ldap_field(self, path: str, label: str, value: Any, placeholder: str) -> Field:
+        control = BoundInput(path, value, kind="optional", placeholder=placeholder)
+        return Field(label, control, paths=[path])
 
     def detected_text(self, product: dict[str, Any]) -> str:
         where = product.get("distribution")
@@ -112,8 +210,32 @@ class ProductsPane(FormPane):
             self.state.remove_product(int(event.button.id.removeprefix("remove-")))
             await self.rebuild("")
 
+    @guarded
+    async def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        radios = event.radio_set.id or ""
+        if not radios.startswith("store-"):
+            return
+        event.stop()
+        pi = int(radios.removeprefix("store-"))
+        store = (event.pressed.id or "").removeprefix(f"{radios}-")
+        if self.state.set_user_store(pi, store):
+            # The LDAP fields come and go with the choice: the card is composed again.
+            await self.rebuild(f"products[{pi}].user_store")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Ctrl+R is offered only while a bind password is on the step.
+        if action == "reveal":
+            return bool(self.query(SecretBox))
+        return True
+
+    def action_reveal(self) -> None:
+        self.reveal = not self.reveal
+        for box in self.query(SecretBox):
+            box.set_reveal(self.reveal)
+
     async def rebuild(self, focus: str) -> None:
         await self.recompose()
+        self.refresh_bindings()  # Ctrl+R comes and goes with the LDAP fields
         self.refresh_problems()
         self.post_message(AnswersChanged())
         if focus:

@@ -299,6 +299,31 @@ class WizardState:
         self.changed_since_write = True
         return len(self.product_list()) - 1
 
+    def set_user_store(self, pi: int, store: str) -> bool:
+        """Choose the primary user store of the product at `pi`; False when it already is.
+
+        jdbc, the default, is left out of the answers. The LDAP server's answers are put
+        aside while another store is chosen, and come back when ldap is chosen again.
+        """
+        product = self.products()[pi]
+        path = f"products[{pi}]"
+        if (product.get("user_store") or "jdbc") == store:
+            return False
+        if store == "jdbc":
+            product.pop("user_store", None)
+        else:
+            product["user_store"] = store
+        if store == "ldap":
+            if not isinstance(product.get("ldap"), dict):
+                # An empty table: each missing answer is then said at its own field.
+                product["ldap"] = self.stash.pop(f"{path}.ldap", None) or {}
+        elif isinstance(product.get("ldap"), dict):
+            self.stash[f"{path}.ldap"] = product.pop("ldap")
+        self.touched.add(f"{path}.user_store")
+        steps.confirm(self.answers, f"{path}.user_store")
+        self.changed_since_write = True
+        return True
+
     def remove_product(self, pi: int) -> None:
         del self.product_list()[pi]
         # Stashed answers are kept by position; positions after the removed one shift.

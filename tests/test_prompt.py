@@ -472,3 +472,189 @@ def test_a_site_answer_refused_at_write_is_asked_again(
     assert "came from the preset and are site-specific" in capsys.readouterr().out
     topology = (tmp_path / PRESET / "topology.toml").read_text()
     assert 'user = "siteuser"' in topology and "confirm" not in topology
+
+
+# ---- the products step: user store, LDAP server, load balancers ----------------------------
+
+UP = "\x1b[A"
+LDAP = {
+    "url": "ldaps://ldap.example.com:636",
+    "bind_dn": "uid=admin,ou=system",
+    "user_search_base": "ou=Users,dc=example,dc=com",
+    "group_search_base": "ou=Groups,dc=example,dc=com",
+}
+# A new plan: start new, its name, do not keep passwords.
+NEW_PLAN = f"{ENTER}plan-s{ENTER}{ENTER}"
+# Identity Server (the second product), its newest version, no distribution.
+ADD_IS = f"{DOWN}{ENTER}{ENTER}{ENTER}"
+
+
+def preset_run(home: Path, tmp_path: Path, name: str, data: dict[str, Any]) -> Run:
+    presets_dir = tmp_path / "my-presets"
+    presets_dir.mkdir(exist_ok=True)
+    (presets_dir / f"{name}.toml").write_text(tomli_w.dumps(data))
+    return Run(home, presets_dir)
+
+
+def products_messages(data: dict[str, Any], path: str) -> list[str]:
+    """What the model says at `path` when the products step checks `data`."""
+    found = steps.problems_for_step(copy.deepcopy(data), "products")
+    return [p.message for p in found if p.path == path]
+
+
+def test_prompt_identity_server_asks_the_user_store_jdbc_first(
+    run: Run, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The user store question comes after the distribution; Enter takes jdbc. Then no other
+    # product, and Ctrl+C at the products menu.
+    keys = NEW_PLAN + ADD_IS + ENTER + ENTER + CTRL_C
+    assert run(keys) == 130
+    assert "1. Identity Server 5.8.0 · users in jdbc" in capsys.readouterr().out
+    # jdbc is the default and left out, as the full-screen wizard leaves it out.
+    assert run.only_session().answers["products"] == [{"id": "is", "version": "5.8.0"}]
+
+
+def test_prompt_ldap_asks_for_the_server_and_keeps_the_password_out_of_the_session(
+    run: Run, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = "Bind-PW-31337"
+    keys = (
+        NEW_PLAN
+        + ADD_IS
+        + f"{DOWN}{ENTER}"  # ldap
+        + f"{LDAP['url']}{ENTER}{LDAP['bind_dn']}{ENTER}"
+        + f"{ENTER}{secret}{ENTER}{secret}{ENTER}"  # type the bind password, twice
+        + f"{LDAP['user_search_base']}{ENTER}{LDAP['group_search_base']}{ENTER}"
+        + ENTER  # no other product
+        + ENTER  # products: continue
+        + CTRL_C  # at the nodes step's first question
+    )
+    assert run(keys) == 130
+    assert "1. Identity Server 5.8.0 · users in ldap" in capsys.readouterr().out
+    session = run.only_session()
+    assert session.step == "nodes"
+    product = session.answers["products"][0]
+    assert product["user_store"] == "ldap"
+    assert product["ldap"] == LDAP  # the typed password is not kept in the session
+    assert session.dropped_passwords == ["products[0].ldap.password"]
+    assert secret.encode() not in (run.sessions_dir / f"{session.id}.json").read_bytes()
+
+
+def test_prompt_a_bad_ldap_url_is_refused_where_it_is_typed(
+    run: Run, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # http:// is refused by the question itself; the LDAP URL is then typed again.
+    keys = (
+        NEW_PLAN
+        + ADD_IS
+        + f"{DOWN}{ENTER}"
+        + f"http://ldap.example.com{ENTER}{BACKSPACE * 40}{LDAP['url']}{ENTER}"
+        + CTRL_C
+    )
+    assert run(keys) == 130
+    assert run.only_session().answers["products"][0]["ldap"] == {"url": LDAP["url"]}
+
+
+def test_prompt_embedded_ldap_on_two_is_nodes_is_refused_and_asked_again(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = copy.deepcopy(SHARED)
+    data["products"] = [copy.deepcopy(SHARED["products"][1])]
+    data["products"][0]["user_store"] = "embedded-ldap"
+    data["products"][0]["nodes"].append({"id": "is-2", "host": "is-2.example.com"})
+    [expected] = products_messages(data, "products[0].user_store")
+    assert "its 2 nodes would each keep their own users" in expected
+    run = preset_run(home, tmp_path, "lone-ldap", data)
+    # Start; at the products step the user store is asked again: Up twice to jdbc; then
+    # continue, and Ctrl+C at the nodes step.
+    keys = ENTER * 2 + UP * 2 + ENTER + ENTER + CTRL_C
+    assert run(keys, preset="lone-ldap") == 130
+    out = capsys.readouterr().out
+    assert f"✗ products[0].user_store: {expected}" in out.split("── 2/7")[1]
+    session = run.only_session()
+    assert "user_store" not in session.answers["products"][0]
+    assert session.step == "nodes"
+
+
+def test_prompt_clustered_api_manager_and_key_manager_are_asked_for_load_balancers(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import tomllib
+
+    from wizard import presets
+
+    preset = presets.find("apim-is-km-mysql8", [locations.bundled_presets_dir()])
+    data = tomllib.loads(preset.read_text())
+    for product in data["products"]:
+        del product["load_balancer"]
+    expected = {pi: products_messages(data, f"products[{pi}].load_balancer")[0] for pi in (0, 1)}
+    assert "with 2 apim nodes a URL to one node has no failover" in expected[0]
+    assert "with 2 is-km nodes a URL to one node has no failover" in expected[1]
+    run = preset_run(home, tmp_path, "km-no-lb", data)
+    # Start; the key manager's load balancer is asked first, then API Manager's; continue.
+    keys = ENTER * 2 + f"km.example.com:8443{ENTER}apim.example.com{ENTER}" + ENTER + CTRL_C
+    assert run(keys, preset="km-no-lb") == 130
+    out = capsys.readouterr().out.split("── 2/7")[1]
+    for pi in (0, 1):
+        assert f"✗ products[{pi}].load_balancer: {expected[pi]}" in out
+    session = run.only_session()
+    assert [p["load_balancer"] for p in session.answers["products"]] == [
+        "apim.example.com",
+        "km.example.com:8443",
+    ]
+    assert session.step == "nodes"
+
+
+def test_prompt_a_product_changed_to_api_manager_loses_its_user_store(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = copy.deepcopy(SHARED)
+    data["products"] = [
+        {
+            "id": "is-km",
+            "version": "5.7.0",
+            "user_store": "ldap",
+            "ldap": {**LDAP, "password_env": "LDAP_PASSWORD"},
+            "nodes": [{"id": "km-1", "host": "10.0.2.11"}],
+        }
+    ]
+    [expected] = products_messages(data, "products[0].id")
+    run = preset_run(home, tmp_path, "lone-km", data)
+    # The key manager needs API Manager: "Change the product", Up twice to API Manager,
+    # its newest version; then Ctrl+C at the products menu.
+    keys = ENTER * 2 + ENTER + UP * 2 + ENTER + ENTER + CTRL_C
+    assert run(keys, preset="lone-km") == 130
+    assert f"✗ products[0].id: {expected}" in capsys.readouterr().out
+    product = run.only_session().answers["products"][0]
+    assert product == {
+        "id": "apim",
+        "version": "2.6.0",
+        "nodes": [{"id": "km-1", "host": "10.0.2.11"}],
+    }
+
+
+def test_prompt_the_ldap_server_comes_back_after_jdbc_was_chosen_for_a_while(
+    home: Path, tmp_path: Path
+) -> None:
+    data = copy.deepcopy(SHARED)
+    data["products"] = [copy.deepcopy(SHARED["products"][1])]
+    data["products"][0].update(user_store="ldap", ldap={**LDAP, "password_env": "LDAP_PW"})
+    run = preset_run(home, tmp_path, "is-ldap", data)
+    change = DOWN * 2 + ENTER + ENTER + ENTER + ENTER  # Change, the product, version, no LB
+    keys = (
+        ENTER * 2
+        + change
+        + UP
+        + ENTER  # jdbc
+        + change
+        + DOWN
+        + ENTER  # ldap again: each answer is offered as it was
+        + ENTER * 2  # url, bind DN
+        + ENTER  # keep reading the password from $LDAP_PW
+        + ENTER * 2  # search bases
+        + CTRL_C
+    )
+    assert run(keys, preset="is-ldap") == 130
+    product = run.only_session().answers["products"][0]
+    assert product["user_store"] == "ldap"
+    assert product["ldap"] == {**LDAP, "password_env": "LDAP_PW"}

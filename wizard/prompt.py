@@ -41,6 +41,29 @@ NO_TERMINAL = (
 
 _CONTINUE = "continue"
 _REGISTRY_ROLES = ("registry", "config", "governance")
+_USER_STORES = (
+    (
+        "jdbc",
+        "jdbc: users in the shared user-management database; every node sees them "
+        "(the default for clusters)",
+    ),
+    ("ldap", "ldap: an external LDAP or Active Directory that every node reaches"),
+    (
+        "embedded-ldap",
+        "embedded-ldap: IS's own LDAP, for one IS node that shares users with nobody",
+    ),
+)
+"""The primary user stores an Identity Server product chooses from, each said in a line."""
+_LDAP_QUESTIONS = (
+    ("url", "LDAP server URL (ldap://host:389 or ldaps://host:636):"),
+    ("bind_dn", "DN the nodes bind with (e.g. uid=admin,ou=system):"),
+    ("user_search_base", "Where users live: user search base (e.g. ou=Users,dc=example,dc=com):"),
+    (
+        "group_search_base",
+        "Where groups (roles) live: group search base (e.g. ou=Groups,dc=example,dc=com):",
+    ),
+)
+"""The LDAP server's answers other than its bind password, in the order asked."""
 
 
 # Default names and users for databases the operator adds; presets carry their own.
@@ -135,6 +158,11 @@ def _optional(validate: Callable[[str], bool | str]) -> Callable[[str], bool | s
     return lambda value: True if not value.strip() else validate(value.strip())
 
 
+def _required(validate: Callable[[str], bool | str]) -> Callable[[str], bool | str]:
+    """Empty is refused, as the model refuses a missing answer; the rest must pass."""
+    return lambda value: "is required" if not value.strip() else validate(value.strip())
+
+
 class _PromptWizard:
     def __init__(
         self,
@@ -151,6 +179,9 @@ class _PromptWizard:
         self.pt_kwargs = {k: v for k, v in zip(("input", "output"), io, strict=True) if v}
         self.session: sessions.Session | None = None
         self.lock: sessions.SessionLock | None = None
+        # Answers a change made inapplicable (the LDAP server after choosing jdbc), by the
+        # product table they were taken from: they come back when the change is undone.
+        self.aside: list[tuple[dict[str, Any], str, Any]] = []
 
     # ---- plumbing ---------------------------------------------------------------------
 
@@ -441,7 +472,11 @@ class _PromptWizard:
             actions = [Choice("Add a product", "add")]
             if self.products():
                 actions += [
-                    Choice("Change a product (version, profile, distribution)", "change"),
+                    Choice(
+                        "Change a product (version, profile, distribution, load balancer, "
+                        "user store)",
+                        "change",
+                    ),
                     Choice("Remove a product", "remove"),
                 ]
             action = self.menu("Products", actions)
@@ -471,6 +506,10 @@ class _PromptWizard:
             text += f" · {len(nodes)} node(s)"
         if product.get("distribution"):
             text += f" · stock files from {product['distribution']}"
+        if product.get("load_balancer"):
+            text += f" · behind {product['load_balancer']}"
+        if known and known.chooses_user_store:
+            text += f" · users in {product.get('user_store') or 'jdbc'}"
         return text
 
     def pick_product(self, message: str) -> int:
@@ -501,6 +540,12 @@ class _PromptWizard:
             self.ask_product_field(f"{path}.profile")
         if new or product.get("distribution"):
             self.ask_product_field(f"{path}.distribution")
+        # A new product's nodes are not known yet, and with them whether it needs a load
+        # balancer: the model asks for one at this step once they are.
+        if not new:
+            self.ask_load_balancer(index)
+        if known and known.chooses_user_store:
+            self.ask_user_store(index)
 
     def ask_product_field(self, path: str) -> None:
         from wizard.catalog import PRODUCTS
@@ -517,6 +562,14 @@ class _PromptWizard:
             )
             product["id"] = product_id
             known = PRODUCTS[product_id]
+            # Only Identity Server chooses a user store: another product's answers would
+            # be refused. They come back if the product becomes Identity Server again.
+            for key in ("user_store", "ldap"):
+                if known.chooses_user_store:
+                    if key not in product and (value := self.take_back(product, key)):
+                        product[key] = value
+                else:
+                    self.put_aside(product, key)
             if product.get("version") not in known.versions:
                 self.ask_product_field(f"products[{parts[1]}].version")
             return
@@ -550,6 +603,89 @@ class _PromptWizard:
                 product["distribution"] = value
             else:
                 product.pop("distribution", None)
+
+    def put_aside(self, product: dict[str, Any], key: str) -> None:
+        if key in product:
+            self.take_back(product, key)
+            self.aside.append((product, key, product.pop(key)))
+
+    def take_back(self, product: dict[str, Any], key: str) -> Any:
+        for i, (owner, name, value) in enumerate(self.aside):
+            if owner is product and name == key:
+                del self.aside[i]
+                return value
+        return None
+
+    def ask_load_balancer(self, pi: int) -> None:
+        from wizard.fields import check_load_balancer
+
+        product = self.products()[pi]
+        value = self.text(
+            f"Load balancer in front of {self.product_label(product)} (host or host:port, "
+            "443 when no port; empty: none):",
+            default=str(product.get("load_balancer", "")),
+            validate=_optional(_checker(check_load_balancer)),
+        )
+        if value:
+            product["load_balancer"] = value
+        else:
+            product.pop("load_balancer", None)
+        # Given here, it is the operator's: a preset's mark on it is settled.
+        steps.confirm(self.answers, f"products[{pi}].load_balancer")
+
+    def ask_user_store(self, pi: int) -> bool:
+        """Ask the primary user store; False when the operator keeps what cannot stay."""
+        from wizard.catalog import PRODUCTS
+
+        product = self.products()[pi]
+        known = PRODUCTS.get(str(product.get("id")))
+        if known is None or not known.chooses_user_store:
+            # Only a hand-edited answers file puts one on another product.
+            label = self.product_label(product)
+            if self.confirm(f"{label} takes no user store; remove user_store and [ldap]?", True):
+                product.pop("user_store", None)
+                product.pop("ldap", None)
+                return True
+            return False
+        current = product.get("user_store") or "jdbc"
+        choice = self.select(
+            f"{known.label}: primary user store (where users and roles live):",
+            [Choice(text, key) for key, text in _USER_STORES],
+            default=current,
+        )
+        # jdbc is the default, and left out as the full-screen wizard leaves it out.
+        if choice == "jdbc":
+            product.pop("user_store", None)
+        else:
+            product["user_store"] = choice
+        if choice == "ldap":
+            self.ask_ldap(pi)
+        else:
+            self.put_aside(product, "ldap")
+        return True
+
+    def ldap_table(self, pi: int) -> dict[str, Any]:
+        """The product's [ldap] table, the one put aside earlier, or a new one."""
+        product = self.products()[pi]
+        if not isinstance(product.get("ldap"), dict):
+            product["ldap"] = self.take_back(product, "ldap") or {}
+        return product["ldap"]  # type: ignore[no-any-return]
+
+    def ask_ldap(self, pi: int) -> None:
+        for key, _ in _LDAP_QUESTIONS:
+            self.ask_ldap_field(pi, key)
+            if key == "bind_dn":
+                self.ask_password(f"products[{pi}].ldap")
+
+    def ask_ldap_field(self, pi: int, key: str) -> None:
+        from wizard.fields import check_ldap_url, check_xml_text
+
+        ldap = self.ldap_table(pi)
+        question = dict(_LDAP_QUESTIONS)[key]
+        check = check_ldap_url if key == "url" else check_xml_text
+        ldap[key] = self.text(
+            question, default=str(ldap.get(key, "")), validate=_required(_checker(check))
+        )
 
     # ---- nodes ------------------------------------------------------------------------
 
@@ -869,7 +1005,10 @@ class _PromptWizard:
         if not isinstance(spec, dict):
             spec = {}
             self.put(spec_path, spec)
-        who = f"{spec.get('user', '?')} ({spec.get('name', spec_path)})"
+        if "bind_dn" in spec:  # an LDAP server's table (the products step asks it)
+            who = f"{spec['bind_dn']} (the LDAP bind DN)"
+        else:
+            who = f"{spec.get('user', '?')} ({spec.get('name', spec_path)})"
         choices = []
         if "password" in spec:
             choices.append(Choice("Keep the password typed earlier", "keep"))
@@ -1104,6 +1243,13 @@ class _PromptWizard:
         if field in ("version", "profile", "distribution"):
             self.ask_product_field(f"{base}.{field}")
             return True
+        if field == "load_balancer":
+            self.ask_load_balancer(pi)
+            return True
+        if field == "user_store":
+            return self.ask_user_store(pi)
+        if field == "ldap":
+            return self.reask_ldap(pi, rest[1:])
         if field == "nodes":
             if len(rest) == 1:
                 self.add_nodes(pi)
@@ -1141,6 +1287,24 @@ class _PromptWizard:
                     return True
                 return False
             return self.reask_spec(path, rest[2:], spec[1:])
+        return False
+
+    def reask_ldap(self, pi: int, rest: list[str | int]) -> bool:
+        product = self.products()[pi]
+        if not rest:
+            # The table is missing or unreadable (user_store = "ldap"), or there without
+            # ldap chosen: choosing the store again puts it aside.
+            if product.get("user_store") == "ldap":
+                self.ask_ldap(pi)
+                return True
+            return self.ask_user_store(pi)
+        key = rest[0]
+        if key in ("password", "password_env"):
+            self.ask_password(f"products[{pi}].ldap")
+            return True
+        if key in dict(_LDAP_QUESTIONS):
+            self.ask_ldap_field(pi, str(key))
+            return True
         return False
 
     def reask_spec(self, path: str, rest: list[str | int], defaults: Sequence[str]) -> bool:
