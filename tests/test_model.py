@@ -471,3 +471,72 @@ def test_oracle_password_with_double_quote_is_refused_at_the_field() -> None:
         "database.registry.password",
         'Oracle passwords cannot hold a double quote ("); choose another password',
     ) in found
+
+
+# ---- the database section: driver choice, TLS, loopback hosts --------------------------------
+
+
+def test_jdbc_driver_is_refused_outside_mariadb_at_the_field() -> None:
+    for value in ("mysql", "mariadb"):
+        ((path, message),) = problems_of(variant("database.jdbc_driver", value))
+        assert path == "database.jdbc_driver"
+        assert 'engine "mariadb"' in message and "leave jdbc_driver out" in message
+    assert problems_of(
+        variant("database.jdbc_driver", "jtds", variant("database.engine", "mariadb"))
+    )
+
+
+@pytest.mark.parametrize(("engine", "how"), [("oracle", "TCPS"), ("db2", "sslConnection=true")])
+def test_tls_on_oracle_and_db2_is_refused_with_how_to(engine: str, how: str) -> None:
+    data = variant("database.tls", True, variant("database.engine", engine))
+    if engine == "oracle":
+        data = variant("database.registry.password", "pw", data)
+    if engine == "db2":
+        data = variant("database.registry.name", "REG", data)
+        data = variant("database.user_management.name", "UM", data)
+        data = variant("products[0].databases.WSO2AM_DB.name", "AM", data)
+        data = variant("products[1].databases.WSO2_IDENTITY_DB.name", "IDN", data)
+    ((path, message),) = problems_of(data)
+    assert path == "database.tls" and how in message and "leave tls out" in message
+
+
+def test_tls_and_url_options_together_are_refused_naming_both() -> None:
+    data = variant("database.url_options", "useSSL=true", variant("database.tls", True))
+    ((path, message),) = problems_of(data)
+    assert path == "database.tls"
+    assert "tls = true" in message and "url_options" in message and "give one of the two" in message
+    # tls = false says nothing the url_options do not.
+    assert topology(variant("database.tls", False, variant("database.url_options", "a=1")))
+
+
+def test_a_loopback_database_host_for_nodes_elsewhere_is_refused_at_the_field() -> None:
+    for host in ("localhost", "127.0.0.1", "127.1.2.3", "::1"):
+        ((path, message),) = problems_of(variant("database.host", host))
+        assert path == "database.host"
+        assert "loopback address" in message and "its own machine" in message
+        assert "10.0.1.11, 10.0.1.12, is-1.example.com" in message
+        assert "Give the database server's host name or IP address" in message
+
+
+def test_a_databases_own_loopback_host_is_refused_at_its_own_field() -> None:
+    data = variant("products[0].databases.WSO2AM_DB.host", "localhost")
+    ((path, message),) = problems_of(data)
+    assert path == "products[0].databases.WSO2AM_DB.host"
+    assert "run on 10.0.1.11, 10.0.1.12." in message  # WSO2AM_DB is API Manager's alone
+
+
+def test_a_loopback_database_host_for_one_remote_node_is_refused() -> None:
+    # One node, on another host: localhost there is that machine, but the setup scripts and
+    # `carbon-wizard probe` run here.
+    product = copy.deepcopy(SHARED["products"][0])
+    product["nodes"] = [{"id": "a1", "host": "10.0.1.11"}]
+    data = variant("products", [product], variant("database.host", "127.0.0.1"))
+    ((path, message),) = problems_of(data)
+    assert path == "database.host" and "run on 10.0.1.11." in message
+
+
+def test_a_loopback_database_host_with_every_node_on_this_machine_is_accepted() -> None:
+    data = variant("database.host", "localhost", variant("cluster", {"clustering": False}))
+    for pi, ni, host in ((0, 0, "127.0.0.11"), (0, 1, "127.0.0.12"), (1, 0, "localhost")):
+        data = variant(f"products[{pi}].nodes[{ni}].host", host, data)
+    assert topology(data).database.host == "localhost"

@@ -152,3 +152,85 @@ def test_latin1_file_keeps_its_encoding_and_escapes_what_it_cannot_hold() -> Non
     assert by_name(parse(out))[ds.name].findtext("definition/configuration/password") == (
         "pässwörd-€"
     )
+
+
+# ---- defaultAutoCommit is the product's; validationQuery follows it -------------------------
+
+BPS_STOCK = "bps-3.6.0/repository/conf/datasources/bps-datasources.xml"
+IS_KM_STOCK = "is-km-5.7.0/repository/conf/datasources/master-datasources.xml"
+
+
+def _pg(name: str, jndi: str, file: str, auto_commit: bool) -> DatasourcePlan:
+    """A PostgreSQL datasource as the plan has it (the query fits the plan's autocommit)."""
+    return DatasourcePlan(
+        file=file,
+        name=name,
+        jndi_name=jndi,
+        description=name,
+        url="jdbc:postgresql://db:5432/X",
+        username="u",
+        password="p",
+        driver_class="org.postgresql.Driver",
+        validation_query="SELECT 1" if auto_commit else "SELECT 1; COMMIT",
+        database_key=f"p:{name}",
+        auto_commit=auto_commit,
+        engine="postgresql",
+    )
+
+
+def _config(out: bytes, name: str) -> etree._Element:
+    return by_name(parse(out))[name].find("definition/configuration")
+
+
+def test_bps_ds_keeps_the_stock_autocommit_and_its_pool() -> None:
+    # bps-datasources.xml of BPS 3.6.0 (and EI 6.4.0, IS 5.7.0) says defaultAutoCommit true;
+    # WSO2's guide changes only url, user, password and driver.
+    stock = upstream(BPS_STOCK)
+    bps = _pg("BPS_DS", "bpsds", "datasources/bps-datasources.xml", auto_commit=False)
+    before, after = _config(stock, "BPS_DS"), _config(patch_datasources(stock, [bps]), "BPS_DS")
+    assert after.findtext("defaultAutoCommit") == "true"
+    assert after.findtext("validationQuery") == "SELECT 1"  # no COMMIT with autocommit on
+    for tag in ("maxActive", "maxIdle", "maxWait", "validationInterval", "useDataSourceFactory"):
+        assert after.findtext(tag) == before.findtext(tag), tag
+    assert [c.tag for c in after] == [c.tag for c in before]
+
+
+def test_a_stock_datasource_without_autocommit_keeps_none() -> None:
+    # IS as Key Manager's WSO2AM_DB has no defaultAutoCommit: the driver's default (on) stays.
+    stock = upstream(IS_KM_STOCK)
+    am = _pg("WSO2AM_DB", "jdbc/WSO2AM_DB", MASTER, auto_commit=True)
+    after = _config(patch_datasources(stock, [am]), "WSO2AM_DB")
+    assert after.find("defaultAutoCommit") is None
+    assert after.findtext("validationQuery") == "SELECT 1"
+
+
+def test_api_managers_wso2am_db_keeps_true_and_gets_select_1_on_postgresql() -> None:
+    stock = upstream(STOCK["apim-2.6.0"])
+    am = _pg("WSO2AM_DB", "jdbc/WSO2AM_DB", MASTER, auto_commit=True)
+    after = _config(patch_datasources(stock, [am]), "WSO2AM_DB")
+    assert (after.findtext("defaultAutoCommit"), after.findtext("validationQuery")) == (
+        "true",
+        "SELECT 1",
+    )
+
+
+def test_an_added_datasource_gets_the_plans_autocommit_and_query() -> None:
+    reg = _pg("WSO2_SHARED_REG_DB", "jdbc/WSO2SharedRegDB", MASTER, auto_commit=False)
+    after = _config(patch_datasources(upstream(STOCK["kernel"]), [reg]), "WSO2_SHARED_REG_DB")
+    assert (after.findtext("defaultAutoCommit"), after.findtext("validationQuery")) == (
+        "false",
+        "SELECT 1; COMMIT",
+    )
+
+
+def test_a_placeholder_autocommit_is_kept_with_the_plans_query() -> None:
+    stock = upstream(STOCK["apim-2.6.0"]).replace(
+        b"<defaultAutoCommit>true</defaultAutoCommit>\n                    <driverClassName>",
+        b"<defaultAutoCommit>${am.autocommit}</defaultAutoCommit>\n"
+        b"                    <driverClassName>",
+    )
+    assert b"${am.autocommit}" in stock
+    am = _pg("WSO2AM_DB", "jdbc/WSO2AM_DB", MASTER, auto_commit=False)
+    after = _config(patch_datasources(stock, [am]), "WSO2AM_DB")
+    assert after.findtext("defaultAutoCommit") == "${am.autocommit}"
+    assert after.findtext("validationQuery") == "SELECT 1; COMMIT"

@@ -99,7 +99,8 @@ def test_redacted_plan_holds_no_password() -> None:
             "mysql8",
             "jdbc:mysql://db.example.com:3306/WSO2_REG_DB?autoReconnect=true&useSSL=false&allowPublicKeyRetrieval=true",
         ),
-        ("mariadb", "jdbc:mariadb://db.example.com:3306/WSO2_REG_DB"),
+        # WSO2's 4.4.x guide reaches MariaDB with the MySQL driver and URLs.
+        ("mariadb", "jdbc:mysql://db.example.com:3306/WSO2_REG_DB?autoReconnect=true&useSSL=false"),
         ("postgresql", "jdbc:postgresql://db.example.com:5432/WSO2_REG_DB"),
         ("oracle", "jdbc:oracle:thin:@//db.example.com:1521/WSO2_REG_DB"),
         (

@@ -10,6 +10,7 @@ tests/dbservers.py (`bash .ci/dbservers.sh start`); WSO2's scripts from ../share
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import re
@@ -28,6 +29,7 @@ from lxml import etree
 from tests.answers_fixtures import PASSWORD
 from wizard import answers, tree
 from wizard.catalog import ENGINES
+from wizard.fields import is_loopback
 from wizard.output import write_tree
 from wizard.plan import NodePlan, Plan, build
 from wizard.render.sql import setup_scripts
@@ -50,6 +52,8 @@ _TABLES = {
     "apim:WSO2AM_DB": ("AM_API", "IDN_OAUTH_CONSUMER_APPS"),
     "is:WSO2_IDENTITY_DB": ("IDN_OAUTH_CONSUMER_APPS", "IDN_UMA_RESOURCE", "CM_RECEIPT"),
 }
+# MariaDB trees use jdbc:mysql:// URLs (WSO2's 4.4.x guide), or jdbc:mariadb:// with
+# jdbc_driver = "mariadb".
 _URL = re.compile(r"^jdbc:(postgresql|mysql|mariadb)://(\[[^\]]+\]|[^:/\[]+):(\d+)/([^?;/]+)")
 
 
@@ -115,7 +119,25 @@ def real_plan(srv: Any, layout: str) -> Plan:
             },
         ],
     }
-    return build(answers.parse(data), {})
+    return build(answers.parse(on_this_machine(data, srv.host)), {})
+
+
+def on_this_machine(data: dict[str, Any], db_host: str) -> dict[str, Any]:
+    """The answers with every node on this machine when the database server is (`db_host`
+    loopback, as the test servers are): the model accepts a loopback database host only for
+    nodes that run there too (reference §8 rule 38). Each node gets a loopback address of its
+    own (127.0.0.0/8), so nodes keep distinct hosts; Hazelcast needs real member addresses,
+    so clustering is off."""
+    if not is_loopback(db_host):
+        return data
+    out = copy.deepcopy(data)
+    out["cluster"] = {**out.get("cluster", {}), "clustering": False}
+    n = 10
+    for product in out["products"]:
+        for node in product["nodes"]:
+            n += 1
+            node["host"] = f"127.0.0.{n}"
+    return out
 
 
 # --- running things -------------------------------------------------------------------------
@@ -373,6 +395,9 @@ def test_setup_schema_and_datasources(engine: str, layout: str, tmp_path: Path) 
     srv = _dbservers().server(engine)
     with planned(srv, layout) as plan:
         assert plan.engine.id == engine and ENGINES[engine].kind in ("postgresql", "mysql")
+        # MariaDB as WSO2's 4.4.x guide has it: the MySQL driver and URLs, which log in below.
+        scheme = "jdbc:mysql://" if engine == "mariadb" else "jdbc:postgresql://"
+        assert all(db.url.startswith(scheme) for db in plan.databases)
         home = product_home(tmp_path, plan)
         root = generate(plan, tmp_path)
         path = check_tree_records(root, plan)

@@ -708,6 +708,19 @@ CASES = [
         f"{AM_CONF}/validationQuery",
     ),
     Case(
+        # PostgreSQL with auto-commit on: the COMMIT finds no transaction and the server logs
+        # "there is no transaction in progress" on every validation.
+        "postgresql-commit-with-autocommit-on",
+        split_tree,
+        in_datasource(
+            "apim-2", MASTER, "WSO2AM_DB", "<defaultAutoCommit>false", "<defaultAutoCommit>true"
+        ),
+        7,
+        "apim-2",
+        MASTER,
+        f"{AM_CONF}/validationQuery",
+    ),
+    Case(
         "test-on-borrow-off",
         shared_tree,
         in_datasource("apim-1", MASTER, "WSO2AM_DB", "<testOnBorrow>true", "<testOnBorrow>false"),
@@ -1124,6 +1137,16 @@ CASES = [
         "apim-2",
         AXIS2,
         "clustering/parameter[@name='domain']",
+    ),
+    # ---- rule 38: a loopback database host -----------------------------------------------
+    Case(
+        "loopback-database-for-nodes-on-two-hosts",
+        shared_tree,
+        on(APIM, MASTER, "db.example.com:3306/WSO2AM_DB", "127.0.0.1:3306/WSO2AM_DB"),
+        38,
+        "apim-1",
+        MASTER,
+        f"{AM_CONF}/url",
     ),
     Case(
         "ei-file-under-repository-conf",

@@ -72,6 +72,13 @@ class DatabaseSection(_Strict):
     """shared: config and governance registry in one database; split: two databases."""
     url_options: Annotated[str, AfterValidator(fields.check_url_options)] | None = None
     """JDBC URL options; defaults to the engine's (e.g. autoReconnect=true&useSSL=false)."""
+    jdbc_driver: Literal["mysql", "mariadb"] | None = None
+    """Engine mariadb only: "mysql" (the default, as WSO2's 4.4.x guide has it:
+    com.mysql.jdbc.Driver, jdbc:mysql:// URLs) or "mariadb" (MariaDB Connector/J,
+    org.mariadb.jdbc.Driver, jdbc:mariadb:// URLs)."""
+    tls: bool | None = None
+    """true: URLs with the engine's TLS options (encrypt, and check the server's
+    certificate). Not with url_options, which replace the engine's options entirely."""
     registry: DatabaseSpec | None = None
     config: DatabaseSpec | None = None
     governance: DatabaseSpec | None = None
@@ -79,7 +86,12 @@ class DatabaseSection(_Strict):
 
     @property
     def engine_spec(self) -> Engine:
-        return ENGINES[self.engine]
+        """The engine, reached through the chosen driver (refused by validation where the
+        engine offers no such choice)."""
+        engine = ENGINES[self.engine]
+        if self.jdbc_driver in engine.jdbc_drivers:
+            return engine.with_driver(self.jdbc_driver)
+        return engine
 
     @property
     def effective_port(self) -> int:
@@ -87,9 +99,43 @@ class DatabaseSection(_Strict):
 
     @property
     def effective_url_options(self) -> str:
-        if self.url_options is None:
-            return self.engine_spec.default_url_options
-        return self.url_options
+        engine = self.engine_spec
+        if self.url_options is not None:
+            return self.url_options
+        if self.tls and engine.tls_url_options is not None:
+            return engine.tls_url_options
+        return engine.default_url_options
+
+    @model_validator(mode="after")
+    def _driver_and_tls(self) -> DatabaseSection:
+        engine = self.engine_spec
+        problems: list[Problem] = []
+        if self.jdbc_driver is not None and self.jdbc_driver not in engine.jdbc_drivers:
+            problems.append(
+                Problem(
+                    "jdbc_driver",
+                    'jdbc_driver only chooses how engine "mariadb" is reached (the MySQL '
+                    f"driver or MariaDB Connector/J); {engine.label} has one driver, "
+                    f"{engine.driver_class}: leave jdbc_driver out",
+                )
+            )
+        if self.tls and engine.tls_url_options is None:
+            problems.append(Problem("tls", engine.tls_how))
+        elif self.tls and self.url_options is not None:
+            # url_options replace the engine's options: which TLS options would win is
+            # nobody's guess, so the operator writes them all in one place.
+            problems.append(
+                Problem(
+                    "tls",
+                    "tls = true writes the engine's TLS options into the URLs, and "
+                    "url_options replaces the engine's options: give one of the two (for TLS "
+                    f"and more options, put all of them in url_options, e.g. "
+                    f"'{engine.tls_url_options}&...')",
+                )
+            )
+        if problems:
+            raise Problems(problems)
+        return self
 
     @model_validator(mode="after")
     def _layout_databases(self) -> DatabaseSection:
@@ -384,6 +430,7 @@ class Topology(_Strict):
             + self._cluster_members()
             + self._shared_users()
             + self._key_manager()
+            + self._loopback_databases()
         )
         if problems:
             raise Problems(problems)
@@ -642,6 +689,62 @@ class Topology(_Strict):
                         )
                     )
         return problems
+
+    def _loopback_databases(self) -> list[Problem]:
+        """A loopback database host is each node's own machine: valid only when every node
+        that uses the database runs on this machine too (reference §8 rule 38). The setup
+        scripts and `carbon-wizard probe` also run here, so a single remote node does not
+        make it right either."""
+        away: dict[tuple[str, str], dict[str, None]] = {}
+        for path, spec, nodes in self._database_users():
+            host = spec.host or self.database.host
+            if fields.is_loopback(host):
+                field = join_path(path, "host") if spec.host else "database.host"
+                remote = (n.host for n in nodes if not fields.is_loopback(n.host))
+                away.setdefault((field, host), {}).update(dict.fromkeys(remote))
+        problems = []
+        for (field, host), hosts in away.items():
+            if not hosts:
+                continue
+            listed = list(hosts)
+            more = f" and {len(listed) - 3} more" if len(listed) > 3 else ""
+            problems.append(
+                Problem(
+                    field,
+                    f"{host} is a loopback address: each node would look for the database on "
+                    f"its own machine, but the nodes that use it run on "
+                    f"{', '.join(listed[:3])}{more}. Give the database server's host name or "
+                    "IP address as the nodes reach it (e.g. db.example.com)",
+                )
+            )
+        return problems
+
+    def _database_users(self) -> list[tuple[str, DatabaseSpec, list[Node]]]:
+        """Every database spec with its answers path and the nodes that use it."""
+        everyone = [n for p in self.products for n in p.nodes]
+        db = self.database
+        out = [
+            (f"database.{role}", spec, everyone)
+            for role in ("registry", "governance", "user_management")
+            if (spec := getattr(db, role)) is not None
+        ]
+        if db.config is not None:
+            common = [n for p in self.products if p.config_database is None for n in p.nodes]
+            out.append(("database.config", db.config, common))
+        for pi, product in enumerate(self.products):
+            if product.config_database is not None:
+                path = join_path("products", pi, "config_database")
+                out.append((path, product.config_database, list(product.nodes)))
+            for key, spec in product.databases.items():
+                # IS as Key Manager uses API Manager's WSO2AM_DB (catalog `borrows`).
+                users = [
+                    n
+                    for p in self.products
+                    if p is product or (product.id, key) in PRODUCTS[p.id].borrows
+                    for n in p.nodes
+                ]
+                out.append((join_path("products", pi, "databases", key), spec, users))
+        return out
 
     def database_specs(self) -> list[tuple[str, DatabaseSpec]]:
         """Every database spec with its path in the answers."""

@@ -96,8 +96,20 @@ class DatasourcePlan:
     password: str | None = field(repr=False)
     driver_class: str
     validation_query: str
+    """For `auto_commit` (see `validation_query_for`)."""
     database_key: str
     auto_commit: bool = False
+    """defaultAutoCommit of a datasource the stock file lacks; one the stock file defines
+    keeps its own (render.datasources)."""
+    engine: str | None = None
+    """Engine id, so that the query can follow a stock file's defaultAutoCommit."""
+
+    def validation_query_for(self, auto_commit: bool) -> str:
+        """The engine's validationQuery for a datasource whose defaultAutoCommit is
+        `auto_commit` (PostgreSQL: `SELECT 1` with it on, `SELECT 1; COMMIT` with it off)."""
+        if self.engine is None or auto_commit == self.auto_commit:
+            return self.validation_query
+        return ENGINES[self.engine].validation_query_for(auto_commit)
 
 
 @dataclass(frozen=True)
@@ -273,7 +285,7 @@ class Plan:
 def build(topology: Topology, env: Mapping[str, str] | None = None) -> Plan:
     """The plan for `topology`; passwords from `password_env` are read from `env`."""
     env = env if env is not None else {}
-    engine = ENGINES[topology.database.engine]
+    engine = topology.database.engine_spec
     databases = _databases(topology, engine, env)
     by_key = {db.key: db for db in databases}
     nodes: list[NodePlan] = []
@@ -503,7 +515,7 @@ def _node(
 ) -> NodePlan:
     spec = PRODUCTS[product.id]
     profile = spec.profile(product.profile)
-    engine = ENGINES[topology.database.engine]
+    engine = topology.database.engine_spec
     config_key = topology.config_spec(product)[0]
 
     def datasource(
@@ -518,9 +530,10 @@ def _node(
             username=db.user,
             password=db.password,
             driver_class=engine.driver_class,
-            validation_query=engine.validation_query,
+            validation_query=engine.validation_query_for(db.auto_commit),
             database_key=db.key,
             auto_commit=db.auto_commit,
+            engine=engine.id,
         )
 
     if topology.database.layout == "shared":
@@ -616,4 +629,26 @@ def _notes(topology: Topology) -> tuple[str, ...]:
             "ABSTIME, which PostgreSQL 12 and later removed; it loads only on PostgreSQL 11 "
             "or older."
         )
+    tls = tls_note(topology)
+    if tls:
+        notes.append(tls)
     return tuple(notes)
+
+
+def tls_note(topology: Topology) -> str | None:
+    """What the URLs leave TLS at, when that is the engine's default and not encrypted and
+    checked; None when the answers chose (tls, or url_options of their own)."""
+    db = topology.database
+    engine = db.engine_spec
+    if db.tls or db.url_options is not None:
+        return None
+    if engine.tls_url_options is None:
+        return (
+            f"{engine.label}: {engine.tls_default}. TLS takes more than URL options here: "
+            "the README (Datasources: driver, TLS) says how to set it up."
+        )
+    return (
+        f"{engine.label}: {engine.tls_default}. To encrypt and check the server's certificate, "
+        f"set tls = true under [database]: the URLs then carry {engine.tls_url_options} "
+        "(the README says what each node then needs)."
+    )

@@ -7,6 +7,7 @@ from pathlib import PurePath
 
 from wizard import readme_products, schema
 from wizard.plan import Plan
+from wizard.render import xmltools
 from wizard.render.securevault import vault_readme
 
 NEXT_STEPS = "## Next steps"
@@ -69,6 +70,7 @@ def render(
         out += ["## Read before you start", ""]
         out += [f"- {note}" for note in plan.notes]
         out.append("")
+    out += _datasources_section(plan, node_files or {})
     out += [
         "## Regenerate",
         "",
@@ -194,3 +196,136 @@ def _start_step(plan: Plan, number: int) -> list[str]:
         "`repository/database/WSO2CARBON_DB*` files before starting it with these files.",
         "",
     ]
+
+
+# The kernel's pool settings, which a datasource the stock file lacks gets (render.datasources).
+_NEW_POOL = "maxActive 50, maxWait 60000, validationInterval 30000"
+# Why an engine's validationQuery is not the stock files' `SELECT 1` (reference §4.1).
+_QUERY_REASONS = {
+    "oracle": "Oracle refuses a SELECT without FROM",
+    "db2": "DB2 refuses a SELECT without FROM",
+    "postgresql": (
+        "where defaultAutoCommit is false; with it true the stock `SELECT 1` stays. WSO2's "
+        "PostgreSQL guide adds the COMMIT to end the transaction a validation opens; with "
+        "auto-commit on there is none, and PostgreSQL would log 'there is no transaction in "
+        "progress' on every validation"
+    ),
+}
+
+
+def _datasources_section(plan: Plan, node_files: Mapping[str, Mapping[str, bytes]]) -> list[str]:
+    """The JDBC driver, TLS, and each datasource setting that differs from the stock files."""
+    engine, db = plan.engine, plan.topology.database
+    out = ["## Datasources: driver, TLS, and what differs from the stock files", ""]
+    out.append(
+        f"**Driver:** `{engine.driver_class}` (`{engine.driver_jar}`), URLs "
+        f"`{engine.url('HOST', engine.default_port, 'DB', '')}`."
+    )
+    if engine.jdbc_drivers and db.jdbc_driver == "mariadb":
+        out[-1] += (
+            ' This is MariaDB Connector/J, chosen with `jdbc_driver = "mariadb"`; WSO2\'s '
+            "4.4.x guide (Changing to MariaDB) reaches MariaDB with the MySQL driver "
+            "(`com.mysql.jdbc.Driver`, `jdbc:mysql://` URLs, mysql-connector-java 5.1): leave "
+            "jdbc_driver out for that. The databases and scripts are the same either way."
+        )
+    elif engine.jdbc_drivers:
+        out[-1] += (
+            " MariaDB is reached as WSO2's 4.4.x guide (Changing to MariaDB) does it: with "
+            'the MySQL driver, URLs and scripts. `jdbc_driver = "mariadb"` under [database] '
+            "switches the datasources to MariaDB Connector/J (`org.mariadb.jdbc.Driver`, "
+            "`jdbc:mariadb://` URLs, mariadb-java-client in the lib folder instead); the "
+            "databases and scripts stay the same."
+        )
+    out += ["", _tls_line(plan), ""]
+    out += [
+        "**Datasource settings changed from the stock files, and why.** A shared datasource "
+        "the stock file defines (e.g. `WSO2AM_DB`, `BPS_DS`) is edited in place; the others "
+        "are added. Of a stock datasource only these change:",
+        "",
+        "- `url`, `username`, `password`, `driverClassName`: the shared database instead of "
+        "the node's embedded H2 one, which is what the tree is for. A stock `encrypted` or "
+        "`svns:secretAlias` attribute goes with the old password.",
+    ]
+    reason = _QUERY_REASONS.get(engine.kind)
+    queries = {engine.validation_query, engine.validation_query_for(False)} - {"SELECT 1"}
+    if reason and queries:
+        out.append(
+            "- `validationQuery`: " + " / ".join(f"`{q}`" for q in sorted(queries)) + " instead "
+            f"of the stock `SELECT 1` ({reason})."
+        )
+    out += [
+        "- `testOnBorrow`: `true`, as every stock file has it; added where a file lacks it, so "
+        "that a connection the database dropped is replaced, not handed out.",
+        "",
+        "Kept as the stock file has them: `defaultAutoCommit` (WSO2's guides change only the "
+        "connection settings) and every pool setting. A datasource a stock file lacks gets "
+        f"the kernel's pool settings ({_NEW_POOL}). Per datasource:",
+        "",
+        "| product | file | datasource | defaultAutoCommit | validationQuery |",
+        "|---|---|---|---|---|",
+    ]
+    out += [f"| {' | '.join(row)} |" for row in _datasource_rows(plan, node_files)]
+    return [*out, ""]
+
+
+def _tls_line(plan: Plan) -> str:
+    engine, db = plan.engine, plan.topology.database
+    options = engine.tls_url_options
+    if options is None:
+        return f"**TLS:** {engine.tls_default}. {engine.tls_how}."
+    if db.url_options is not None:
+        return (
+            f"**TLS:** the URLs carry your `url_options` (`{db.url_options}`), which decide "
+            f"it. `tls = true` in their place writes `{options}`; then {engine.tls_trust}."
+        )
+    if db.tls:
+        return (
+            f"**TLS:** on (`tls = true`): every URL carries `{options}`, so the driver "
+            "encrypts and refuses a server whose certificate it cannot check. Before the "
+            f"nodes start, {engine.tls_trust}."
+        )
+    return (
+        f"**TLS:** off: {engine.tls_default}. To turn it on, set `tls = true` under "
+        f"[database] and regenerate: the URLs then carry `{options}`, and {engine.tls_trust}."
+    )
+
+
+def _datasource_rows(
+    plan: Plan, node_files: Mapping[str, Mapping[str, bytes]]
+) -> list[tuple[str, ...]]:
+    """Each product cluster's shared datasources as its first node's files hold them (the
+    plan's values where the tree has no files)."""
+    rows: list[tuple[str, ...]] = []
+    seen: set[str] = set()
+    for node in plan.nodes:
+        if node.product_key in seen:
+            continue
+        seen.add(node.product_key)
+        written = _written_settings(node.conf_dir, node_files.get(node.id, {}))
+        for ds in node.datasources:
+            auto, query = written.get(
+                (ds.file, ds.name), (str(ds.auto_commit).lower(), ds.validation_query)
+            )
+            shown = auto if auto is not None else "unset (the driver's default: on)"
+            rows.append((node.product_key, f"`{ds.file}`", ds.name, shown, f"`{query}`"))
+    return rows
+
+
+def _written_settings(
+    conf_dir: str, files: Mapping[str, bytes]
+) -> dict[tuple[str, str], tuple[str | None, str]]:
+    """(file, datasource) -> (defaultAutoCommit or None, validationQuery) as written."""
+    out: dict[tuple[str, str], tuple[str | None, str]] = {}
+    prefix = f"{conf_dir}/"
+    for path, content in files.items():
+        if not (path.startswith(prefix) and path.endswith("-datasources.xml")):
+            continue
+        root = xmltools.parse(content).getroot()
+        for d in root.iterfind("datasources/datasource"):
+            config = d.find("definition/configuration")
+            if config is None:
+                continue
+            auto = config.findtext("defaultAutoCommit")
+            key = (path[len(prefix) :], (d.findtext("name") or "").strip())
+            out[key] = (auto.strip() if auto else None, config.findtext("validationQuery") or "")
+    return out

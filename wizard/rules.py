@@ -47,7 +47,7 @@ RULE_TITLES: dict[int, str] = {
     4: "JNDI names are non-empty and unique across the node's datasources files",
     5: "Every definition is RDBMS with url, username, password, driver; elements known and typed",
     6: "The JDBC URL's scheme and the driver class agree",
-    7: "validationQuery matches the engine and testOnBorrow is true",
+    7: "validationQuery fits the engine and defaultAutoCommit; testOnBorrow is true",
     8: "No URL holds '&amp;' after parsing (an '&' escaped twice)",
     9: "WSO2_CARBON_DB (jdbc/WSO2CarbonDB) is a node-local H2 file used by nothing else",
     10: "The lib folder holds a jar with every non-H2 driver class in use",
@@ -74,6 +74,7 @@ RULE_TITLES: dict[int, str] = {
     34: "IS as Key Manager defines and names API Manager's WSO2AM_DB (same URL and user)",
     35: "api-manager.xml: API Manager and the key manager name each other's front; WSClient",
     36: "Behind a load balancer: carbon.xml host names and Tomcat proxyPorts are the balancer's",
+    38: "A loopback database host serves only nodes that all run on that one machine",
 }
 
 MANIFEST = "manifest.json"
@@ -1237,10 +1238,12 @@ _INT_RANGE = (-(2**31), 2**31 - 1)
 _LONG_RANGE = (-(2**63), 2**63 - 1)
 
 # URL prefix -> driver classes that accept it, and the engine's validation query (§4.1).
+# MariaDB is reached either way: WSO2's 4.4.x guide uses the MySQL pair, kernel 4.6 the
+# MariaDB one. PostgreSQL's query depends on defaultAutoCommit (see _POSTGRESQL_MANUAL).
 _ENGINES: tuple[tuple[str, frozenset[str], str], ...] = (
     ("jdbc:mysql:", frozenset({"com.mysql.jdbc.Driver", "com.mysql.cj.jdbc.Driver"}), "SELECT 1"),
     ("jdbc:mariadb:", frozenset({"org.mariadb.jdbc.Driver"}), "SELECT 1"),
-    ("jdbc:postgresql:", frozenset({"org.postgresql.Driver"}), "SELECT 1; COMMIT"),
+    ("jdbc:postgresql:", frozenset({"org.postgresql.Driver"}), "SELECT 1"),
     (
         "jdbc:oracle:thin:",
         frozenset({"oracle.jdbc.OracleDriver", "oracle.jdbc.driver.OracleDriver"}),
@@ -1425,15 +1428,9 @@ def _check_engine(node: NodeFiles, ds: Datasource, out: _Report) -> None:
             f"{driver} does not take {prefix} URLs; use {' or '.join(sorted(drivers))}",
         )
     actual = ds.setting("validationQuery")
-    if actual is None or _sql(actual) != _sql(query):
-        shown = "missing" if actual is None else f"'{actual}'"
-        out.add(
-            7,
-            node.id,
-            ds.file,
-            ds.at("validationQuery"),
-            f"validationQuery is {shown}; {prefix} needs '{query}'",
-        )
+    message = _validation_problem(prefix, query, actual, ds.setting("defaultAutoCommit"))
+    if message:
+        out.add(7, node.id, ds.file, ds.at("validationQuery"), message)
     on_borrow = ds.setting("testOnBorrow")
     if (on_borrow or "").strip().lower() != "true":
         out.add(
@@ -1445,8 +1442,136 @@ def _check_engine(node: NodeFiles, ds: Datasource, out: _Report) -> None:
         )
 
 
+# WSO2's PostgreSQL query for datasources whose connections start without auto-commit: the
+# COMMIT ends the transaction the SELECT opened (ADMIN44x "Changing to PostgreSQL"). With
+# auto-commit on there is none, and PostgreSQL logs "there is no transaction in progress"
+# on every validation.
+_POSTGRESQL_MANUAL = "SELECT 1; COMMIT"
+
+
+def _validation_problem(
+    prefix: str, query: str, actual: str | None, auto_commit: str | None
+) -> str | None:
+    """What is wrong with `actual` as the validationQuery, or None. `auto_commit` is the
+    datasource's defaultAutoCommit text (absent: the driver's default, on)."""
+    if prefix != "jdbc:postgresql:":
+        if actual is not None and _sql(actual) == _sql(query):
+            return None
+        shown = "missing" if actual is None else f"'{actual}'"
+        return f"validationQuery is {shown}; {prefix} needs '{query}'"
+    flag = (auto_commit or "true").strip().lower()
+    on = {"true": True, "1": True, "false": False, "0": False}.get(flag)
+    fits = [q for q, wanted in ((query, True), (_POSTGRESQL_MANUAL, False)) if on in (None, wanted)]
+    if actual is not None and _sql(actual) in {_sql(q) for q in fits}:
+        return None
+    if actual is None:
+        return f"validationQuery is missing; {prefix} needs '{fits[0]}' here"
+    if on:
+        return (
+            f"validationQuery is '{actual}' but defaultAutoCommit is on (true, or unset: the "
+            "driver's default), so there is no transaction to commit: PostgreSQL logs 'there "
+            f"is no transaction in progress' on every validation; use '{query}' (or set "
+            "defaultAutoCommit false)"
+        )
+    if on is False:
+        return (
+            f"validationQuery is '{actual}' but defaultAutoCommit is false: the validation "
+            "opens a transaction that nothing ends; use "
+            f"'{_POSTGRESQL_MANUAL}' (or set defaultAutoCommit true)"
+        )
+    return f"validationQuery is '{actual}'; {prefix} needs '{query}' or '{_POSTGRESQL_MANUAL}'"
+
+
 def _sql(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().rstrip(";").strip().upper()
+
+
+# ---- rule 38: a loopback database host ----------------------------------------------------
+
+# The authority of a URL of the `scheme://host[:port][,host...]` kind (MySQL, MariaDB,
+# PostgreSQL, SQL Server, jTDS, DB2, an H2 server); Oracle's thin forms are read apart.
+_AUTHORITY = re.compile(r"jdbc:[a-z0-9]+(?::[a-z0-9]+)*://([^/;?]*)", re.IGNORECASE)
+_ORACLE = re.compile(r"jdbc:oracle:[a-z0-9]+:@", re.IGNORECASE)
+_ORACLE_HOST = re.compile(r"\(\s*HOST\s*=\s*([^)\s]+)", re.IGNORECASE)
+
+
+def _url_hosts(url: str) -> list[tuple[int, int]]:
+    """Spans of the host names in a JDBC URL (several for a multi-host or RAC URL)."""
+    spans: list[tuple[int, int]] = []
+    oracle = _ORACLE.match(url)
+    if oracle is not None:
+        rest = oracle.end()
+        if url.startswith("(", rest):
+            return [m.span(1) for m in _ORACLE_HOST.finditer(url, rest)]
+        start = rest + 2 if url.startswith("//", rest) else rest
+        end = start
+        if url.startswith("[", start):
+            end = url.find("]", start) + 1 or len(url)
+        else:
+            while end < len(url) and url[end] not in ":/?":
+                end += 1
+        return [(start, end)] if end > start else []
+    authority = _AUTHORITY.match(url)
+    if authority is None:
+        return []
+    offset = authority.start(1)
+    for part in authority.group(1).split(","):
+        if part.startswith("["):
+            end = part.find("]") + 1 or len(part)
+        else:
+            end = len(re.split(r"[:\\]", part, maxsplit=1)[0])  # host[\instance][:port]
+        if end:
+            spans.append((offset, offset + end))
+        offset += len(part) + 1
+    return spans
+
+
+def _loopback_key(url: str) -> str | None:
+    """The URL with its hosts as one name when one of them is loopback (so that localhost and
+    127.0.0.1 name one database); None when none is."""
+    spans = _url_hosts(url)
+    if not any(_is_loopback(url[a:b]) for a, b in spans):
+        return None
+    key, last = [], 0
+    for a, b in spans:
+        host = url[a:b]
+        key += [url[last:a], "localhost" if _is_loopback(host) else _host_key(host)]
+        last = b
+    return "".join([*key, url[last:]])
+
+
+def _across_loopback_databases(nodes: Sequence[NodeFiles], out: _Report) -> None:
+    """Rule 38: a shared datasource on a loopback host is each node's own machine, so the
+    nodes that use it must all run on one machine (manifest hosts; a node on a loopback
+    host is on this machine too). The node-local WSO2_CARBON_DB is each node's own anyway."""
+    users: dict[str, list[tuple[NodeFiles, Datasource]]] = defaultdict(list)
+    for node in nodes:
+        for ds in node.datasources:
+            url = ds.url
+            if ds.name == LOCAL_DATASOURCE or url is None or url.startswith("${"):
+                continue
+            key = _loopback_key(url)
+            if key is not None:
+                users[key].append((node, ds))
+    for using in users.values():
+        hosts = dict.fromkeys(
+            "this machine" if _is_loopback(n.info.host) else _host_key(n.info.host)
+            for n, _ in using
+            if n.info.host
+        )
+        if len(hosts) < 2:
+            continue
+        listed = ", ".join(list(hosts)[:4]) + (" ..." if len(hosts) > 4 else "")
+        for node, ds in using:
+            out.add(
+                38,
+                node.id,
+                ds.file,
+                ds.at("url"),
+                f"the URL names a loopback host: each node reaches a database on its own "
+                f"machine, and the nodes that use it run on {listed} (manifest.json), so they "
+                "would not share it; give the database server's host name or IP address",
+            )
 
 
 # ---- rule 9: the node-local database ------------------------------------------------------
@@ -2289,6 +2414,7 @@ def _check_ei_layout(node: NodeFiles, out: _Report) -> None:
 
 def _check_across(nodes: Sequence[NodeFiles], out: _Report) -> None:
     _across_local_databases(nodes, out)
+    _across_loopback_databases(nodes, out)
     _across_governance(nodes, out)
     _across_config(nodes, out)
     _across_mount_block(nodes, out)

@@ -409,6 +409,7 @@ _RULE_STEPS = {
     30: "nodes",  # clustering
     31: "products",  # EI profile layout
     **dict.fromkeys(range(32, 37), "products"),  # user store, identity data, KM, balancers
+    38: "database",  # a loopback database host for nodes on several machines
 }
 
 

@@ -4,6 +4,13 @@ A datasource the stock file already defines (by name: `WSO2AM_DB`, `BPS_DS`, ...
 place: its JNDI name and the connection settings the plan owns are set, every other pool
 setting of the product is kept. A datasource the file lacks is added after the last one.
 The node-local `WSO2_CARBON_DB` is never touched. Everything else keeps its bytes.
+
+What an edit writes over a stock value, and why (the README lists the same): url, username,
+password and driverClassName (the shared database instead of the embedded H2 one),
+validationQuery (the engine's, fitted to the datasource's defaultAutoCommit) and testOnBorrow
+(true, as every stock file has it: rule 7). defaultAutoCommit stays as the stock file has it:
+WSO2's guides change only the connection settings (EI610 "Changing the Default Databases for
+BPMN and BPEL": url, username, password, driver), and no product needs another value.
 """
 
 from __future__ import annotations
@@ -170,6 +177,12 @@ def _edit_existing(m: Markup, datasource: etree._Element, ds: DatasourcePlan) ->
             edits.append(m.insert_after(anchor, m.block(body, m.indent_of(anchor))))
         return edits
     settings = _settings(ds)
+    # The product's defaultAutoCommit stays (absent: the driver's default, on); the query
+    # follows it, or PostgreSQL logs a warning on every validation (engines.py).
+    del settings["defaultAutoCommit"]
+    kept = _auto_commit(config)
+    if kept is not None:
+        settings["validationQuery"] = ds.validation_query_for(kept)
     indent = m.children_indent(config)
     last: etree._Element | None = None
     missing: list[str] = []
@@ -194,6 +207,16 @@ def _edit_existing(m: Markup, datasource: etree._Element, ds: DatasourcePlan) ->
         else:
             edits.append(m.insert_last_child(config, markup, indent))
     return edits
+
+
+def _auto_commit(config: etree._Element) -> bool | None:
+    """The defaultAutoCommit a stock configuration leaves its connections in; None when it is
+    not a plain boolean (a `${...}` placeholder, say)."""
+    present = config.findall("defaultAutoCommit")
+    if not present:
+        return True  # Tomcat's pool then never calls setAutoCommit: JDBC connections start on
+    value = (present[-1].text or "").strip().lower()
+    return {"true": True, "1": True, "false": False, "0": False}.get(value)
 
 
 def _after(a: etree._Element, b: etree._Element) -> bool:

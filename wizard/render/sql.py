@@ -250,6 +250,9 @@ def _header(script: SetupScript) -> list[str]:
     ]
     lines = [*_comment(*text), f"--   {script.command}"]
     kept = "what exists is kept" if db2 else "what exists is kept, passwords are set again"
+    # Only a database that gets a TS32K script has the bufferpool and tablespace (_db2).
+    ts32k = any(s in DB2_TS32K_SCRIPTS for db in script.databases for s in db.scripts)
+    pools = "SQL0601N for the bufferpool and tablespace, " if ts32k else ""
     notes = [f"Safe to run again: nothing is dropped; {kept}."]
     notes += {
         "mysql": ["Needs MySQL 5.7.6+ or MariaDB 10.2+ (CREATE USER IF NOT EXISTS, ALTER USER)."],
@@ -265,8 +268,7 @@ def _header(script: SetupScript) -> list[str]:
         ],
         "db2": [
             "On a re-run the CLP reports what exists already and carries on (run it without "
-            "-s): SQL1005N for CREATE DATABASE, SQL0601N for the bufferpool and tablespace, "
-            "SQL0556N for the REVOKE.",
+            f"-s): SQL1005N for CREATE DATABASE, {pools}SQL0556N for the REVOKE.",
         ],
     }[engine.kind]
     if not db2:
