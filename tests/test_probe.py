@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests import answers_fixtures
+from tests.test_real_databases import on_this_machine
 from wizard import probe as probe_mod
 from wizard.plan import DatabasePlan, Plan
 from wizard.probe import ProbeResult, format_results, probe, probe_database, scrub
@@ -188,7 +189,7 @@ def test_probe_keeps_plan_order_and_format() -> None:
     port = _free_port()
     data = answers_fixtures.variant("database.host", "127.0.0.1")
     data = answers_fixtures.variant("database.port", port, data)
-    plan = answers_fixtures.build(data)
+    plan = answers_fixtures.build(on_this_machine(data, "127.0.0.1"))
     results = probe(plan, timeout=1)
     assert [r.database_key for r in results] == [db.key for db in plan.databases]
     assert all(r.status == "failed" and r.step == "connect" for r in results)
@@ -218,7 +219,7 @@ def _check_plan(ports: dict[str, int]) -> Plan:
     data = answers_fixtures.variant("database.user_management.port", ports["um"], data)
     path = "products[0].databases.WSO2AM_DB.port"
     data = answers_fixtures.variant(path, ports["am"], data)
-    return answers_fixtures.build(data)
+    return answers_fixtures.build(on_this_machine(data, "127.0.0.1"))
 
 
 def _run_check(script: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:

@@ -48,7 +48,7 @@ def _plan(srv: Any, products: list[dict[str, Any]]) -> Plan:
     for n, product in enumerate(products, start=2):
         for key in product.get("databases", {}):
             product["databases"][key] = spec(f"cw_{key[:6].lower()}", n)
-    return build(answers.parse(data), {})
+    return build(answers.parse(real.on_this_machine(data, srv.host)), {})
 
 
 def _xml(root: Path, node: NodePlan, relative: str) -> etree._Element:
