@@ -518,3 +518,264 @@ def test_identity_server_as_key_manager_on_wso2am_db(engine: str, tmp_path: Path
             conn.close()
     finally:
         cleanup(srv, plan)
+
+
+# --- BPEL, BPMN and the broker store: Business Process Server and EI's profiles -------------
+
+# Tables each of these databases must show its datasource; ACT_GE_PROPERTY holds the schema
+# version Activiti compares with its own on start-up.
+_PRODUCT_TABLES = {
+    "BPS_DS": ("ODE_SCHEMA_VERSION", "ODE_JOB", "ODE_PROCESS_INSTANCE", "TASK_ATTACHMENT"),
+    "ACTIVITI_DB": ("ACT_GE_PROPERTY", "ACT_HI_PROCINST", "ACT_ID_USER", "ACT_BPS_SUBSTITUTES"),
+    "WSO2_MB_STORE_DB": ("MB_QUEUE_MAPPING", "MB_SLOT", "MB_CLUSTER_EVENT"),
+}
+# What a second run of each script stops at: (what the client prints, what the README says).
+_SECOND_RUN = {
+    ("mariadb", "BPS_DS"): (
+        ("ERROR 1050", "ERROR 1050: Table"),
+        ("'ODE_SCHEMA_VERSION' already exists", "'ODE_SCHEMA_VERSION' already exists"),
+    ),
+    ("mariadb", "ACTIVITI_DB"): (("ERROR 1050", "ERROR 1050: Table ... already exists"),),
+    ("mariadb", "WSO2_MB_STORE_DB"): (
+        ("ERROR 1061", "ERROR 1061 Duplicate key name"),
+        ("'MB_METADATA_QUEUE_ID_INDEX'", "'MB_METADATA_QUEUE_ID_INDEX'"),
+    ),
+    ("postgresql", "BPS_DS"): (('relation "ode_schema_version" already exists',) * 2,),
+    ("postgresql", "ACTIVITI_DB"): (("already exists", "(relation ... already exists)"),),
+    ("postgresql", "WSO2_MB_STORE_DB"): (('relation "mb_queue_mapping" already exists',) * 2,),
+}
+
+
+def business_process_plan(srv: Any, homes: dict[str, Path]) -> Plan:
+    """Business Process Server 3.6.0 and EI 6.4.0's business-process and broker profiles, two
+    nodes each, every product database given, on `srv`. The nodes run on this machine
+    (loopback addresses of their own, clustering off), as the servers do."""
+    fresh = _dbservers().fresh_name
+    n = iter(range(1, 100))
+
+    def spec(prefix: str) -> dict[str, str]:
+        i = next(n)
+        return {
+            "name": fresh(prefix).upper(),
+            "user": fresh(f"{prefix}u"),
+            "password": f"{PASSWORD}{i}",
+        }
+
+    hosts = iter(f"127.0.0.{i}" for i in range(11, 40))
+
+    def nodes(prefix: str, offset: int) -> list[dict[str, Any]]:
+        return [{"id": f"{prefix}-{i}", "host": next(hosts), "offset": offset} for i in (1, 2)]
+
+    data = {
+        "name": "real-business-process",
+        "database": {
+            "engine": srv.engine,
+            "host": srv.host,
+            "port": srv.port,
+            "registry": spec("cw_reg"),
+            "user_management": spec("cw_um"),
+        },
+        "cluster": {"clustering": False},
+        "products": [
+            {
+                "id": "bps",
+                "version": "3.6.0",
+                "distribution": str(homes["bps"]),
+                "databases": {"BPS_DS": spec("cw_bpel"), "ACTIVITI_DB": spec("cw_bpmn")},
+                "nodes": nodes("bps", 0),
+            },
+            {
+                "id": "ei",
+                "version": "6.4.0",
+                "profile": "business-process",
+                "distribution": str(homes["ei-business-process"]),
+                "databases": {"BPS_DS": spec("cw_eibpel"), "ACTIVITI_DB": spec("cw_eibpmn")},
+                "nodes": nodes("eibp", 2),
+            },
+            {
+                "id": "ei",
+                "version": "6.4.0",
+                "profile": "broker",
+                "distribution": str(homes["ei-broker"]),
+                "databases": {"WSO2_MB_STORE_DB": spec("cw_mb")},
+                "nodes": nodes("eimb", 3),
+            },
+        ],
+    }
+    return build(answers.parse(data), {})
+
+
+def run_readme_command(
+    srv: Any, command: str, password: str, home: Path
+) -> subprocess.CompletedProcess[str]:
+    """One README command, from PRODUCT_HOME, as the database's user (the password through
+    the client's variable: the command itself asks for it on a terminal)."""
+    if srv.engine == "postgresql":
+        env = _pg_env(password)
+        line = command
+    else:
+        client = shutil.which("mysql") or shutil.which("mariadb")
+        if client is None:
+            pytest.skip("no mysql or mariadb client on PATH")
+        assert " -p " in command
+        line = command.replace(" -p ", " ", 1).replace("mysql ", f"{client} ", 1)
+        env = {**os.environ, "MYSQL_PWD": password}
+    return subprocess.run(
+        ["sh", "-c", line], cwd=home, capture_output=True, text=True, env=env, timeout=300
+    )
+
+
+def count_tables(srv: Any, url: str, user: str, password: str) -> int:
+    conn = _connect(srv.engine, url, user, password)
+    try:
+        cursor = conn.cursor()
+        if srv.engine == "postgresql":
+            cursor.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
+            )
+        else:
+            cursor.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE()"
+            )
+        return int(cursor.fetchone()[0])
+    finally:
+        conn.close()
+
+
+def _bpel_on_postgresql_12(srv: Any, plan: Plan, step: Any, home: Path, readme: str) -> None:
+    """What the README says of BPEL's script on PostgreSQL 12 and later, step by step: it
+    stops at its line 34 with three tables made; drop the database, run the setup script
+    again, and load a copy with ABSTIME changed to TIMESTAMP."""
+    db = plan.database(step.database_key)
+    password = db.password or ""
+    (script,) = step.scripts
+    (command,) = step.commands
+    failed = run_readme_command(srv, command, password, home)
+    assert failed.returncode != 0
+    assert f'{script}:34: ERROR:  type "abstime" does not exist' in failed.stderr
+    assert "stops at its line 34 with three of its tables made" in readme
+    assert count_tables(srv, db.url, db.user, password) == 3
+    cleanup_database(srv, db.name)
+    create(srv, plan)
+    copy_path = home / script.replace(".sql", "-timestamp.sql")
+    copy_path.write_text((home / script).read_text().replace("ABSTIME", "TIMESTAMP"))
+    fixed = command.replace(script, copy_path.relative_to(home).as_posix())
+    loaded = run_readme_command(srv, fixed, password, home)
+    assert loaded.returncode == 0, loaded.stderr
+    assert count_tables(srv, db.url, db.user, password) == 41
+
+
+def _postgresql_12_or_later(srv: Any) -> bool:
+    if srv.engine != "postgresql":
+        return False
+    import psycopg
+
+    with psycopg.connect(
+        host=srv.host,
+        port=srv.port,
+        dbname="postgres",
+        user=srv.admin_user,
+        password=srv.admin_password,
+    ) as conn:
+        row = conn.execute("SHOW server_version_num").fetchone()
+    return row is not None and int(row[0]) >= 120000
+
+
+def cleanup_database(srv: Any, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(
+        host=srv.host,
+        port=srv.port,
+        dbname="postgres",
+        user=srv.admin_user,
+        password=srv.admin_password,
+        autocommit=True,
+    ) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.mark.parametrize("engine", ["postgresql", "mariadb"])
+def test_business_process_and_broker_databases(engine: str, tmp_path: Path) -> None:
+    """BPEL, BPMN (Activiti) and broker-store scripts run as the generated users with the
+    README's commands from real distributions' PRODUCT_HOMEs; each node's datasources log in
+    and see their tables; a second run of each script does what the README says."""
+    from tests.test_product_databases import bps_home, ei_pack
+
+    srv = _dbservers().server(engine)
+    homes = {"bps": bps_home(tmp_path)}
+    homes |= dict.fromkeys(("ei-business-process", "ei-broker"), ei_pack(tmp_path))
+    plan = business_process_plan(srv, homes)
+    try:
+        root = generate(plan, tmp_path)
+        readme = (root / "README.md").read_text()
+        create(srv, plan)
+        steps = schema_steps(plan)
+        for step in steps:
+            home = homes[step.products[0] if step.products else "bps"]
+            db = plan.database(step.database_key)
+            if db.datasource_name == "BPS_DS" and _postgresql_12_or_later(srv):
+                _bpel_on_postgresql_12(srv, plan, step, home, readme)
+                continue
+            for command in step.commands:
+                assert command in readme, command
+                result = run_readme_command(srv, command, db.password or "", home)
+                assert result.returncode == 0, f"{command}\n{result.stderr}"
+        # Every product datasource of every node logs in and sees its tables.
+        checked = 0
+        for node in plan.nodes:
+            for url, user, password in node_datasources(root, node):
+                db = next(d for d in plan.databases if d.url == url and d.user == user)
+                conn = _connect(engine, url, user, password)
+                try:
+                    cursor = conn.cursor()
+                    for table in _PRODUCT_TABLES.get(db.datasource_name, ("REG_RESOURCE",)):
+                        cursor.execute(f"SELECT COUNT(*) FROM {table}")
+                        assert cursor.fetchone()[0] >= 0
+                    if db.datasource_name == "ACTIVITI_DB":
+                        # Activiti 5.21 (activiti-all 5.21.0.wso2v1) finds its own version.
+                        cursor.execute(
+                            "SELECT VALUE_ FROM ACT_GE_PROPERTY WHERE NAME_ = 'schema.version'"
+                        )
+                        assert cursor.fetchone()[0] == "5.21.0.0"
+                    conn.rollback()
+                finally:
+                    conn.close()
+                checked += 1
+        assert checked == sum(len(n.datasources) for n in plan.nodes)
+        # A job the BPEL engine scheduled, which a second run must not drop.
+        for db in plan.databases:
+            if db.datasource_name == "BPS_DS":
+                conn = _connect(engine, db.url, db.user, db.password or "")
+                try:
+                    conn.cursor().execute("INSERT INTO ODE_JOB (jobid, ts) VALUES ('cw', 1)")
+                    conn.commit()
+                finally:
+                    conn.close()
+        # A second run of every product script: it stops where the README says, and changes
+        # nothing.
+        for step in steps:
+            db = plan.database(step.database_key)
+            if db.role != "product":
+                continue
+            home = homes[step.products[0] if step.products else "bps"]
+            before = count_tables(srv, db.url, db.user, db.password or "")
+            notes = " ".join(step.warnings)
+            for command in step.commands:
+                again = run_readme_command(srv, command, db.password or "", home)
+                assert again.returncode != 0, command
+                for printed, said in _SECOND_RUN[(engine, db.datasource_name)]:
+                    assert printed in again.stderr, (command, again.stderr)
+                    assert said in notes, (said, notes)
+            assert "changes nothing" in notes or "drops nothing" in notes
+            assert count_tables(srv, db.url, db.user, db.password or "") == before
+            if db.datasource_name == "BPS_DS":
+                conn = _connect(engine, db.url, db.user, db.password or "")
+                try:
+                    cursor = conn.cursor()
+                    cursor.execute("SELECT COUNT(*) FROM ODE_JOB")
+                    assert cursor.fetchone()[0] == 1
+                finally:
+                    conn.close()
+    finally:
+        cleanup(srv, plan)

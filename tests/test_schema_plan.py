@@ -182,14 +182,74 @@ def test_every_planned_script_ships_with_its_product(engine: str) -> None:
 
 def test_warnings_bps_on_postgresql_12() -> None:
     text = _warnings(_bps("postgresql"), "bps:BPS_DS")
-    assert "dbscripts/bps/bpel/create/postgresql.sql (BPS 3.6.0) fails on PostgreSQL 12" in text
-    assert "ABSTIME" in text
+    assert "dbscripts/bps/bpel/create/postgresql.sql fails on PostgreSQL 12 and later" in text
+    assert "ABSTIME" in text and "drop WSO2_BPS_DB, run the setup script again" in text
     assert "ABSTIME" not in _warnings(_bps("postgresql"), "config")
+    # BPEL drops one table, after its first CREATE: not "begins by dropping its tables".
+    assert "begins by dropping" not in text
+    assert 'stops at its first statement (relation "ode_schema_version" already exists)' in text
 
 
-def test_warnings_bps_mysql_drops_ode_job() -> None:
+def test_warnings_bps_mysql_second_run_stops_before_dropping_ode_job() -> None:
     text = _warnings(_bps("mariadb"), "bps:BPS_DS")
-    assert "DROP TABLE IF EXISTS ODE_JOB" in text
+    assert "ERROR 1050: Table 'ODE_SCHEMA_VERSION' already exists" in text
+    assert "Its DROP TABLE IF EXISTS ODE_JOB comes after that line" in text
+    assert "ERROR 1061" not in text and "If a first run stops half-way" in text
+
+
+def _with_bpmn(engine: str) -> Plan:
+    data = copy.deepcopy(topology_data(engine, "split"))
+    data["products"].append(
+        {
+            "id": "ei",
+            "version": "6.4.0",
+            "profile": "business-process",
+            "databases": {
+                "BPS_DS": {"name": "BPSDB", "user": "bpsadmin", "password": "b"},
+                "ACTIVITI_DB": {"name": "BPMNDB", "user": "bpmnadmin", "password": "b"},
+            },
+            "nodes": [{"id": "bp-1", "host": "10.0.1.31", "offset": 2}],
+        }
+    )
+    return _plan(data)
+
+
+@pytest.mark.parametrize("engine", ENGINE_IDS)
+def test_bpmn_scripts_in_activitis_order_with_what_a_second_run_does(engine: str) -> None:
+    plan = _with_bpmn(engine)
+    step = next(
+        s for s in schema_steps(plan) if s.database_key == "ei-business-process:ACTIVITI_DB"
+    )
+    assert [s.split(".")[-2] for s in step.scripts] == [
+        "engine",
+        "history",
+        "identity",
+        "substitute",
+    ]
+    assert all(
+        s.startswith("wso2/business-process/dbscripts/bps/bpmn/create/") for s in step.scripts
+    )
+    text = " ".join(step.warnings)
+    assert "begins by dropping" not in text and "drop and re-create" not in text
+    if engine in ("mysql5.7", "mysql8", "mariadb", "postgresql"):
+        assert "stops at its first CREATE TABLE" in text and "changes nothing" in text
+    else:
+        assert "none has a DROP or an existence check" in text
+
+
+def test_broker_store_second_run() -> None:
+    data = copy.deepcopy(topology_data("mariadb", "split"))
+    data["products"].append(
+        {
+            "id": "mb",
+            "version": "3.2.0",
+            "databases": {"WSO2_MB_STORE_DB": {"name": "MBDB", "user": "mb", "password": "m"}},
+            "nodes": [{"id": "mb-1", "host": "10.0.1.41"}],
+        }
+    )
+    text = _warnings(_plan(data), "mb:WSO2_MB_STORE_DB")
+    assert "ERROR 1061 Duplicate key name 'MB_METADATA_QUEUE_ID_INDEX'" in text
+    assert "it drops nothing" in text
 
 
 def test_warnings_oracle_and_db2() -> None:

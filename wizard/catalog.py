@@ -31,16 +31,27 @@ class ProductDatabase:
     default_name: str
     default_user: str
     scripts: tuple[str, ...]
-    """Schema scripts relative to PRODUCT_HOME; `{suffix}` is the engine's script suffix."""
+    """Schema scripts relative to the profile's dbscripts folder (`Profile.dbscripts_root`),
+    in the order to run them; `{suffix}` is the engine's script suffix."""
     auto_commit: bool = False
     script_suffixes: dict[str, str] = field(default_factory=dict)
     """Per-engine overrides of the script suffix where a product names files its own way."""
     script_since: dict[str, str] = field(default_factory=dict)
     """Script template -> the first product version that ships it."""
+    optional: bool = False
+    """The answers may leave it out: the product then keeps this data in each node's own
+    stock datasource (embedded H2), which is right only where `left_out` says."""
+    left_out: str = ""
+    """For an optional database: what leaving it out means, and when that is right (for the
+    preview and the README)."""
+    unshipped: tuple[str, ...] = ()
+    """Engine kinds WSO2 ships no schema script of this database for: the plan names none
+    and says so (the operator creates the tables another way)."""
 
     def scripts_for(self, engine: Engine, version: str | None = None) -> tuple[str, ...]:
         """`{suffix}` takes the product's own name for the engine, `{engine}` the engine's.
-        With `version`, scripts the product only ships from a later version are left out."""
+        With `version`, scripts the product only ships from a later version are left out.
+        Paths are relative to the dbscripts folder: `Profile.scripts` roots them."""
         suffix = self.script_suffixes.get(engine.id, engine.script_suffix)
         return tuple(
             s.format(suffix=suffix, engine=engine.script_suffix)
@@ -63,6 +74,25 @@ class Profile:
     lib_dir: str
     databases: tuple[ProductDatabase, ...] = ()
     default_offset: int = 0
+    dbscripts_root: str = "dbscripts"
+    """The folder under PRODUCT_HOME that holds this profile's product scripts. EI 6.x packs
+    each profile's own under wso2/<profile>/dbscripts (product-ei v6.4.0
+    distribution/src/assembly/bin.xml, lines 508-577 and 824-846); the kernel scripts
+    (`Engine.kernel_script`) are at PRODUCT_HOME/dbscripts in every product and EI profile
+    (the same bin.xml copies the kernel zip, dbscripts included, to the root, lines 49-87)."""
+
+    def scripts(
+        self, db: ProductDatabase, engine: Engine, version: str | None = None
+    ) -> tuple[str, ...]:
+        """`db`'s schema scripts for `engine` as paths under PRODUCT_HOME, in order; none
+        where WSO2 ships none for the engine."""
+        if engine.kind in db.unshipped:
+            return ()
+        return tuple(f"{self.dbscripts_root}/{s}" for s in db.scripts_for(engine, version))
+
+    @property
+    def required_databases(self) -> tuple[ProductDatabase, ...]:
+        return tuple(db for db in self.databases if not db.optional)
 
 
 @dataclass(frozen=True)
@@ -98,7 +128,7 @@ _APIM_DB = ProductDatabase(
     datasources_file="datasources/master-datasources.xml",
     default_name="WSO2AM_DB",
     default_user="apimadmin",
-    scripts=("dbscripts/apimgt/{suffix}.sql",),
+    scripts=("apimgt/{suffix}.sql",),
     auto_commit=True,
 )
 _IDENTITY_DB = ProductDatabase(
@@ -109,20 +139,23 @@ _IDENTITY_DB = ProductDatabase(
     default_name="WSO2_IDENTITY_DB",
     default_user="isadmin",
     scripts=(
-        "dbscripts/identity/{suffix}.sql",
+        "identity/{suffix}.sql",
         # The UMA scripts follow the kernel's names (mysql5.7.sql), not identity's.
-        "dbscripts/identity/uma/{engine}.sql",
-        "dbscripts/consent/{suffix}.sql",
+        "identity/uma/{engine}.sql",
+        "consent/{suffix}.sql",
     ),
     auto_commit=True,
     # Identity Server names its MySQL 5.7 scripts with a dash (consent: same).
     script_suffixes={"mysql5.7": "mysql-5.7", "mysql8": "mysql-5.7"},
     # Consent management came with IS 5.5.0 (GDPR), UMA with 5.7.0.
     script_since={
-        "dbscripts/consent/{suffix}.sql": "5.5.0",
-        "dbscripts/identity/uma/{engine}.sql": "5.7.0",
+        "consent/{suffix}.sql": "5.5.0",
+        "identity/uma/{engine}.sql": "5.7.0",
     },
 )
+# BPEL, HumanTask and attachments (Apache ODE): one create script per engine, which the BPEL
+# server feature's p2.inf copies to dbscripts/bps/bpel/ (carbon-business-process v4.4.10;
+# ../shared/upstream/bps-3.6.0/SOURCES.md). The stock bps-datasources.xml defines BPS_DS.
 _BPS_DB = ProductDatabase(
     key="BPS_DS",
     jndi_name="bpsds",
@@ -130,9 +163,59 @@ _BPS_DB = ProductDatabase(
     datasources_file="datasources/bps-datasources.xml",
     default_name="WSO2_BPS_DB",
     default_user="bpsadmin",
-    scripts=("dbscripts/bps/bpel/create/{suffix}.sql",),
+    scripts=("bps/bpel/create/{suffix}.sql",),
+    # defaultAutoCommit true, as every stock bps-datasources.xml has it (product-bps v3.6.0
+    # modules/distribution/conf/datasources, product-ei v6.4.0 business-process, IS 5.7.0):
+    # used where the tree adds BPS_DS to a file without it (the kernel baseline).
+    auto_commit=True,
     script_suffixes={"mysql5.7": "mysql", "mysql8": "mysql", "mariadb": "mysql"},
 )
+# BPMN (Activiti 5.21): ACTIVITI_DB, JNDI jdbc/ActivitiDB, H2 repository/database/activiti in
+# the stock activiti-datasources.xml (product-bps v3.6.0 modules/distribution/conf/datasources;
+# product-ei v6.4.0 distribution/src/business-process/conf/datasources). The BPMN server
+# feature's p2.inf copies its dbscripts/ to dbscripts/bps/bpmn/ (carbon-business-process v4.4.10
+# and v4.4.79, features/bpmn/org.wso2.carbon.bpmn.server.feature): per engine
+# activiti.<db>.create.{engine,history,identity,substitute}.sql, <db> being Activiti's name
+# (mysql, postgres, oracle, mssql, db2). Activiti creates engine, then history, then identity
+# (Activiti 5.x DbSqlSession.dbSchemaCreate); substitute is WSO2's ACT_BPS_SUBSTITUTES table,
+# on its own. The mysql55 variants are for MySQL before 5.6 (no fractional seconds).
+_ACTIVITI_DB = ProductDatabase(
+    key="ACTIVITI_DB",
+    jndi_name="jdbc/ActivitiDB",
+    description="The datasource used for activiti engine",
+    datasources_file="datasources/activiti-datasources.xml",
+    # WSO2's BPS clustering guide names it BPMN_DB (CLUSTER420 "Clustering Business Process
+    # Server").
+    default_name="WSO2_BPMN_DB",
+    default_user="bpmnadmin",
+    scripts=tuple(
+        f"bps/bpmn/create/activiti.{{suffix}}.create.{part}.sql"
+        for part in ("engine", "history", "identity", "substitute")
+    ),
+    script_suffixes={
+        "mysql5.7": "mysql",
+        "mysql8": "mysql",
+        "mariadb": "mysql",
+        "postgresql": "postgres",
+    },
+    # The stock activiti-datasources.xml sets no defaultAutoCommit, so its pool hands out
+    # connections in the driver's default auto-commit mode (on); a datasource the tree adds
+    # to a file without it behaves the same.
+    auto_commit=True,
+    # The substitute script (user substitution, carbon-business-process v4.4.10) first ships
+    # in BPS 3.6.0; BPS 3.5.x (v4.4.4, v4.4.7) has the other three. Every EI 6.x version is
+    # later (product-ei v6.0.0 pins v4.4.12, v6.4.0 v4.4.79).
+    script_since={"bps/bpmn/create/activiti.{suffix}.create.substitute.sql": "3.6.0"},
+    optional=True,
+    left_out=(
+        "BPMN (Activiti) data stays in each node's own H2 file (repository/database/activiti): "
+        "right when no BPMN process is deployed, or on one node; with more than one node and "
+        "BPMN in use, the nodes must share it"
+    ),
+)
+# The message broker store (Andes): dbscripts/mb-store/<db>-mb.sql, copied there by the Andes
+# server feature's p2.inf (carbon-business-messaging v3.2.44 for API Manager 2.6.0, v3.2.62 for
+# EI 6.4.0, same scripts). No DB2 script ships in either.
 _MB_DB = ProductDatabase(
     key="WSO2_MB_STORE_DB",
     jndi_name="WSO2MBStoreDB",
@@ -140,8 +223,11 @@ _MB_DB = ProductDatabase(
     datasources_file="datasources/master-datasources.xml",
     default_name="WSO2_MB_DB",
     default_user="mbadmin",
-    scripts=("dbscripts/mb-store/{suffix}-mb.sql",),
+    scripts=("mb-store/{suffix}-mb.sql",),
     script_suffixes={"mysql5.7": "mysql", "mysql8": "mysql", "mariadb": "mysql"},
+    # The feature ships h2, mssql, mysql, oracle, oracle-rac and postgresql (its p2.inf,
+    # features/andes/org.wso2.carbon.andes.server.feature/resources/p2.inf at both tags).
+    unshipped=("db2",),
 )
 
 
@@ -219,9 +305,16 @@ PRODUCTS: dict[str, Product] = {
             profiles={
                 "integrator": Profile("integrator", "conf", "lib"),
                 "business-process": Profile(
-                    "business-process", "wso2/business-process/conf", "lib", (_BPS_DB,), 2
+                    "business-process",
+                    "wso2/business-process/conf",
+                    "lib",
+                    (_BPS_DB, _ACTIVITI_DB),
+                    2,
+                    "wso2/business-process/dbscripts",
                 ),
-                "broker": Profile("broker", "wso2/broker/conf", "lib", (_MB_DB,), 3),
+                "broker": Profile(
+                    "broker", "wso2/broker/conf", "lib", (_MB_DB,), 3, "wso2/broker/dbscripts"
+                ),
             },
             default_profile="integrator",
         ),
@@ -254,7 +347,7 @@ PRODUCTS: dict[str, Product] = {
             label="Business Process Server",
             archive_prefix="wso2bps",
             versions={"3.5.0": "4.4.1", "3.5.1": "4.4.4", "3.6.0": "4.4.8"},
-            profiles=_carbon((_BPS_DB,)),
+            profiles=_carbon((_BPS_DB, _ACTIVITI_DB)),
             default_profile="default",
         ),
         Product(

@@ -22,6 +22,9 @@ class DatabaseSlot:
     """The database name to suggest."""
     user: str
     """The user to suggest."""
+    optional: bool = False
+    """The answers may leave it out (ACTIVITI_DB: BPMN then stays on each node's own H2;
+    catalog `ProductDatabase.left_out` says when that is right)."""
 
 
 ROLES: dict[str, tuple[str, str, str]] = {
@@ -93,6 +96,7 @@ def needed(data: Mapping[str, Any], roles_only: bool = False) -> list[DatabaseSl
                     f"{known.label}: {pdb.key}",
                     pdb.default_name,
                     pdb.default_user,
+                    pdb.optional,
                 )
             )
     return out

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from wizard.catalog import PRODUCTS
 
@@ -69,6 +70,10 @@ class DirectoryStock:
         self.home = home
         self.label = f"product distribution {home}"
 
+    def has(self, path: str) -> bool:
+        """Whether PRODUCT_HOME holds a file at `path` (not read: a schema script can be big)."""
+        return (self.home / _safe(path)).is_file()
+
     def read(self, path: str) -> bytes | None:
         file = self.home / _safe(path)
         try:
@@ -98,6 +103,10 @@ class ZipStock:
         if path not in self._cache:
             self._cache[path] = self._read(path)
         return self._cache[path]
+
+    def has(self, path: str) -> bool:
+        """Whether the zip holds a file at `path` (from its central directory)."""
+        return f"{self.root}{_safe(path)}" in self._members
 
     def _read(self, path: str) -> bytes | None:
         member = f"{self.root}{_safe(path)}"
@@ -184,6 +193,28 @@ def detect(distribution: str, stock: Stock | None = None) -> Detected:
         product = next((p.id for p in labels if p.label.lower() in text.lower()), None)
         return Detected(product, m.group("version") if m else None, "bin/version.txt")
     return Detected(None, None, "nothing (no wso2<product>-<version> name, no bin/version.txt)")
+
+
+def missing_scripts(
+    manifest: Mapping[str, Any], product_key: str, stock: Stock
+) -> dict[str, list[str]]:
+    """Database key -> the schema scripts manifest.json tells the operator to run from the
+    PRODUCT_HOME of `product_key` (its `scripts_from`) that `stock` does not hold. Empty for
+    the kernel baseline, which is no distribution. The same check as `generate` makes, for a
+    written tree's manifest and any distribution (zip or PRODUCT_HOME) of that product."""
+    has = getattr(stock, "has", None)
+    if has is None:
+        return {}
+    missing: dict[str, list[str]] = {}
+    databases = manifest.get("databases")
+    for entry in databases if isinstance(databases, list) else []:
+        if not isinstance(entry, Mapping) or product_key not in (entry.get("scripts_from") or []):
+            continue
+        scripts = entry.get("schema_scripts") or []
+        lacking = [s for s in scripts if isinstance(s, str) and not has(s)]
+        if lacking:
+            missing[str(entry.get("key"))] = lacking
+    return missing
 
 
 def check_matches(product: Product, detected: Detected, path: str) -> str | None:

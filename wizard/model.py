@@ -253,6 +253,11 @@ class Product(_Strict):
     config_database: DatabaseSpec | None = None
     """Layout 'split' only: this product's own config database instead of [database.config]."""
     databases: dict[str, DatabaseSpec] = Field(default_factory=dict)
+    """The product's own databases by datasource name (WSO2AM_DB, BPS_DS, ...). Every one
+    its profile lists is required, but the optional ones: ACTIVITI_DB (BPMN, in Business
+    Process Server and EI's business-process profile) may be left out, and BPMN data then
+    stays in each node's own H2 file. That is right when no BPMN process is deployed, or on
+    one node; with more than one node and BPMN in use, the nodes must share ACTIVITI_DB."""
     user_store: UserStoreKind | None = None
     """Identity Server only: the primary user store. jdbc (the default): users in the shared
     user-management database; ldap: an external LDAP every node reaches ([products.ldap]);
@@ -316,10 +321,13 @@ class Product(_Strict):
             except ValueError as exc:
                 problems.append(Problem("config_target", str(exc)))
         if not problems:
-            wanted = {db.key for db in product.profile(self.profile).databases}
+            profile = product.profile(self.profile)
+            wanted = {db.key for db in profile.databases}
+            required = {db.key for db in profile.required_databases}
             for key in self.databases:
                 if key not in wanted:
-                    hint = f"; it needs: {', '.join(sorted(wanted))}" if wanted else ""
+                    known = sorted(k if k in required else f"{k} (optional)" for k in wanted)
+                    hint = f"; it needs: {', '.join(known)}" if wanted else ""
                     owner = next((o for o, b in product.borrows if b == key), None)
                     if owner is not None:
                         hint = f"; it uses {PRODUCTS[owner].label}'s {key}: remove this table"
@@ -329,7 +337,8 @@ class Product(_Strict):
                             f"{product.label} has no product database '{key}'{hint}",
                         )
                     )
-            for key in sorted(wanted - set(self.databases)):
+            # An optional database left out keeps its data on each node (catalog `left_out`).
+            for key in sorted(required - set(self.databases)):
                 problems.append(
                     Problem(
                         f"databases.{key}",

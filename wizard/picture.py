@@ -6,6 +6,7 @@ plain terminal and a plain file: box-drawing characters only, no colour codes.
 
 from __future__ import annotations
 
+from wizard.catalog import PRODUCTS
 from wizard.plan import DatabasePlan, NodePlan, Plan
 
 
@@ -66,11 +67,21 @@ def _product(plan: Plan, nodes: list[NodePlan]) -> list[str]:
         db = plan.database(ds.database_key)
         if db.role == "product":
             out.append(f"│     {ds.name:<20} → {db.name}  (via {ds.jndi_name})")
+    for key in _left_out(plan, first):
+        # An optional product database the answers leave out (catalog `left_out`).
+        out.append(f"│     {key:<20} → each node's own H2, as shipped: not shared")
     if first.load_balancer is not None:
         host, port = first.load_balancer
         out.append(f"│     reached through      → load balancer {host}:{port}")
     out.append("└" + "─" * 40)
     return out
+
+
+def _left_out(plan: Plan, first: NodePlan) -> list[str]:
+    """Keys of the optional product databases `first`'s cluster keeps on each node."""
+    product = next(p for p in plan.topology.products if p.key == first.product_key)
+    profile = PRODUCTS[product.id].profile(product.profile)
+    return [db.key for db in profile.databases if db.optional and db.key not in product.databases]
 
 
 def _users(node: NodePlan, um: DatabasePlan) -> str:

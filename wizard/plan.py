@@ -483,7 +483,9 @@ def _databases(
     for pi, product in enumerate(topology.products):
         profile = PRODUCTS[product.id].profile(product.profile)
         for pdb in profile.databases:
-            spec = product.databases[pdb.key]
+            spec = product.databases.get(pdb.key)
+            if spec is None:
+                continue  # an optional database left out (the model refuses other gaps)
             add(
                 f"{product.key}:{pdb.key}",
                 join_path("products", pi, "databases", pdb.key),
@@ -496,7 +498,8 @@ def _databases(
                         p.key == key or (owner, db) in PRODUCTS[p.id].borrows
                     )
                 ),
-                pdb.scripts_for(engine, product.version),
+                # Paths in the profile's own dbscripts folder (EI: wso2/<profile>/dbscripts).
+                profile.scripts(pdb, engine, product.version),
                 pdb.auto_commit,
             )
     return tuple(out)
@@ -569,7 +572,9 @@ def _node(
     datasources = [datasource(db) for db in registry_dbs]
     datasources.append(datasource(um))
     for pdb in profile.databases:
-        datasources.append(datasource(dbs[f"{product.key}:{pdb.key}"], pdb.datasources_file))
+        db = dbs.get(f"{product.key}:{pdb.key}")
+        if db is not None:  # None: an optional database left out stays as the stock has it
+            datasources.append(datasource(db, pdb.datasources_file))
     for owner, key in spec.borrows:
         datasources.append(datasource(dbs[f"{PRODUCTS[owner].id}:{key}"]))
     cluster = None
@@ -629,10 +634,36 @@ def _notes(topology: Topology) -> tuple[str, ...]:
             "ABSTIME, which PostgreSQL 12 and later removed; it loads only on PostgreSQL 11 "
             "or older."
         )
+    notes += _product_database_notes(topology)
     tls = tls_note(topology)
     if tls:
         notes.append(tls)
     return tuple(notes)
+
+
+def _product_database_notes(topology: Topology) -> list[str]:
+    """Optional product databases the answers leave out, and product databases WSO2 ships
+    no schema script of for this engine."""
+    engine = topology.database.engine_spec
+    notes = []
+    for pi, product in enumerate(topology.products):
+        spec = PRODUCTS[product.id]
+        for pdb in spec.profile(product.profile).databases:
+            where = f"{spec.label} ({product.key})"
+            if pdb.optional and pdb.key not in product.databases:
+                many = len(product.nodes) > 1
+                count = f"; this cluster has {len(product.nodes)} nodes" if many else ""
+                notes.append(
+                    f"{where}: {pdb.key} is left out, so {pdb.left_out} (add "
+                    f"[products.databases.{pdb.key}] to products[{pi}]){count}."
+                )
+            elif pdb.key in product.databases and engine.kind in pdb.unshipped:
+                notes.append(
+                    f"{where}: WSO2 ships no {engine.label} script for {pdb.key}, so the README "
+                    "names none; create its tables before the first node starts (the "
+                    "product's scripts for other engines show them)."
+                )
+    return notes
 
 
 def tls_note(topology: Topology) -> str | None:

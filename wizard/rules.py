@@ -12,7 +12,7 @@ Not checked here, and why:
 - 26 is checked only for the product files a tree happens to carry (api-manager.xml,
   identity/identity.xml, consent-mgt-config.xml); the wizard does not write them.
 - 32-36 (product level: user store, identity data, IS as Key Manager, load balancers) live
-  in `product_rules`.
+  in `product_rules`; 37 (BPEL, BPMN and broker data shared) in `database_rules`.
 
 The checker is deliberately independent of the renderers: it re-derives everything from the
 files, so a renderer bug is not shared by the check that is meant to catch it.
@@ -74,6 +74,7 @@ RULE_TITLES: dict[int, str] = {
     34: "IS as Key Manager defines and names API Manager's WSO2AM_DB (same URL and user)",
     35: "api-manager.xml: API Manager and the key manager name each other's front; WSClient",
     36: "Behind a load balancer: carbon.xml host names and Tomcat proxyPorts are the balancer's",
+    37: "BPEL, BPMN (where shared) and broker data: one non-H2 database per cluster of 2+ nodes",
     38: "A loopback database host serves only nodes that all run on that one machine",
 }
 
@@ -158,6 +159,11 @@ def check_files(files: Mapping[str, bytes]) -> list[Finding]:
         _check_node(node, manifest, out, shared)
         node.release()
     _check_across(nodes, out)
+    # Imported here, as product_rules: database_rules builds on this module's node model,
+    # and reads manifest.json's databases (which product databases a cluster shares).
+    from wizard import database_rules
+
+    database_rules.check(nodes, files.get(MANIFEST), out)
     return sorted(out.findings, key=lambda f: (f.node, f.file, f.rule))
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from wizard.catalog import PRODUCTS, Engine
 from wizard.plan import DatabasePlan, Plan
 from wizard.render.sql import DB2_TS32K_SCRIPTS, needs_latin1, scripts_of
+from wizard.script_facts import RERUN
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ def schema_steps(plan: Plan) -> list[SchemaStep]:
                     f"{db.name} is also the `{owner.key}` database: run this step after that one."
                 )
         warnings += _warnings(db, scripts, engine)
+        warnings += _catalog_notes(plan, db, engine)
         steps.append(
             SchemaStep(
                 database_key=db.key,
@@ -92,7 +94,7 @@ def schema_steps(plan: Plan) -> list[SchemaStep]:
                 scripts=scripts,
                 command="\n".join(script_command(db, s, engine) for s in scripts),
                 warnings=tuple(dict.fromkeys(warnings)),
-                products=_homes(db, scripts, engine),
+                products=_homes(plan, db, scripts, engine),
             )
         )
     return steps
@@ -198,10 +200,11 @@ def readme_section(plan: Plan) -> str:
         "### 2. Create the WSO2 tables (each database's own user)",
         "",
         "Run these from a PRODUCT_HOME of the product named (the unzipped distribution: its "
-        "`dbscripts/` folder), on any machine whose database client reaches the server, so "
-        "that the tables belong to the database's own user. Each command asks for that "
-        "user's password (the one in your answers, or in the variable its `password_env` "
-        "names). Run every script once, in this order, before the first node starts. "
+        f"`dbscripts/` folder{_profile_folders(plan)}), on any machine whose database client "
+        "reaches the server, so that the tables belong to the database's own user. Each "
+        "command asks for that user's password (the one in your answers, or in the variable "
+        "its `password_env` names). Run every script once, in this order, before the first "
+        "node starts. "
         f"The kernel script `{plan.engine.kernel_script}` creates 40 tables: 17 `REG_*` and "
         "23 `UM_*`.",
         "",
@@ -214,7 +217,8 @@ def readme_section(plan: Plan) -> str:
             "",
         ]
         if step.scripts:
-            homes = " or ".join(labels.get(p, p) for p in step.products)
+            # The profiles of one product are one distribution: name it once.
+            homes = " or ".join(dict.fromkeys(labels.get(p, p) for p in step.products))
             out += [
                 f"From the PRODUCT_HOME of {homes}:" if homes else "From any PRODUCT_HOME:",
                 "",
@@ -231,6 +235,23 @@ def readme_section(plan: Plan) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def _profile_folders(plan: Plan) -> str:
+    """Where the plan's profiles keep their own scripts, when not in PRODUCT_HOME/dbscripts
+    (EI 6.x: wso2/<profile>/dbscripts, see `Profile.dbscripts_root`)."""
+    own: dict[str, dict[str, str]] = {}
+    for product in plan.topology.products:
+        spec = PRODUCTS[product.id]
+        profile = spec.profile(product.profile)
+        if profile.dbscripts_root != "dbscripts":
+            own.setdefault(spec.label, {})[profile.name] = f"`{profile.dbscripts_root}/`"
+    out = ""
+    for label, found in own.items():
+        whose = _n(list(found), "profile's", "profiles'")
+        out += f"; {label} keeps its {' and '.join(found)} {whose} own in "
+        out += " and ".join(found.values())
+    return out
+
+
 def _physical(db: DatabasePlan) -> tuple[str, ...]:
     host, port, name, schema = db.physical_key
     if db.engine == "db2":
@@ -240,24 +261,26 @@ def _physical(db: DatabasePlan) -> tuple[str, ...]:
     return (host, str(port), name, schema)
 
 
-def _homes(db: DatabasePlan, scripts: Iterable[str], engine: Engine) -> tuple[str, ...]:
+def _homes(plan: Plan, db: DatabasePlan, scripts: Iterable[str], engine: Engine) -> tuple[str, ...]:
     """Products whose distribution ships all of `scripts` (the kernel's are in every one)."""
     scripts = list(scripts)
     if all(s == engine.kernel_script for s in scripts):
         return db.products
-    return tuple(p for p in db.products if _ships(p, scripts, engine))
+    return tuple(p for p in db.products if _ships(plan, p, scripts, engine))
 
 
-def _ships(product_key: str, scripts: list[str], engine: Engine) -> bool:
-    product_id = product_key.split("-", 1)[0]
-    product = PRODUCTS.get(product_id)
+def _ships(plan: Plan, product_key: str, scripts: list[str], engine: Engine) -> bool:
+    """Whether the distribution of the product cluster `product_key` holds `scripts`: one
+    distribution holds every profile of its product (EI: each under wso2/<profile>/)."""
+    product = next((p for p in plan.topology.products if p.key == product_key), None)
     if product is None:
         return True
+    spec = PRODUCTS[product.id]
     own = {
         s
-        for profile in product.profiles.values()
+        for profile in spec.profiles.values()
         for pdb in profile.databases
-        for s in pdb.scripts_for(engine)
+        for s in profile.scripts(pdb, engine, product.version)
     }
     return all(s == engine.kernel_script or s in own for s in scripts)
 
@@ -268,40 +291,46 @@ def _warnings(db: DatabasePlan, scripts: tuple[str, ...], engine: Engine) -> lis
     listed = ", ".join(scripts)
     they = _n(scripts, "it", "each")
     out = []
+    rerun = RERUN.get(db.datasource_name, {}).get(engine.kind) if db.role == "product" else None
+    if rerun is not None:
+        out.append(f"Run {they} once, before the first node starts: {listed}: {rerun}.")
     if engine.kind == "postgresql":
-        out.append(
-            f"Run {they} once, before the first node starts: {listed} "
-            f"{_n(scripts, 'begins', 'begin')} by dropping {_n(scripts, 'its', 'their')} "
-            f"tables (DROP TABLE IF EXISTS), so a second run once nodes use {db.name} "
-            "deletes their data. NOTICEs about missing tables on the first run are expected."
-        )
+        if rerun is None:
+            out.append(
+                f"Run {they} once, before the first node starts: {listed} "
+                f"{_n(scripts, 'begins', 'begin')} by dropping {_n(scripts, 'its', 'their')} "
+                f"tables (DROP TABLE IF EXISTS), so a second run once nodes use {db.name} "
+                "deletes their data. NOTICEs about missing tables on the first run are expected."
+            )
+        # BPEL's create script uses ABSTIME (PostgreSQL removed it in 12) in every BPS 3.x and
+        # EI 6.x: carbon-business-process changed it only in v4.5.49 (bps-3.6.0 SOURCES.md).
         out += [
-            f"{s} (BPS 3.6.0) fails on PostgreSQL 12 and later: its column type ABSTIME no "
-            "longer exists. Load it on PostgreSQL 11 or older, or change ABSTIME to TIMESTAMP "
-            "in a copy of the script first."
+            f"{s} fails on PostgreSQL 12 and later: its column type ABSTIME no longer exists, "
+            "so it stops at its line 34 with three of its tables made. Load it on PostgreSQL "
+            "11 or older, or change ABSTIME to TIMESTAMP in a copy of the script first; after "
+            f"a failed run, drop {db.name}, run the setup script again to re-create it, and "
+            "load the copy."
             for s in scripts
-            if s.startswith("dbscripts/bps/")
+            if _in_dbscripts(s).startswith("bps/bpel/")
         ]
     elif engine.kind == "mssql":
-        out.append(
-            f"Run {they} once, before the first node starts: {listed} "
-            f"{_n(scripts, 'creates', 'create')} only missing tables but "
-            f"{_n(scripts, 'drops and re-creates', 'drop and re-create')} indexes, which must "
-            f"not happen while nodes use {db.name}."
-        )
+        if rerun is None:
+            out.append(
+                f"Run {they} once, before the first node starts: {listed} "
+                f"{_n(scripts, 'creates', 'create')} only missing tables but "
+                f"{_n(scripts, 'drops and re-creates', 'drop and re-create')} indexes, which "
+                f"must not happen while nodes use {db.name}."
+            )
     elif engine.kind == "mysql":
+        if rerun is None:
+            out.append(
+                f"Run {they} once: {listed} cannot run twice (a second run stops with an error "
+                "such as ERROR 1061 Duplicate key name)."
+            )
         out.append(
-            f"Run {they} once: {listed} cannot run twice (a second run stops with an error "
-            "such as ERROR 1061 Duplicate key name). If a first run stops half-way, before any "
-            f"node has started: drop {db.name}, run the setup script again to re-create it, "
-            "and run every step on it again."
+            f"If a first run stops half-way, before any node has started: drop {db.name}, run "
+            "the setup script again to re-create it, and run every step on it again."
         )
-        out += [
-            f"{s} begins with DROP TABLE IF EXISTS ODE_JOB: never run it again once the BPEL "
-            "engine has data."
-            for s in scripts
-            if s.startswith("dbscripts/bps/")
-        ]
         latin = [s for s in scripts if needs_latin1(s, engine)]
         if latin:
             out.append(
@@ -333,6 +362,30 @@ def _warnings(db: DatabasePlan, scripts: tuple[str, ...], engine: Engine) -> lis
             if s in DB2_TS32K_SCRIPTS
         ]
     return out
+
+
+def _catalog_notes(plan: Plan, db: DatabasePlan, engine: Engine) -> list[str]:
+    """What the catalog says of a product database: optional, or no script for the engine."""
+    cluster = db.key.partition(":")[0]
+    product = next((p for p in plan.topology.products if p.key == cluster), None)
+    if db.role != "product" or product is None:
+        return []
+    out = []
+    for pdb in PRODUCTS[product.id].profile(product.profile).databases:
+        if pdb.key == db.datasource_name and pdb.optional:
+            out.append(f"{pdb.key} is optional: without it, {pdb.left_out}.")
+        if pdb.key == db.datasource_name and engine.kind in pdb.unshipped:
+            out.append(
+                f"WSO2 ships no {engine.label} script for {pdb.key}: create its tables another "
+                "way (the product's scripts for other engines show them) before the first "
+                "node starts."
+            )
+    return out
+
+
+def _in_dbscripts(script: str) -> str:
+    """The script's path below its dbscripts folder (`dbscripts/` or `wso2/<p>/dbscripts/`)."""
+    return script.rpartition("dbscripts/")[2]
 
 
 def _n(items: Sequence[object], one: str, many: str) -> str:

@@ -227,7 +227,8 @@ def _scaffold(data: Mapping[str, Any], upto: int) -> dict[str, Any]:
                 known = PRODUCTS.get(product.get("id", ""))
                 profiles = known.profiles if known else {}
                 profile = product.get("profile") or (known.default_profile if known else None)
-                wanted = profiles[profile].databases if profile in profiles else ()
+                # An optional database (ACTIVITI_DB) may stay out of the answers: no placeholder.
+                wanted = profiles[profile].required_databases if profile in profiles else ()
                 dbs = product.setdefault("databases", {})
                 if isinstance(dbs, dict):
                     for pdb in wanted:
@@ -409,6 +410,7 @@ _RULE_STEPS = {
     30: "nodes",  # clustering
     31: "products",  # EI profile layout
     **dict.fromkeys(range(32, 37), "products"),  # user store, identity data, KM, balancers
+    37: "database",  # BPEL, BPMN and broker data on the nodes' own H2 (product databases)
     38: "database",  # a loopback database host for nodes on several machines
 }
 

@@ -11,18 +11,18 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
 from wizard import answers, picture, readme
-from wizard.distribution import Stock, check_matches, detect, open_stock
+from wizard.distribution import Stock, check_matches, detect, missing_scripts, open_stock
 from wizard.plan import Plan, require_secrets
 from wizard.problems import AnswersError, Problem, join_path
 from wizard.render.checkscript import check_databases_script
 from wizard.render.node import render_node, stock_files
 from wizard.render.sql import setup_script_paths, setup_scripts
-from wizard.schema import schema_scripts_for_manifest
+from wizard.schema import schema_steps
 
 GENERATOR = "carbon-wizard 0.1.0"
 CHECK_SCRIPT = "check-databases.sh"
@@ -202,13 +202,22 @@ def _render(plan: Plan, stocks: dict[str, Stock] | None = None) -> Tree:
     sql = setup_scripts(plan)
     files.update({path: text.encode() for path, text in sql.items()})
     labels = {key: stock.label for key, stock in stocks.items()}
+    manifest = _manifest(plan, node_entries)
+    # A script the README runs from a distribution that lacks it is a warning, not a refusal:
+    # the node files are still right, and WSO2 ships some scripts for no engine of a kind
+    # (no DB2 message-broker store script), so another distribution would not help; the
+    # operator must know before running the steps, which the README's notes say.
+    notes = _missing_script_notes(plan, manifest, stocks)
     readme_text = readme.render(
-        plan, sql_files=sorted(sql), stock_labels=labels, node_files=node_files
+        replace(plan, notes=plan.notes + notes) if notes else plan,
+        sql_files=sorted(sql),
+        stock_labels=labels,
+        node_files=node_files,
     )
     files["README.md"] = readme_text.encode()
     files["topology.toml"] = answers.dumps(plan.topology, header=_TOML_HEADER).encode()
     files["topology.txt"] = picture.render(plan).encode()
-    files["manifest.json"] = _manifest(plan, node_entries, sql).encode()
+    files["manifest.json"] = _json(manifest).encode()
     files["SHA256SUMS"] = "".join(
         f"{sums.get(path) or _sha(content)}  {path}\n" for path, content in sorted(files.items())
     ).encode()
@@ -236,8 +245,30 @@ def _stocks(plan: Plan) -> dict[str, Stock]:
     return stocks
 
 
-def _manifest(plan: Plan, nodes: list[dict[str, object]], sql: dict[str, str]) -> str:
-    scripts = schema_scripts_for_manifest(plan)
+def _missing_script_notes(
+    plan: Plan, manifest: dict[str, object], stocks: dict[str, Stock]
+) -> tuple[str, ...]:
+    """What the README must say about schema scripts a given distribution lacks."""
+    labels = {node.product_key: f"{node.product_label} {node.version}" for node in plan.nodes}
+    notes = []
+    for key, stock in stocks.items():
+        for database, scripts in missing_scripts(manifest, key, stock).items():
+            listed = ", ".join(f"`{s}`" for s in scripts)
+            notes.append(
+                f"{labels.get(key, key)} ({key}): the {stock.label} has no {listed}, which "
+                f"step 2 runs from it for `{database}`; run {_them(scripts)} from a complete "
+                f"{labels.get(key, key)} PRODUCT_HOME, or create those tables another way, "
+                "before the first node starts."
+            )
+    return tuple(notes)
+
+
+def _them(items: list[str]) -> str:
+    return "it" if len(items) == 1 else "them"
+
+
+def _manifest(plan: Plan, nodes: list[dict[str, object]]) -> dict[str, object]:
+    steps = {step.database_key: step for step in schema_steps(plan)}
     setup = setup_script_paths(plan)
     top = plan.topology
     databases = []
@@ -258,7 +289,9 @@ def _manifest(plan: Plan, nodes: list[dict[str, object]], sql: dict[str, str]) -
                 "cache_id": db.cache_id,
                 "products": list(db.products),
                 "nodes": list(db.nodes),
-                "schema_scripts": scripts.get(db.key, []),
+                "schema_scripts": list(steps[db.key].scripts),
+                # Whose PRODUCT_HOME the README runs them from (`distribution.missing_scripts`).
+                "scripts_from": list(steps[db.key].products) if steps[db.key].scripts else [],
                 "setup_script": setup.get(db.key),
             }
         )
@@ -275,7 +308,7 @@ def _manifest(plan: Plan, nodes: list[dict[str, object]], sql: dict[str, str]) -
         "nodes": nodes,
         "databases": databases,
     }
-    return _json(manifest)
+    return manifest
 
 
 def _host_port(address: tuple[str, int] | None) -> str | None:
