@@ -5,6 +5,7 @@ folder holds its clustering, offset, Secure Vault files and the driver jar, and 
 from __future__ import annotations
 
 import copy
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -136,12 +137,12 @@ def test_a_missing_jar_is_a_clear_error(tmp_path: Path) -> None:
 def test_readme_walks_through_the_vault_and_names_the_copied_jar(tmp_path: Path) -> None:
     jar = fake_driver(tmp_path / "mysql-connector-java-5.1.49.jar")
     readme = tree.build(af.build(four_nodes(jar))).readme
-    steps = [line for line in readme.splitlines() if line.startswith("### ")]
-    assert [s.split(".")[0] for s in steps] == [f"### {n}" for n in range(1, 8)]
+    steps = [line for line in readme.splitlines() if re.match(r"### \d+\. ", line)]
+    assert [s.split(".")[0] for s in steps] == [f"### {n}" for n in range(1, 9)]
     # Identity Server's user store and identity files come before the vault.
     assert "### 5. Users, identity data" in readme
     assert "### 6. Secure Vault" in readme and "ciphertool.sh -Dconfigure" in readme
-    assert "### 7. Start the nodes" in readme
+    assert "### 7. Start the nodes" in readme and "### 8. Verify" in readme
     assert "`mysql-connector-java-5.1.49.jar` (from" in readme and "already in every node" in readme
     plain = tree.build(af.build(four_nodes(None, vault=False))).readme
     assert "Secure Vault" not in plain and "### 6. Start the nodes" in plain

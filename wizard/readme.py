@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import PurePath
 
-from wizard import readme_products, schema
-from wizard.plan import Plan
+from wizard import readme_mermaid, readme_products, schema
+from wizard.plan import NodePlan, Plan
 from wizard.render import xmltools
 from wizard.render.securevault import vault_readme
 
@@ -41,18 +41,26 @@ def render(
             f"| {node.https_port} | {node.http_port} | `{node.conf_dir}/` |"
         )
     out.append("")
+    out += ["## Topology", ""]
+    out += readme_mermaid.diagram(plan)
+    out += [""]
     baseline = [key for key, label in stock_labels.items() if "baseline" in label]
+    # What to know before anything: then the steps, in the order the operator works.
+    out += ["## Read before you start", ""]
     if baseline:
         out += [
             "> **Product-specific settings are not included** for "
             + ", ".join(f"`{k}`" for k in baseline)
             + ": no distribution was given, so these files were patched from the built-in "
-            "Carbon 4.4.x kernel baseline. Copy only the shared-database parts (datasources, "
+            "Carbon 4.4.x kernel baseline. Merge only the shared-database parts (datasources, "
             "`dbConfig`/`remoteInstance`/`mount`, the realm `dataSource`) into the product's "
-            'own files, or regenerate with `distribution = "<zip or PRODUCT_HOME>"` for '
-            "each product to get complete files.",
+            'own files (step 4), or regenerate with `distribution = "<zip or PRODUCT_HOME>"` '
+            "for each product to get complete files.",
             "",
         ]
+    out += [f"- {note}" for note in plan.notes]
+    out += [""] if plan.notes else []
+    out += _datasources_section(plan, node_files or {})
     out += [NEXT_STEPS, ""]
     out += _database_steps(plan, sql_files)
     out += _driver_step(plan)
@@ -66,11 +74,7 @@ def render(
         out += [vault.replace("## Secure Vault", f"### {number}. Secure Vault", 1)]
         number += 1
     out += _start_step(plan, number)
-    if plan.notes:
-        out += ["## Read before you start", ""]
-        out += [f"- {note}" for note in plan.notes]
-        out.append("")
-    out += _datasources_section(plan, node_files or {})
+    out += _verify_step(plan, number + 1)
     out += [
         "## Regenerate",
         "",
@@ -90,7 +94,7 @@ def next_steps_section(readme_text: str) -> str:
     start = readme_text.find(NEXT_STEPS)
     if start < 0:
         return readme_text
-    end = readme_text.find("\n## Regenerate", start)
+    end = readme_text.find("\n## ", start + len(NEXT_STEPS))
     return readme_text[start : end if end > 0 else None].strip() + "\n"
 
 
@@ -136,64 +140,107 @@ def _driver_step(plan: Plan) -> list[str]:
 
 def _copy_step(plan: Plan, baseline: set[str]) -> list[str]:
     out = [
-        "### 4. Copy each node's files over its PRODUCT_HOME",
+        "### 4. Put each node's files in place",
         "",
         "Each `nodes/<id>/` folder mirrors PRODUCT_HOME. The files hold database passwords: "
-        "keep them mode 0600 on the node, owned by the user that runs the server.",
+        "keep them mode 0600 on the node, owned by the user that runs the server. Stop a "
+        "node that runs before its files change.",
         "",
     ]
     copied = [n for n in plan.nodes if n.product_key not in baseline]
     merged = [n for n in plan.nodes if n.product_key in baseline]
     if copied:
-        out.append("```sh")
+        out += [
+            "Copy them over PRODUCT_HOME. These lines are dry runs (`-n`): they list what "
+            "would change and change nothing; then run each again with `-rv` in place of "
+            "`-rvn`:",
+            "",
+            "```sh",
+        ]
         for node in copied:
             out.append(
-                f"rsync -rv --chmod=D700,F600 nodes/{node.id}/ {node.host}:<PRODUCT_HOME>/  "
-                f"# {node.product_label} {node.version}"
+                f"rsync -rvn --chmod=D700,F600 nodes/{node.id}/ {node.host}:<PRODUCT_HOME>/  "
+                f"# {node.product_label} {node.version}, dry run"
             )
         out += ["```", ""]
     if merged:
         out += [
             "These nodes were patched from the kernel baseline, so **do not copy their XML "
             "files over the product's own**: that would drop the product's handlers and "
-            "datasources. Merge instead — compare each file with the node's, and carry over "
-            "the shared datasources, the `dbConfig`/`remoteInstance`/`mount` block and the "
-            "realm `dataSource`:",
+            "datasources. Merge instead: for each file below, compare the node's own copy "
+            "with the tree's and carry over the shared datasources, the "
+            "`dbConfig`/`remoteInstance`/`mount` block and the realm `dataSource` (plus what "
+            "step 5 lists). Copy the tree's file to the node first (here as `.planned`), then "
+            "compare there:",
             "",
             "```sh",
         ]
         for node in merged:
-            out.append(
-                f"diff -u <PRODUCT_HOME>/{node.conf_dir}/registry.xml "
-                f"nodes/{node.id}/{node.conf_dir}/registry.xml   # on {node.host}, and so "
-                "for each file"
-            )
-        out += ["```", ""]
-    out += [
-        "Then, on each node, check that it reaches every database it uses "
-        "(its network is not this machine's):",
+            for path in _node_files(node):
+                out.append(
+                    f"scp nodes/{node.id}/{path} {node.host}:<PRODUCT_HOME>/{path}.planned && "
+                    f"ssh {node.host} diff -u <PRODUCT_HOME>/{path} <PRODUCT_HOME>/{path}.planned"
+                )
+        out += [
+            "```",
+            "",
+            "Delete each `.planned` copy once merged: it holds the passwords.",
+            "",
+        ]
+    return out
+
+
+def _node_files(node: NodePlan) -> list[str]:
+    """The node's patched configuration files (under PRODUCT_HOME), in a fixed order."""
+    from wizard.render.node import render_node_paths
+
+    paths = [p for p in render_node_paths(node) if p.endswith(".xml")]
+    return list(dict.fromkeys(paths))
+
+
+def _start_step(plan: Plan, number: int) -> list[str]:
+    firsts = [f"`{p.nodes[0].id}` ({p.key})" for p in plan.topology.products]
+    return [
+        f"### {number}. Start the nodes",
+        "",
+        "Start one node per product first and wait for `WSO2 Carbon started` in its log: "
+        + ", ".join(firsts)
+        + ". The first node fills the shared registry partitions with the product's "
+        "defaults; then start the others.",
+        "",
+        "Each node records its registry mounts in its own local database (`/_system/local`, "
+        "the node's H2 file under `repository/database/`). The mounts here are "
+        '`overwrite="true"`, so a node that was already started with its stock files needs '
+        "nothing more: stop it, put these files in place and start it, and it mounts the "
+        "shared partitions over what it kept locally (WSO2 Carbon 4.4 registry: a mount "
+        'with overwrite="true" replaces a resource at its path; only overwrite="false" '
+        "refuses). **Do not delete `repository/database/WSO2CARBON_DB*`**: it is the "
+        "node's local registry, shipped pre-populated (on Identity Server it also holds "
+        "data the pack created at build time), and the node cannot start without it.",
+        "",
+    ]
+
+
+def _verify_step(plan: Plan, number: int) -> list[str]:
+    return [
+        f"### {number}. Verify",
+        "",
+        "On each node, check that it reaches every database it uses (its network is not "
+        "this machine's):",
         "",
         "```sh",
         "sh <PRODUCT_HOME>/check-databases.sh",
         "```",
         "",
-    ]
-    return out
-
-
-def _start_step(plan: Plan, number: int) -> list[str]:
-    firsts = []
-    for product in plan.topology.products:
-        firsts.append(f"`{product.nodes[0].id}` ({product.key})")
-    return [
-        f"### {number}. Start the nodes — the first start matters",
+        "Here, check this tree again after any hand edit (the same rules the wizard applied):",
         "",
-        "On its first start each node records its registry mounts in its own local database "
-        "(`/_system/local`, the node's H2 file). Start one node per product first and wait "
-        "for `WSO2 Carbon started` in its log: " + ", ".join(firsts) + ". Then start the "
-        "others. Do not start a node with its stock files first: it would record the wrong "
-        "mounts. If one was started that way, stop it and delete its "
-        "`repository/database/WSO2CARBON_DB*` files before starting it with these files.",
+        "```sh",
+        "carbon-wizard check .",
+        "```",
+        "",
+        "In each node's `repository/logs/wso2carbon.log` (EI profiles: under "
+        "`wso2/<profile>/`), `WSO2 Carbon started` must come without a datasource or "
+        "mount ERROR before it.",
         "",
     ]
 
