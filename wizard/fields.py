@@ -82,9 +82,15 @@ def check_xml_text(value: str) -> str:
     return value
 
 
+def check_non_empty_text(value: str) -> str:
+    if not value.strip():
+        raise ValueError("is empty; it is required")
+    return check_xml_text(value)
+
+
 def check_password(value: str) -> str:
     if value == "":
-        raise ValueError("is empty; give the database user's password or use password_env")
+        raise ValueError("is empty; give the password or use password_env")
     if value.strip() == "":
         # Carbon's checks and most operators read a blank password as a missing one.
         raise ValueError("is only blanks; give the database user's real password")

@@ -30,6 +30,7 @@ from wizard.problems import Problem, Problems, join_path
 Host = Annotated[str, AfterValidator(fields.check_host)]
 Port = Annotated[int, AfterValidator(fields.check_port)]
 Text = Annotated[str, AfterValidator(fields.check_xml_text)]
+NonEmptyText = Annotated[str, AfterValidator(fields.check_non_empty_text)]
 
 SCHEMA_VERSION = 1
 
@@ -193,15 +194,15 @@ class LdapStore(_Strict):
 
     url: Annotated[str, AfterValidator(fields.check_ldap_url)]
     """ldap://host:389 or ldaps://host:636."""
-    bind_dn: Text
+    bind_dn: NonEmptyText
     """The DN the nodes bind with (ConnectionName), e.g. uid=admin,ou=system."""
     password: Annotated[str, AfterValidator(fields.check_password)] | None = Field(
         default=None, repr=False
     )
     password_env: Annotated[str, AfterValidator(fields.check_env_name)] | None = None
-    user_search_base: Text
+    user_search_base: NonEmptyText
     """Where users live, e.g. ou=Users,dc=example,dc=com."""
-    group_search_base: Text
+    group_search_base: NonEmptyText
     """Where groups (roles) live, e.g. ou=Groups,dc=example,dc=com."""
 
     @model_validator(mode="after")
