@@ -6,16 +6,30 @@ from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from textual.binding import Binding, BindingType
+from textual.containers import Vertical
 from textual.widget import Widget
-from textual.widgets import Checkbox, Input
+from textual.widgets import Checkbox, Input, RadioButton, RadioSet, Static
 
 from screens.base import FormPane
 from screens.specs import SpecCard
 from screens.widgets.bound import BoundCheckbox, BoundInput, BoundSelect
+from screens.widgets.choice import ChoiceSet
 from screens.widgets.field import Field
 from screens.widgets.paths import PathSuggester
-from screens.widgets.toggles import Tick
+from screens.widgets.toggles import Dot, Tick
 from wizard.catalog import ENGINES
+from wizard.engines import Engine
+
+JDBC_DRIVERS = (
+    ("mysql", "MySQL driver, jdbc:mysql:// URLs (WSO2's docs)"),
+    ("mariadb", "MariaDB Connector/J, jdbc:mariadb:// URLs"),
+)
+"""The drivers MariaDB is reached through, each said in a line that fits the step at 80
+columns. The first is the model's default (absent from the answers): WSO2's 4.4.x guide
+reaches MariaDB with the MySQL driver."""
+
+TLS_HINT = "Nodes must trust the server's CA: README says where."
+"""Under the TLS box: one line at 80 columns; the README names each engine's trust store."""
 
 
 class DatabasePane(FormPane):
@@ -25,8 +39,15 @@ class DatabasePane(FormPane):
         "Every node of every product reaches the same databases. For each database give its "
         "name, the user WSO2 logs in as, and the password: typed here (masked; Ctrl+R shows "
         "it), or the name of an environment variable read when the tree is written. The "
-        "JDBC URL under each database is the one every node's datasource gets."
+        "JDBC URL under each database is the one every node's datasource gets. MariaDB: "
+        "the JDBC driver, Up/Down and Enter (or Space) choose. TLS (Space ticks it) puts "
+        "the engine's TLS options in the URLs instead of the default ones."
     )
+
+    DEFAULT_CSS = """
+    DatabasePane .driver-box { height: auto; }
+    DatabasePane .driver { width: 1fr; }
+    """
 
     def body(self) -> Iterable[Widget]:
         self.state.ensure_specs(self.state.spec_slots())
@@ -37,6 +58,7 @@ class DatabasePane(FormPane):
             BoundSelect("database.engine", engines, db.get("engine"), prompt="choose"),
             paths=["database.engine", "database"],
         )
+        yield self.driver_field(db)
         yield Field(
             "Server host",
             BoundInput("database.host", db.get("host"), placeholder="db1.example.com"),
@@ -52,6 +74,17 @@ class DatabasePane(FormPane):
             BoundInput("database.url_options", db.get("url_options"), kind="optional", id="opts"),
             paths=["database.url_options"],
             hint="Empty: the engine's default (shown). Write & plainly.",
+        )
+        yield Field(
+            "",
+            BoundCheckbox(
+                "database.tls",
+                "Encrypt connections to the database (TLS)",
+                bool(db.get("tls", False)),
+                False,
+            ),
+            paths=["database.tls"],
+            hint=TLS_HINT,
         )
         yield Tick("Show passwords (Ctrl+R)", False, id="reveal", compact=True)
         for slot in self.state.spec_slots():
@@ -80,22 +113,89 @@ class DatabasePane(FormPane):
             paths=["cluster.secure_vault"],
         )
 
+    def driver_field(self, db: dict[str, Any]) -> Field:
+        """The JDBC driver MariaDB is reached through, shown while it can be chosen."""
+        chosen = db.get("jdbc_driver") or JDBC_DRIVERS[0][0]
+        choices = ChoiceSet(
+            *(
+                Dot(label, value=chosen == key, id=f"jdbc-driver-{key}", compact=True)
+                for key, label in JDBC_DRIVERS
+            ),
+            id="jdbc-driver",
+            compact=True,
+            classes="driver",
+        )
+        # The choices span the step under their title, so that each line is read whole at
+        # 80 columns, as the Products step's user store.
+        box = Vertical(
+            Static("JDBC driver: how the nodes reach MariaDB", markup=False),
+            choices,
+            classes="driver-box",
+        )
+        field = Field("", box, paths=["database.jdbc_driver"], id="driver-field")
+        field.display = self._driver_shown()
+        return field
+
+    def _driver_shown(self) -> bool:
+        db = self.state.database()
+        engine = ENGINES.get(str(db.get("engine")))
+        # A driver an answers file gives another engine stays in sight, with the model's
+        # refusal under it, until it is taken out.
+        return bool(engine and engine.jdbc_drivers) or "jdbc_driver" in db
+
+    def _sync_driver(self) -> None:
+        """Show or hide the driver choice, and press the driver the answers now hold (one
+        put aside comes back with MariaDB)."""
+        self.query_one("#driver-field", Field).display = self._driver_shown()
+        chosen = self.state.database().get("jdbc_driver") or JDBC_DRIVERS[0][0]
+        for button in self.query_one("#jdbc-driver", ChoiceSet).query(RadioButton):
+            if button.id == f"jdbc-driver-{chosen}" and not button.value:
+                # Posts RadioSet.Changed, whose answer is the one already held: no change.
+                button.value = True
+
     def on_mount(self) -> None:
         # No super().on_mount(): Textual runs StepPane's as well, which checks the answers.
-        self._engine_hints(self.state.database().get("engine"))
+        self._engine_hints()
 
-    def _engine_hints(self, engine_id: Any) -> None:
-        engine = ENGINES.get(str(engine_id))
+    def engine(self) -> Engine | None:
+        """The engine as the nodes reach it: through the chosen driver, where it has one."""
+        db = self.state.database()
+        engine = ENGINES.get(str(db.get("engine")))
+        if engine is not None and db.get("jdbc_driver") in engine.jdbc_drivers:
+            return engine.with_driver(str(db["jdbc_driver"]))
+        return engine
+
+    def _engine_hints(self) -> None:
+        engine = self.engine()
         port = self.query_one("#port", Input)
         opts = self.query_one("#opts", Input)
         port.placeholder = str(engine.default_port) if engine else "the engine's port"
-        opts.placeholder = (engine.default_url_options or "(none)") if engine else ""
+        # Empty URL options mean the engine's own; with TLS on, its TLS options.
+        options = engine.default_url_options if engine else ""
+        if engine and self.state.database().get("tls") and engine.tls_url_options:
+            options = engine.tls_url_options
+        opts.placeholder = (options or "(none)") if engine else ""
 
     def answered(self, path: str, value: Any) -> None:
         if path == "database.engine":
-            self._engine_hints(value)
+            self.state.fit_engine()
+            self._sync_driver()
+        self._engine_hints()
         for card in self.query(SpecCard):
             card.refresh_url()
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        if event.radio_set.id != "jdbc-driver":
+            return
+        event.stop()
+        driver = (event.pressed.id or "").removeprefix("jdbc-driver-")
+        # The default driver is left out of the answers, as the model reads it absent.
+        self.answer("database.jdbc_driver", None if driver == JDBC_DRIVERS[0][0] else driver)
+        if not self._driver_shown():
+            # A driver given to another engine, taken out: nothing is left to choose, and
+            # keys must not go on to a choice no longer in sight.
+            self.query_one("#driver-field", Field).display = False
+            self.focus_path("database.engine")
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         if event.checkbox.id == "reveal":

@@ -239,6 +239,21 @@ class WizardState:
             if not dbs:
                 product.pop("databases", None)
 
+    def fit_engine(self) -> None:
+        """After the engine changed: put aside the JDBC driver chosen for an engine that
+        offers a choice (MariaDB) when the new one does not, where the model would refuse
+        it, and bring it back when an engine offering the choice is chosen again."""
+        from wizard.catalog import ENGINES
+
+        db = self.database()
+        engine = ENGINES.get(str(db.get("engine")))
+        path = "database.jdbc_driver"
+        if engine is not None and engine.jdbc_drivers:
+            if "jdbc_driver" not in db and path in self.stash:
+                db["jdbc_driver"] = self.stash.pop(path)
+        elif "jdbc_driver" in db:
+            self.stash[path] = db.pop("jdbc_driver")
+
     def set_layout(self, layout: str) -> None:
         from wizard import database_slots
 

@@ -658,3 +658,151 @@ def test_prompt_the_ldap_server_comes_back_after_jdbc_was_chosen_for_a_while(
     product = run.only_session().answers["products"][0]
     assert product["user_store"] == "ldap"
     assert product["ldap"] == {**LDAP, "password_env": "LDAP_PW"}
+
+
+# ---- the database step: the JDBC driver MariaDB is reached through, and TLS ----------------
+
+# Start (name, keep passwords), then Continue on the products and nodes steps: at the
+# database step's first question, its menu when nothing is wrong.
+TO_DATABASE_MENU = ENTER * 4
+SERVER = f"{DOWN}{ENTER}"  # "Change the engine, server or port"
+TLS = f"{DOWN * 4}{ENTER}"  # "Encrypt connections to the database (TLS)"
+
+
+def one_product(engine: str, **database: Any) -> dict[str, Any]:
+    """The shared answers with only Identity Server (one node, no load balancer to ask),
+    on `engine`, with passwords every engine takes."""
+    data = copy.deepcopy(SHARED)
+    data["products"] = [copy.deepcopy(SHARED["products"][1])]
+    data["database"]["registry"]["password"] = "reg-secret"
+    data["database"].update(engine=engine, **database)
+    return data
+
+
+def database_messages(data: dict[str, Any], path: str) -> list[str]:
+    """What the model says at `path` when the database step checks `data`."""
+    found = steps.problems_for_step(copy.deepcopy(data), "database")
+    return [p.message for p in found if p.path == path]
+
+
+def test_prompt_mariadb_asks_the_driver_mysql_first(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = preset_run(home, tmp_path, "maria", one_product("mariadb"))
+    keys = (
+        TO_DATABASE_MENU
+        + SERVER
+        + ENTER  # the engine: MariaDB, as it was
+        + ENTER  # the driver: the MySQL driver comes first, and is taken
+        + ENTER * 2  # host, port
+        + SERVER
+        + ENTER
+        + f"{DOWN}{ENTER}"  # MariaDB Connector/J
+        + ENTER * 2
+        + ENTER  # database: continue
+        + CTRL_C  # at the layout question
+    )
+    assert run(keys, preset="maria") == 130
+    out = capsys.readouterr().out.split("── 4/7")[1]
+    first, second = out.split("MariaDB on db.example.com:3306")[2:4]
+    # The MySQL driver is the model's default: nothing was added to the answers for it.
+    assert first.startswith(" · MySQL driver · TLS off")
+    assert second.startswith(" · MariaDB Connector/J · TLS off")
+    session = run.only_session()
+    assert session.step == "layout"
+    assert session.answers["database"]["jdbc_driver"] == "mariadb"
+
+
+def test_prompt_postgresql_asks_no_driver_and_drops_it(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = preset_run(home, tmp_path, "maria", one_product("mariadb", jdbc_driver="mariadb"))
+    # PostgreSQL comes after MariaDB; no driver is asked; host, port (5432); Ctrl+C.
+    keys = TO_DATABASE_MENU + SERVER + f"{DOWN}{ENTER}" + ENTER * 2 + CTRL_C
+    assert run(keys, preset="maria") == 130
+    assert "PostgreSQL on db.example.com:5432 · TLS off" in capsys.readouterr().out
+    db = run.only_session().answers["database"]
+    assert db["engine"] == "postgresql"
+    assert "jdbc_driver" not in db
+
+
+def test_prompt_the_driver_comes_back_with_mariadb(home: Path, tmp_path: Path) -> None:
+    run = preset_run(home, tmp_path, "maria", one_product("mariadb", jdbc_driver="mariadb"))
+    keys = (
+        TO_DATABASE_MENU
+        + SERVER
+        + f"{DOWN}{ENTER}"  # PostgreSQL
+        + ENTER * 2
+        + SERVER
+        + f"{UP}{ENTER}"  # MariaDB again
+        + ENTER  # the driver offered is the one chosen before
+        + ENTER * 2
+        + CTRL_C
+    )
+    assert run(keys, preset="maria") == 130
+    db = run.only_session().answers["database"]
+    assert db["engine"] == "mariadb"
+    assert db["jdbc_driver"] == "mariadb"
+
+
+def test_prompt_a_driver_given_to_another_engine_is_refused_and_removed(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = one_product("postgresql", jdbc_driver="mariadb")
+    [expected] = database_messages(data, "database.jdbc_driver")
+    run = preset_run(home, tmp_path, "pg-driver", data)
+    # Asked at once to remove it: yes; then continue, and Ctrl+C at the layout question.
+    keys = TO_DATABASE_MENU + "y" + ENTER + CTRL_C
+    assert run(keys, preset="pg-driver") == 130
+    assert f"✗ database.jdbc_driver: {expected}" in capsys.readouterr().out
+    session = run.only_session()
+    assert "jdbc_driver" not in session.answers["database"]
+    assert session.step == "layout"
+
+
+def test_prompt_tls_on_with_postgresql_gives_tls_true(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = preset_run(home, tmp_path, "pg", one_product("postgresql"))
+    keys = TO_DATABASE_MENU + TLS + "y" + ENTER + CTRL_C
+    assert run(keys, preset="pg") == 130
+    out = capsys.readouterr().out
+    assert "must trust the database server's certificate authority" in out
+    assert "PostgreSQL on db.example.com:5432 · TLS on" in out
+    session = run.only_session()
+    assert session.answers["database"]["tls"] is True
+    assert session.step == "layout"
+
+
+def test_prompt_tls_on_with_oracle_is_refused_and_asked_again(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = one_product("oracle")
+    [expected] = database_messages(variant("database.tls", True, data), "database.tls")
+    assert expected.startswith("Oracle takes TLS on a TCPS listener")
+    run = preset_run(home, tmp_path, "ora", data)
+    # Yes, refused and asked again: no; then continue, and Ctrl+C at the layout question.
+    keys = TO_DATABASE_MENU + TLS + "y" + "n" + ENTER + CTRL_C
+    assert run(keys, preset="ora") == 130
+    assert f"✗ database.tls: {expected}" in capsys.readouterr().out
+    session = run.only_session()
+    assert "tls" not in session.answers["database"]
+    assert session.step == "layout"
+
+
+def test_prompt_tls_with_url_options_is_refused_naming_both(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = one_product("postgresql", url_options="connectTimeout=10")
+    [expected] = database_messages(variant("database.tls", True, data), "database.tls")
+    assert "tls = true" in expected and "url_options" in expected
+    run = preset_run(home, tmp_path, "pg-opts", data)
+    # Yes, refused and asked again three times, then left for the menu: Ctrl+C there.
+    keys = TO_DATABASE_MENU + TLS + "y" * 4 + CTRL_C
+    assert run(keys, preset="pg-opts") == 130
+    out = capsys.readouterr().out
+    assert f"✗ database.tls: {expected}" in out
+    # Nothing given is lost: both answers stay until the operator takes one back.
+    db = run.only_session().answers["database"]
+    assert db["url_options"] == "connectTimeout=10"
+    assert db["tls"] is True

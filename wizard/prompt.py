@@ -64,6 +64,18 @@ _LDAP_QUESTIONS = (
     ),
 )
 """The LDAP server's answers other than its bind password, in the order asked."""
+_JDBC_DRIVERS = (
+    ("mysql", "MySQL driver", "jdbc:mysql:// URLs, as WSO2's 4.4.x docs reach MariaDB"),
+    ("mariadb", "MariaDB Connector/J", "org.mariadb.jdbc.Driver, jdbc:mariadb:// URLs"),
+)
+"""The drivers MariaDB is reached through: key, name, and what choosing it means. The first
+is the model's default, left out of the answers."""
+_TLS_HINT = (
+    "With TLS the nodes must trust the database server's certificate authority; the "
+    "README says where."
+)
+_SERVER_FIELDS = ("engine", "jdbc_driver", "host", "port")
+"""The server questions, in the order asked; the driver is asked only for MariaDB."""
 
 
 # Default names and users for databases the operator adds; presets carry their own.
@@ -179,8 +191,9 @@ class _PromptWizard:
         self.pt_kwargs = {k: v for k, v in zip(("input", "output"), io, strict=True) if v}
         self.session: sessions.Session | None = None
         self.lock: sessions.SessionLock | None = None
-        # Answers a change made inapplicable (the LDAP server after choosing jdbc), by the
-        # product table they were taken from: they come back when the change is undone.
+        # Answers a change made inapplicable (the LDAP server after choosing jdbc, the JDBC
+        # driver after leaving MariaDB), by the table they were taken from (a product's, or
+        # [database]): they come back when the change is undone.
         self.aside: list[tuple[dict[str, Any], str, Any]] = []
 
     # ---- plumbing ---------------------------------------------------------------------
@@ -879,7 +892,7 @@ class _PromptWizard:
         if not isinstance(db, dict):
             self.answers["database"] = db = {}
         if not db.get("engine") or not db.get("host"):
-            for field in ("engine", "host", "port"):
+            for field in _SERVER_FIELDS:
                 self.ask_database_field(field)
         for path, label, name, user in self.needed_specs():
             if not isinstance(self.get(path), dict):
@@ -893,6 +906,7 @@ class _PromptWizard:
                     Choice("Change the engine, server or port", "server"),
                     Choice("Change a database (name, user, password)", "spec"),
                     Choice("Change the JDBC URL options", "url_options"),
+                    Choice("Encrypt connections to the database (TLS)", "tls"),
                     Choice("Driver jar and Secure Vault", "extras"),
                 ],
             )
@@ -901,7 +915,7 @@ class _PromptWizard:
                     return "layout"
                 self.say("Fix the problems above first.")
             elif action == "server":
-                for field in ("engine", "host", "port"):
+                for field in _SERVER_FIELDS:
                     self.ask_database_field(field)
             elif action == "spec":
                 specs = self.needed_specs()
@@ -913,6 +927,8 @@ class _PromptWizard:
                 self.ask_spec(path, label, name, user)
             elif action == "url_options":
                 self.ask_database_field("url_options")
+            elif action == "tls":
+                self.ask_database_field("tls")
             elif action == "extras":
                 self.ask_cluster_field("driver_jar")
                 self.ask_cluster_field("secure_vault")
@@ -939,7 +955,13 @@ class _PromptWizard:
         engine = ENGINES.get(str(db.get("engine")))
         port = db.get("port") or (engine.default_port if engine else "?")
         label = engine.label if engine else str(db.get("engine", "?"))
-        self.say(f"{label} on {db.get('host', '?')}:{port}")
+        line = f"{label} on {db.get('host', '?')}:{port}"
+        if engine is not None and engine.jdbc_drivers:
+            driver = db.get("jdbc_driver") or engine.jdbc_drivers[0]
+            names = {key: name for key, name, _ in _JDBC_DRIVERS}
+            line += f" · {names.get(driver, driver)}"
+        line += f" · TLS {'on' if db.get('tls') else 'off'}"
+        self.say(line)
         for path, label, *_ in self.needed_specs():
             self.say(f"  {label}: {self.spec_summary(path)}")
 
@@ -949,6 +971,9 @@ class _PromptWizard:
 
         db = self.answers.setdefault("database", {})
         engine = ENGINES.get(str(db.get("engine")))
+        if engine is not None and db.get("jdbc_driver") in engine.jdbc_drivers:
+            # The engine as the nodes reach it: the driver decides the default URL options.
+            engine = engine.with_driver(str(db["jdbc_driver"]))
         if field == "engine":
             chosen = self.select(
                 "Database engine:",
@@ -956,6 +981,16 @@ class _PromptWizard:
                 default=db.get("engine", "mysql8"),
             )
             db["engine"] = chosen
+            self.fit_engine(db)
+        elif field == "jdbc_driver":
+            self.ask_jdbc_driver(db)
+        elif field == "tls":
+            self.say(_TLS_HINT)
+            # Off is the model's default, and left out as the full-screen wizard leaves it.
+            if self.confirm("Encrypt connections to the database (TLS)?", bool(db.get("tls"))):
+                db["tls"] = True
+            else:
+                db.pop("tls", None)
         elif field == "host":
             db["host"] = self.text(
                 "Database server host (host name or IP address):",
@@ -987,6 +1022,43 @@ class _PromptWizard:
                 db["url_options"] = value
         elif field == "layout":
             self.ask_layout()
+
+    def fit_engine(self, db: dict[str, Any]) -> None:
+        """After the engine changed: a JDBC driver chosen for MariaDB is put aside on an
+        engine that offers no choice (the model would refuse it), and comes back with one
+        that does."""
+        from wizard.catalog import ENGINES
+
+        engine = ENGINES.get(str(db.get("engine")))
+        if engine is not None and engine.jdbc_drivers:
+            if "jdbc_driver" not in db and (driver := self.take_back(db, "jdbc_driver")):
+                db["jdbc_driver"] = driver
+        else:
+            self.put_aside(db, "jdbc_driver")
+
+    def ask_jdbc_driver(self, db: dict[str, Any]) -> None:
+        """Ask the driver where the engine offers a choice (MariaDB); elsewhere only a
+        hand-edited answers file gives one, and removing it is offered."""
+        from wizard.catalog import ENGINES
+
+        engine = ENGINES.get(str(db.get("engine")))
+        if engine is None or not engine.jdbc_drivers:
+            if "jdbc_driver" in db:
+                label = engine.label if engine is not None else "This engine"
+                if self.confirm(f"{label} has one JDBC driver; remove jdbc_driver?", True):
+                    db.pop("jdbc_driver")
+            return
+        offered = engine.jdbc_drivers
+        choice = self.select(
+            f"JDBC driver the nodes reach {engine.label} through:",
+            [Choice(f"{name}: {means}", key) for key, name, means in _JDBC_DRIVERS],
+            default=db.get("jdbc_driver") or offered[0],
+        )
+        # The default driver is left out, as the full-screen wizard leaves it out.
+        if choice == offered[0]:
+            db.pop("jdbc_driver", None)
+        else:
+            db["jdbc_driver"] = choice
 
     def ask_spec(self, path: str, label: str, name: str, user: str) -> None:
         spec = self.get(path)
@@ -1209,7 +1281,7 @@ class _PromptWizard:
                 self.ask_database_field(field)
             return True
         field = parts[1]
-        if field in ("engine", "host", "port", "url_options"):
+        if field in ("engine", "jdbc_driver", "host", "port", "url_options", "tls"):
             self.ask_database_field(str(field))
             return True
         if field == "layout":
