@@ -34,3 +34,17 @@ def test_topology_as_tomli_w_writes_it(keep: bool) -> None:
         topology = answers_fixtures.topology(data)
         expected = tomli_w.dumps(answers.to_data(topology, keep_passwords=keep))
         assert answers.dumps(topology, keep_passwords=keep, header="# h\n") == "# h\n" + expected
+
+
+def test_fleet_and_homes_round_trip_through_topology_toml() -> None:
+    data = answers_fixtures.variant("products[0].home", "/srv/wso2/apim")
+    data = answers_fixtures.variant("products[0].nodes[1].home", "/srv/wso2/apim-b", data)
+    data["fleet"] = {"ansible": False, "user": "deploy", "owner": "wso2", "group": "wso2"}
+    topology = answers_fixtures.topology(data)
+    text = answers.dumps(topology, keep_passwords=True)
+    assert text == tomli_w.dumps(answers.to_data(topology, keep_passwords=True))
+    assert 'home = "/srv/wso2/apim"' in text and 'home = "/srv/wso2/apim-b"' in text
+    assert answers.loads(text) == topology
+    assert answers.loads(text).fleet == topology.fleet
+    # Left out when not given, so the trees written before read back unchanged.
+    assert "fleet" not in answers.to_data(answers_fixtures.topology())

@@ -29,7 +29,7 @@ BAD_INPUTS: list[tuple[str, dict[str, Any], str, str]] = [
         "unknown node key",
         variant("products[0].nodes[0].ip", "1.2.3.4"),
         "products[0].nodes[0].ip",
-        "accepted here: host, id, member_port, offset",
+        "accepted here: home, host, id, member_port, offset",
     ),
     (
         "unknown database key",

@@ -221,3 +221,36 @@ def check_answer_path(value: str) -> str:
             "products[0].nodes[1].host"
         )
     return value
+
+
+# PRODUCT_HOME on a node: the playbook hands it to a shell (check-databases.sh) and to
+# Jinja, so only characters that need no quoting in either are taken.
+_HOME_PART = re.compile(r"^[A-Za-z0-9_+@][A-Za-z0-9._+@-]*$")
+_SYSTEM_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,31}$")
+
+
+def check_home(value: str) -> str:
+    """An absolute POSIX directory path of plain names: no `.`, `..`, blanks or quotes."""
+    example = "(e.g. /opt/wso2/wso2am-2.6.0)"
+    if not value.startswith("/"):
+        raise ValueError(f"'{value}' is not an absolute path; write it from / {example}")
+    parts = value.rstrip("/").split("/")[1:]
+    if not parts:
+        raise ValueError(f"'{value}' is the root folder; give the product's own {example}")
+    for part in parts:
+        if part in {"", ".", ".."} or not _HOME_PART.match(part) or len(part) > 255:
+            raise ValueError(
+                f"'{value}' has the part '{part}'; use folder names of letters, digits and "
+                f"'.', '_', '+', '@' or '-' (not '.' or '..'), separated by single '/' {example}"
+            )
+    return "/" + "/".join(parts)
+
+
+def check_system_name(value: str) -> str:
+    """A user or group name on the nodes, portable across Linux and other POSIX systems."""
+    if not _SYSTEM_NAME.match(value):
+        raise ValueError(
+            f"'{value}' is not a user or group name; use up to 32 letters, digits, '_', '.' "
+            "or '-', starting with a letter or '_' (e.g. wso2)"
+        )
+    return value

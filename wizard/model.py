@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from wizard import fields
+from wizard import fields, homes
 from wizard.catalog import (
     CARBON_PORTS,
     DEFAULT_MEMBER_PORT,
@@ -30,6 +30,8 @@ from wizard.problems import Problem, Problems, join_path
 Host = Annotated[str, AfterValidator(fields.check_host)]
 Port = Annotated[int, AfterValidator(fields.check_port)]
 Text = Annotated[str, AfterValidator(fields.check_xml_text)]
+Home = Annotated[str, AfterValidator(fields.check_home)]
+SystemName = Annotated[str, AfterValidator(fields.check_system_name)]
 NonEmptyText = Annotated[str, AfterValidator(fields.check_non_empty_text)]
 
 SCHEMA_VERSION = 1
@@ -217,6 +219,8 @@ class LdapStore(_Strict):
 class Node(_Strict):
     id: Annotated[str, AfterValidator(fields.check_node_id)]
     """Folder name of this node in the tree (nodes/<id>/); unique in the topology."""
+    home: Home | None = None
+    """PRODUCT_HOME on this node, when not its product's `home` (see wizard/homes.py)."""
     host: Host
     """Address the node is reached at; other nodes and the database see it by this name."""
     offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
@@ -236,6 +240,19 @@ class Cluster(_Strict):
     """Hazelcast (wka) clustering in axis2.xml: registry caches stay coherent across nodes."""
     port_offsets: bool = True
     """Write each node's offset into carbon.xml (Ports/Offset)."""
+class Fleet(_Strict):
+    """How the tree's ansible/ folder reaches the nodes ([fleet], optional)."""
+
+    ansible: bool = True
+    """Write ansible/ (inventory and playbooks) into the tree."""
+    user: SystemName | None = None
+    """The remote user Ansible logs in as; none: Ansible's own default (ssh config, you)."""
+    owner: SystemName | None = None
+    """Owner of the files pushed into PRODUCT_HOME; none: the remote user."""
+    group: SystemName | None = None
+    """Group of the files pushed into PRODUCT_HOME; none: the owner's."""
+
+
     secure_vault: bool = False
     """Datasource passwords as Secure Vault aliases, encrypted on the node by ciphertool."""
     driver_jar: Annotated[str, AfterValidator(fields.check_driver_jar)] | None = None
@@ -261,6 +278,8 @@ class Product(_Strict):
     one node; with more than one node and BPMN in use, the nodes must share ACTIVITI_DB."""
     user_store: UserStoreKind | None = None
     """Identity Server only: the primary user store. jdbc (the default): users in the shared
+    home: Home | None = None
+    """PRODUCT_HOME on the nodes; default /opt/wso2/<archive prefix>-<version>."""
     user-management database; ldap: an external LDAP every node reaches ([products.ldap]);
     embedded-ldap: IS's own LDAP, for one IS node that shares users with nobody."""
     ldap: LdapStore | None = None
@@ -389,6 +408,8 @@ class Product(_Strict):
 
 class Topology(_Strict):
     schema_version: Literal[1] = SCHEMA_VERSION
+    fleet: Fleet | None = None
+    """[fleet]: Ansible in the tree; None means the defaults (ansible/ written)."""
     name: Annotated[str, AfterValidator(fields.check_node_id)]
     """Short name of the plan (a session and file name), e.g. apim-prod."""
     description: Text = ""
@@ -435,6 +456,7 @@ class Topology(_Strict):
             + self._unique_nodes()
             + self._offsets_per_host()
             + self._product_databases()
+            + homes.problems(self)
             + self._config_targets()
             + self._same_user_same_password()
             + self._cluster_members()
