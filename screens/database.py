@@ -18,7 +18,7 @@ from screens.widgets.field import Field
 from screens.widgets.paths import PathSuggester
 from screens.widgets.toggles import Dot, Tick
 from wizard.catalog import ENGINES
-from wizard.engines import Engine
+from wizard.engines import Engine, connection
 
 JDBC_DRIVERS = (
     ("mysql", "MySQL driver, jdbc:mysql:// URLs (WSO2's docs)"),
@@ -170,10 +170,13 @@ class DatabasePane(FormPane):
         port = self.query_one("#port", Input)
         opts = self.query_one("#opts", Input)
         port.placeholder = str(engine.default_port) if engine else "the engine's port"
-        # Empty URL options mean the engine's own; with TLS on, its TLS options.
-        options = engine.default_url_options if engine else ""
-        if engine and self.state.database().get("tls") and engine.tls_url_options:
-            options = engine.tls_url_options
+        # Empty URL options mean the driver's own; with TLS on, its TLS options.
+        options = ""
+        if engine:
+            db = self.state.database()
+            driver = db.get("jdbc_driver")
+            driver = driver if isinstance(driver, str) else None
+            options = connection(engine, driver, db.get("tls") is True, None)[1]
         opts.placeholder = (options or "(none)") if engine else ""
 
     def answered(self, path: str, value: Any) -> None:

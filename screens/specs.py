@@ -16,6 +16,7 @@ from screens.widgets.field import Field
 from wizard import answers
 from wizard.catalog import ENGINES
 from wizard.database_slots import DatabaseSlot
+from wizard.engines import connection
 
 _MODES = [("typed here", "typed"), ("from a variable", "env")]
 
@@ -85,9 +86,16 @@ class SpecCard(Vertical):
             return "(choose an engine)"
         spec = self.spec
         host = spec.get("host") or db.get("host") or "<host>"
+        driver = db.get("jdbc_driver")
+        options = db.get("url_options")
+        engine, options = connection(
+            engine,
+            driver if isinstance(driver, str) else None,
+            db.get("tls") is True,
+            options if isinstance(options, str) else None,
+        )
         port = spec.get("port") or db.get("port") or engine.default_port
-        options = db.get("url_options", engine.default_url_options)
-        return engine.url(str(host), port, str(spec.get("name") or "<name>"), str(options))
+        return engine.url(str(host), port, str(spec.get("name") or "<name>"), options)
 
     def url_text(self) -> Text:
         return Text(f"every node's JDBC URL: {self.url()}", overflow="fold")

@@ -10,6 +10,7 @@ from textual.widgets import Input, RadioButton, RadioSet, Static
 
 from screens.app import WizardApp
 from screens.database import JDBC_DRIVERS, TLS_HINT
+from screens.specs import SpecCard
 from screens.widgets.bound import BoundCheckbox, BoundSelect
 from screens.widgets.field import Field
 from tests.test_tui_support import (
@@ -178,6 +179,9 @@ async def test_tls_on_with_postgresql_gives_tls_true(tmp_path: Any) -> None:
         assert messages(app, "database.tls") == []
         # Empty URL options now mean the engine's TLS options: the placeholder shows them.
         assert app.query_one("#opts", Input).placeholder == ENGINES["postgresql"].tls_url_options
+        # Each database card shows the URL every node gets, TLS options included.
+        card = app.query(SpecCard).first()
+        assert card.url().endswith("?" + str(ENGINES["postgresql"].tls_url_options))
         await next_step(pilot)
         assert app.current == "layout"
         assert database(app)["tls"] is True

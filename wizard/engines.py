@@ -286,3 +286,18 @@ ENGINES: dict[str, Engine] = {
         ),
     )
 }
+
+
+def connection(
+    engine: Engine, jdbc_driver: str | None, tls: bool, url_options: str | None
+) -> tuple[Engine, str]:
+    """The engine as reached through the chosen driver, and the URL options every datasource
+    gets: the operator's own, else the TLS ones when TLS is on, else the engine's default.
+    The model and the screens' URL previews read the same answers through this."""
+    if jdbc_driver in engine.jdbc_drivers:
+        engine = engine.with_driver(jdbc_driver)
+    if url_options is not None:
+        return engine, url_options
+    if tls and engine.tls_url_options is not None:
+        return engine, engine.tls_url_options
+    return engine, engine.default_url_options
