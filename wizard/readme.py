@@ -8,6 +8,7 @@ from pathlib import PurePath
 from wizard import readme_mermaid, readme_products, schema
 from wizard.plan import NodePlan, Plan
 from wizard.render import xmltools
+from wizard.render.ansible import readme_section as ansible_section
 from wizard.render.securevault import vault_readme
 
 NEXT_STEPS = "## Next steps"
@@ -75,6 +76,7 @@ def render(
         number += 1
     out += _start_step(plan, number)
     out += _verify_step(plan, number + 1)
+    out += ansible_section(plan, set(baseline))
     out += [
         "## Regenerate",
         "",

@@ -19,6 +19,7 @@ from wizard import answers, picture, readme
 from wizard.distribution import Stock, check_matches, detect, missing_scripts, open_stock
 from wizard.plan import Plan, require_secrets
 from wizard.problems import AnswersError, Problem, join_path
+from wizard.render import ansible
 from wizard.render.checkscript import check_databases_script
 from wizard.render.node import render_node, stock_files
 from wizard.render.sql import setup_script_paths, setup_scripts
@@ -202,6 +203,8 @@ def _render(plan: Plan, stocks: dict[str, Stock] | None = None) -> Tree:
     sql = setup_scripts(plan)
     files.update({path: text.encode() for path, text in sql.items()})
     labels = {key: stock.label for key, stock in stocks.items()}
+    baseline = {key for key, label in labels.items() if "baseline" in label}
+    files.update(ansible.render(plan, files, frozenset(executables), baseline))
     manifest = _manifest(plan, node_entries)
     # A script the README runs from a distribution that lacks it is a warning, not a refusal:
     # the node files are still right, and WSO2 ships some scripts for no engine of a kind
@@ -305,6 +308,7 @@ def _manifest(plan: Plan, nodes: list[dict[str, object]]) -> dict[str, object]:
         "port_offsets": top.cluster.port_offsets,
         "secure_vault": top.cluster.secure_vault,
         "driver_jars": top.cluster.driver_jar is not None,
+        "ansible": ansible.paths(plan),
         "nodes": nodes,
         "databases": databases,
     }
