@@ -29,9 +29,9 @@ from wizard.problems import Problem, Problems, join_path
 
 Host = Annotated[str, AfterValidator(fields.check_host)]
 Port = Annotated[int, AfterValidator(fields.check_port)]
-Text = Annotated[str, AfterValidator(fields.check_xml_text)]
 Home = Annotated[str, AfterValidator(fields.check_home)]
 SystemName = Annotated[str, AfterValidator(fields.check_system_name)]
+Text = Annotated[str, AfterValidator(fields.check_xml_text)]
 NonEmptyText = Annotated[str, AfterValidator(fields.check_non_empty_text)]
 
 SCHEMA_VERSION = 1
@@ -219,14 +219,14 @@ class LdapStore(_Strict):
 class Node(_Strict):
     id: Annotated[str, AfterValidator(fields.check_node_id)]
     """Folder name of this node in the tree (nodes/<id>/); unique in the topology."""
-    home: Home | None = None
-    """PRODUCT_HOME on this node, when not its product's `home` (see wizard/homes.py)."""
     host: Host
     """Address the node is reached at; other nodes and the database see it by this name."""
     offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
     """Carbon port offset: HTTPS 9443+offset, HTTP 9763+offset."""
     member_port: Port | None = None
     """Hazelcast localMemberPort; defaults to 4000 + offset so nodes on one host differ."""
+    home: Home | None = None
+    """PRODUCT_HOME on this node, when not its product's `home` (see wizard/homes.py)."""
 
     @property
     def effective_member_port(self) -> int:
@@ -240,6 +240,12 @@ class Cluster(_Strict):
     """Hazelcast (wka) clustering in axis2.xml: registry caches stay coherent across nodes."""
     port_offsets: bool = True
     """Write each node's offset into carbon.xml (Ports/Offset)."""
+    secure_vault: bool = False
+    """Datasource passwords as Secure Vault aliases, encrypted on the node by ciphertool."""
+    driver_jar: Annotated[str, AfterValidator(fields.check_driver_jar)] | None = None
+    """The JDBC driver jar on this machine, copied into every node's lib folder."""
+
+
 class Fleet(_Strict):
     """How the tree's ansible/ folder reaches the nodes ([fleet], optional)."""
 
@@ -251,12 +257,6 @@ class Fleet(_Strict):
     """Owner of the files pushed into PRODUCT_HOME; none: the remote user."""
     group: SystemName | None = None
     """Group of the files pushed into PRODUCT_HOME; none: the owner's."""
-
-
-    secure_vault: bool = False
-    """Datasource passwords as Secure Vault aliases, encrypted on the node by ciphertool."""
-    driver_jar: Annotated[str, AfterValidator(fields.check_driver_jar)] | None = None
-    """The JDBC driver jar on this machine, copied into every node's lib folder."""
 
 
 class Product(_Strict):
@@ -278,14 +278,14 @@ class Product(_Strict):
     one node; with more than one node and BPMN in use, the nodes must share ACTIVITI_DB."""
     user_store: UserStoreKind | None = None
     """Identity Server only: the primary user store. jdbc (the default): users in the shared
-    home: Home | None = None
-    """PRODUCT_HOME on the nodes; default /opt/wso2/<archive prefix>-<version>."""
     user-management database; ldap: an external LDAP every node reaches ([products.ldap]);
     embedded-ldap: IS's own LDAP, for one IS node that shares users with nobody."""
     ldap: LdapStore | None = None
     load_balancer: Annotated[str, AfterValidator(fields.check_load_balancer)] | None = None
     """`host[:port]` (443 when omitted) in front of this cluster's HTTPS port: other products
     reach the cluster through it, and carbon.xml / catalina-server.xml advertise it."""
+    home: Home | None = None
+    """PRODUCT_HOME on the nodes; default /opt/wso2/<archive prefix>-<version>."""
     nodes: list[Node] = Field(min_length=1)
 
     @property
@@ -408,14 +408,14 @@ class Product(_Strict):
 
 class Topology(_Strict):
     schema_version: Literal[1] = SCHEMA_VERSION
-    fleet: Fleet | None = None
-    """[fleet]: Ansible in the tree; None means the defaults (ansible/ written)."""
     name: Annotated[str, AfterValidator(fields.check_node_id)]
     """Short name of the plan (a session and file name), e.g. apim-prod."""
     description: Text = ""
     database: DatabaseSection
     cluster: Cluster = Field(default_factory=Cluster)
     products: list[Product] = Field(min_length=1)
+    fleet: Fleet | None = None
+    """[fleet]: Ansible in the tree; None means the defaults (ansible/ written)."""
     confirm: list[Annotated[str, AfterValidator(fields.check_answer_path)]] = Field(
         default_factory=list
     )
@@ -456,13 +456,13 @@ class Topology(_Strict):
             + self._unique_nodes()
             + self._offsets_per_host()
             + self._product_databases()
-            + homes.problems(self)
             + self._config_targets()
             + self._same_user_same_password()
             + self._cluster_members()
             + self._shared_users()
             + self._key_manager()
             + self._loopback_databases()
+            + homes.problems(self)
         )
         if problems:
             raise Problems(problems)
