@@ -38,10 +38,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         # Imported here: `generate` loads neither sessions nor platformdirs otherwise.
         from wizard.distribution import DistributionError
+        from wizard.fleet import FleetError
         from wizard.output import OutputError
         from wizard.sessions import SessionError
 
-        if isinstance(exc, OutputError | DistributionError | SessionError):
+        if isinstance(exc, OutputError | DistributionError | SessionError | FleetError):
             print(f"carbon-wizard: {exc}", file=sys.stderr)
             return EXIT_USAGE
         if os.environ.get("CARBON_WIZARD_DEBUG"):
@@ -100,7 +101,27 @@ def _parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="check a written tree against the WSO2 rules")
     check.add_argument("dir", type=Path, help="a tree written by generate")
+    check.add_argument(
+        "--deployed",
+        action="store_true",
+        help="check what `collect` fetched from the nodes (DIR/deployed/) in place of nodes/, "
+        "and show per file: stock -> planned -> deployed",
+    )
     check.set_defaults(run=_run_check)
+
+    col = sub.add_parser(
+        "collect",
+        help="fetch each node's deployed copies of the tree's files into DIR/deployed/",
+        description="Runs DIR/ansible/collect.yml (needs ansible-playbook: pip install "
+        "'carbon-wizard[fleet]'). Everything after DIR goes to ansible-playbook, e.g. "
+        "--limit apim, -i more-inventory.yml, --become -K.",
+    )
+    col.add_argument(
+        "--timeout", type=float, default=3600.0, help="seconds before the run is stopped (3600)"
+    )
+    col.add_argument("dir", type=Path, help="a tree written by generate")
+    col.add_argument("ansible_args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    col.set_defaults(run=_run_collect)
 
     pre = sub.add_parser("presets", help="list the presets with their descriptions")
     pre.set_defaults(run=_run_presets)
@@ -171,14 +192,34 @@ def _run_check(args: argparse.Namespace) -> int:
     if not args.dir.is_dir():
         print(f"carbon-wizard: {args.dir} is not a directory", file=sys.stderr)
         return EXIT_USAGE
+    where = args.dir
     with collector.paused():
-        findings = rules.check_tree(args.dir)
+        if args.deployed:
+            from wizard import drift, fleet
+
+            files = fleet.deployed_tree(args.dir)
+            views, notes = drift.views(args.dir)
+            print(drift.report(views, notes), end="")
+            where = args.dir / "deployed"
+            findings = rules.check_files(files)
+        else:
+            findings = rules.check_tree(args.dir)
     for finding in findings:
         print(finding)
     if findings:
-        print(f"{len(findings)} finding(s) in {args.dir}", file=sys.stderr)
+        print(f"{len(findings)} finding(s) in {where}", file=sys.stderr)
         return EXIT_FINDINGS
-    print(f"{args.dir}: no findings")
+    print(f"{where}: no findings")
+    return 0
+
+
+def _run_collect(args: argparse.Namespace) -> int:
+    from wizard import fleet
+
+    result = fleet.collect(args.dir, args.ansible_args, timeout=args.timeout)
+    total = sum(result.files.values())
+    print(f"collected {total} file(s) of {len(result.files)} node(s) into {result.path}")
+    print(f"next: carbon-wizard check {args.dir} --deployed")
     return 0
 
 

@@ -241,3 +241,49 @@ def _fsync_dir(path: str | Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+# `carbon-wizard collect` has Ansible fetch the nodes' files into the tree; the folders it
+# fetches into are made, tightened and put in place here, the one module that writes trees.
+DEPLOYED = "deployed"
+
+
+def deployed_staging(tree: Path) -> Path:
+    """A new private, empty folder inside `tree` for one collection."""
+    staging = Path(tree) / f".{DEPLOYED}.tmp-{os.getpid()}-{secrets.token_hex(3)}"
+    try:
+        staging.mkdir(mode=DIR_MODE)
+        os.chmod(staging, DIR_MODE)
+    except OSError as exc:
+        raise OutputError(f"cannot create {staging}: {exc.strerror}; is {tree} writable?") from None
+    return staging
+
+
+def put_deployed_in_place(staging: Path, tree: Path) -> Path:
+    """The collection in `staging` made private (files 0600, folders 0700: they hold the
+    nodes' passwords) and renamed to `tree`/deployed, replacing the previous collection."""
+    target = Path(tree) / DEPLOYED
+    try:
+        for folder, _dirs, files in os.walk(staging):
+            os.chmod(folder, DIR_MODE)
+            for name in files:
+                path = os.path.join(folder, name)
+                if not os.path.islink(path):  # fetch makes none; a link's target is not ours
+                    os.chmod(path, FILE_MODE)
+        old = None
+        if target.exists():
+            old = staging.with_name(f".{DEPLOYED}.old-{os.getpid()}-{secrets.token_hex(3)}")
+            os.rename(target, old)
+        os.rename(staging, target)
+    except OSError as exc:
+        raise OutputError(
+            f"could not put the collected files in place at {target}: {exc.strerror}"
+        ) from None
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    _fsync_dir(tree)
+    return target
+
+
+def discard(staging: Path) -> None:
+    shutil.rmtree(staging, ignore_errors=True)
