@@ -85,6 +85,9 @@ class PreviewPane(StepPane):
         with shown:
             yield Static("Topology", classes="section")
             yield ScrollableContainer(Static("", id="picture"), id="picture-box", classes="wide")
+            # Below the picture, so that at 80x24 the notes never push it off the screen.
+            yield Static("Read before you start", id="notes-title", classes="section")
+            yield Static("", id="notes", markup=False)
             yield Static("Changes against the stock files", classes="section")
             # Node, then file: one list of every node's files would be thousands long.
             with Horizontal(id="diff-choice"):
@@ -243,6 +246,10 @@ class PreviewPane(StepPane):
             [(i.text, i.step, i.path) for i in result.problems]
         )
         self.show_picture(result.picture)
+        notes = result.plan.notes if result.plan is not None else ()
+        for widget in ("#notes-title", "#notes"):
+            self.query_one(widget).display = bool(notes)
+        self.query_one("#notes", Static).update("\n".join(f"• {n}" for n in notes))
         self.diff_files = result.review.files if result.review is not None else {}
         nodes = self.query_one("#diff-node", Select)
         nodes.set_options([(node_id, node_id) for node_id in self.diff_files])
@@ -286,7 +293,9 @@ class PreviewPane(StepPane):
             )
         plan = result.plan
         text = f"Rule checks: no findings. {len(plan.nodes)} node(s), {len(plan.databases)} "
-        text += "database(s)." + "".join(f"\nnote: {n}" for n in plan.notes)
+        text += "database(s)."
+        if plan.notes:
+            text += f" {len(plan.notes)} note(s) to read below the picture."
         return text
 
     def on_select_changed(self, event: Select.Changed) -> None:

