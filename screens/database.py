@@ -41,7 +41,10 @@ class DatabasePane(FormPane):
         "it), or the name of an environment variable read when the tree is written. The "
         "JDBC URL under each database is the one every node's datasource gets. MariaDB: "
         "the JDBC driver, Up/Down and Enter (or Space) choose. TLS (Space ticks it) puts "
-        "the engine's TLS options in the URLs instead of the default ones."
+        "the engine's TLS options in the URLs instead of the default ones. BPMN "
+        "(Activiti), where a product has it: shared, or local on each node's own H2, "
+        "right with no BPMN process or on one node; local hides its fields and keeps "
+        "them for when it is shared again."
     )
 
     DEFAULT_CSS = """

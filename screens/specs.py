@@ -2,23 +2,44 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Select, Static
+from textual.widgets import RadioSet, Select, Static
 
 from screens.base import StepPane
 from screens.state import WizardState
 from screens.widgets.bound import BoundInput
+from screens.widgets.choice import ChoiceSet
 from screens.widgets.field import Field
+from screens.widgets.toggles import Dot
 from wizard import answers
 from wizard.catalog import ENGINES
 from wizard.database_slots import DatabaseSlot
 from wizard.engines import connection
 
 _MODES = [("typed here", "typed"), ("from a variable", "env")]
+
+SHARE_QUESTIONS = {
+    "ACTIVITI_DB": (
+        "Share the BPMN database (Activiti)?",
+        "Local: fine without BPMN, or on one node.",
+    ),
+}
+"""An optional database's question and the hint saying when leaving it local is right, by
+key: each a line that reads whole in a card at 80 columns."""
+SHARE_CHOICES = (
+    ("shared", "shared: one database every node reaches"),
+    ("local", "local: each node's own H2, as shipped"),
+)
+
+
+def share_text(key: str) -> tuple[str, str]:
+    """The question and hint of the optional database `key` (e.g. ACTIVITI_DB)."""
+    return SHARE_QUESTIONS.get(key, (f"Share {key}?", "Local: each node keeps its own."))
 
 
 class SpecCard(Vertical):
@@ -29,6 +50,9 @@ class SpecCard(Vertical):
     SpecCard.-env .env { display: block; }
     SpecCard.-env .secret { display: none; }
     SpecCard .url { width: 1fr; }
+    SpecCard .share-box { height: auto; }
+    SpecCard .share { width: 1fr; }
+    SpecCard.-local .detail { display: none; }
     """
 
     def __init__(self, state: WizardState, slot: DatabaseSlot, *, reveal: bool = False) -> None:
@@ -45,11 +69,28 @@ class SpecCard(Vertical):
     def mode(self) -> str:
         return "env" if "password_env" in self.spec else "typed"
 
+    @property
+    def share_id(self) -> str:
+        """The id of an optional database's choice, made of its path."""
+        return "share-" + re.sub(r"[^A-Za-z0-9_-]", "-", self.slot.path)
+
     def compose(self) -> ComposeResult:
         path, spec = self.slot.path, self.spec
         yield Static(self.slot.label, classes="card-title", markup=False)
-        yield Field("Name", BoundInput(f"{path}.name", spec.get("name")), paths=[f"{path}.name"])
-        yield Field("User", BoundInput(f"{path}.user", spec.get("user")), paths=[f"{path}.user"])
+        if self.slot.optional:
+            yield self.share_field()
+        yield Field(
+            "Name",
+            BoundInput(f"{path}.name", spec.get("name")),
+            paths=[f"{path}.name"],
+            classes="detail",
+        )
+        yield Field(
+            "User",
+            BoundInput(f"{path}.user", spec.get("user")),
+            paths=[f"{path}.user"],
+            classes="detail",
+        )
         yield Field(
             "Password",
             Vertical(
@@ -72,11 +113,60 @@ class SpecCard(Vertical):
                 classes="password-box",
             ),
             paths=[f"{path}.password", f"{path}.password_env", path],
+            classes="detail",
         )
-        yield Static(self.url_text(), classes="url", markup=False)
+        yield Static(self.url_text(), classes="url detail", markup=False)
+
+    def share_field(self) -> Field:
+        """Shared or local, for a database the answers may leave out (ACTIVITI_DB)."""
+        question, hint = share_text(self.slot.path.rsplit(".", 1)[-1])
+        chosen = "shared" if self.state.is_shared(self.slot) else "local"
+        choices = ChoiceSet(
+            *(
+                Dot(label, value=chosen == key, id=f"{self.share_id}-{key}", compact=True)
+                for key, label in SHARE_CHOICES
+            ),
+            id=self.share_id,
+            compact=True,
+            classes="share",
+        )
+        # The choice spans the card under its question, as the driver and user store do,
+        # so each line is read whole at 80 columns. No paths: the model refuses nothing
+        # for either choice, and the table's problems belong at the fields below.
+        box = Vertical(Static(question, markup=False), choices, classes="share-box")
+        return Field("", box, paths=[], hint=hint)
 
     def on_mount(self) -> None:
         self.set_class(self.mode() == "env", "-env")
+        self.set_class(self.slot.optional and not self.state.is_shared(self.slot), "-local")
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        if event.radio_set.id != self.share_id:
+            return
+        event.stop()
+        shared = event.pressed.id == f"{self.share_id}-shared"
+        if not self.state.share_database(self.slot, shared):
+            return
+        self.set_class(not shared, "-local")
+        if shared:
+            self.show_spec()
+        pane = self.query_ancestor(StepPane)
+        # Checked at once, not when typing pauses: the sidebar and the fields follow.
+        pane.check_answers()
+
+    def show_spec(self) -> None:
+        """Show the answers' table in the boxes: the card may have been drawn while the
+        database was local, with nothing in them."""
+        spec = self.spec
+        for box in self.query(BoundInput):
+            value = spec.get(box.path.rsplit(".", 1)[-1])
+            text = "" if value is None else str(value)
+            if box.value != text:
+                # Posts Input.Changed, whose answer is the one already held: no change.
+                box.value = text
+        self.query_one(".mode", Select).value = self.mode()
+        self.set_class(self.mode() == "env", "-env")
+        self.refresh_url()
 
     def url(self) -> str:
         db = self.state.answers.get("database")

@@ -217,11 +217,40 @@ class WizardState:
         return database_slots.config_database_slot(self.products()[pi], pi)
 
     def ensure_specs(self, slots: Sequence[DatabaseSlot]) -> None:
-        """Give every needed database a table with the suggested name and user."""
+        """Give every needed database a table with the suggested name and user.
+
+        An optional database (ACTIVITI_DB) is offered shared only to a product none of whose
+        databases are in the answers yet: once the others are there, its absence means it
+        was left on each node (by the choice, a preset or a session), and a later step must
+        not undo that."""
+        started = {
+            slot.path for slot in slots if slot.optional and self.get(_databases_of(slot.path))
+        }
         for slot in slots:
-            if not isinstance(self.get(slot.path), dict):
-                restored = self.stash.pop(slot.path, None)
-                self.put(slot.path, restored or {"name": slot.name, "user": slot.user})
+            held = self.get(slot.path)
+            if isinstance(held, dict) or (held is None and slot.path in started):
+                continue
+            restored = self.stash.pop(slot.path, None)
+            self.put(slot.path, restored or {"name": slot.name, "user": slot.user})
+
+    def is_shared(self, slot: DatabaseSlot) -> bool:
+        """Whether an optional database is one every node reaches: it is in the answers.
+        Anything there counts, so that the model's word on a bad table shows at its fields."""
+        return self.get(slot.path) is not None
+
+    def share_database(self, slot: DatabaseSlot, shared: bool) -> bool:
+        """Share an optional database, or leave it on each node's own H2; False when it
+        already is. What was given for it is put aside, and comes back when shared again."""
+        if self.is_shared(slot) == shared:
+            return False
+        if shared:
+            restored = self.stash.pop(slot.path, None)
+            self.put(slot.path, restored or {"name": slot.name, "user": slot.user})
+        else:
+            self.stash[slot.path] = self.get(slot.path)
+            self.put(slot.path, None)
+        self.touched.add(slot.path)
+        return True
 
     def drop_unneeded_product_databases(self) -> None:
         """Product databases of a product that changed (e.g. EI profile) go to the stash."""
@@ -476,6 +505,11 @@ class WizardState:
             f"Session '{self.session.name}' is saved. Resume it with:\n"
             f"  carbon-wizard resume {self.session.id}"
         )
+
+
+def _databases_of(path: str) -> str:
+    """`products[0].databases.ACTIVITI_DB` -> `products[0].databases`."""
+    return path.rsplit(".", 1)[0]
 
 
 def messages_for(paths: Sequence[str], problems: Sequence[Problem]) -> list[Problem]:

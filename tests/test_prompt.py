@@ -806,3 +806,113 @@ def test_prompt_tls_with_url_options_is_refused_naming_both(
     db = run.only_session().answers["database"]
     assert db["url_options"] == "connectTimeout=10"
     assert db["tls"] is True
+
+
+# ---- the database step: the BPMN database (ACTIVITI_DB), shared or left local --------------
+
+BPMN = "products[0].databases.ACTIVITI_DB"
+CHANGE_A_DATABASE = f"{DOWN * 2}{ENTER}"
+THE_BPMN_DATABASE = f"{DOWN * 3}{ENTER}"  # after the registry, users and BPS_DS
+BY_VARIABLE = f"{DOWN}{ENTER}{ENTER}"  # read the password from the variable suggested
+
+
+def bps_on_two_nodes(**bps: Any) -> dict[str, Any]:
+    """The shared answers with only Business Process Server, on two nodes."""
+    data = copy.deepcopy(SHARED)
+    data["products"] = [
+        {
+            "id": "bps",
+            "version": "3.6.0",
+            "nodes": [
+                {"id": "bps-1", "host": "10.0.6.11"},
+                {"id": "bps-2", "host": "10.0.6.12"},
+            ],
+            **bps,
+        }
+    ]
+    return data
+
+
+# Start, Continue on the products and nodes steps; at the database step BPS_DS is asked (its
+# name and user as suggested, its password read from a variable), then whether BPMN is
+# shared: Enter takes the default, shared, and its name (typed), user and password are asked.
+BPS_TO_DATABASE_MENU = (
+    ENTER * 4
+    + ENTER * 2
+    + BY_VARIABLE
+    + ENTER
+    + f"{BACKSPACE * 20}CW_BPMN{ENTER}"
+    + ENTER
+    + BY_VARIABLE
+)
+
+
+def test_prompt_bps_on_two_nodes_shares_bpmn_by_default(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from wizard.answers import password_env_name
+
+    run = preset_run(home, tmp_path, "bps", bps_on_two_nodes())
+    assert run(BPS_TO_DATABASE_MENU + CTRL_C, preset="bps") == 130
+    out = capsys.readouterr().out
+    assert "Local keeps BPMN data in each node's own H2: fine with no BPMN process" in out
+    assert "Business Process Server: ACTIVITI_DB: CW_BPMN, user bpmnadmin" in out
+    dbs = run.only_session().answers["products"][0]["databases"]
+    assert dbs["ACTIVITI_DB"] == {
+        "name": "CW_BPMN",
+        "user": "bpmnadmin",
+        "password_env": password_env_name(BPMN),
+    }
+
+
+def test_prompt_bpmn_left_local_is_planned_on_each_node_and_comes_back_when_shared(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from wizard.answers import password_env_name
+
+    run = preset_run(home, tmp_path, "bps", bps_on_two_nodes())
+    keys = (
+        BPS_TO_DATABASE_MENU
+        + CHANGE_A_DATABASE
+        + THE_BPMN_DATABASE
+        + "n"  # not shared: local
+        + ENTER  # database: continue
+        + ENTER * 2  # the layout, as it is, and continue
+        + f"{DOWN * 5}{ENTER}"  # at the preview: go back to the database step
+        + CHANGE_A_DATABASE
+        + THE_BPMN_DATABASE
+        + "y"  # shared again: the answers given before are offered as they were
+        + ENTER * 2  # name and user
+        + ENTER  # keep reading the password from the variable
+        + CTRL_C  # at the database menu
+    )
+    assert run(keys, preset="bps") == 130
+    out = capsys.readouterr().out
+    local, preview, back = out.split("── 4/7")[1], out.split("── 6/7")[1], out.split("── 4/7")[2]
+    assert "Business Process Server: ACTIVITI_DB: local: each node's own H2" in local
+    assert "note: Business Process Server (bps): ACTIVITI_DB is left out, so BPMN" in preview
+    assert "this cluster has 2 nodes" in preview.split("── 4/7")[0]
+    # Back at the database step, nothing is asked of it until it is chosen.
+    assert "Local keeps BPMN data" not in back.split("Business Process Server: ACTIVITI_DB")[0]
+    session = run.only_session()
+    assert session.step == "database"
+    assert session.answers["products"][0]["databases"]["ACTIVITI_DB"] == {
+        "name": "CW_BPMN",
+        "user": "bpmnadmin",
+        "password_env": password_env_name(BPMN),
+    }
+
+
+def test_prompt_bpmn_a_preset_leaves_out_stays_local(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bps_ds = {"name": "WSO2_BPS_DB", "user": "bpsadmin", "password_env": "BPS_DB_PASSWORD"}
+    run = preset_run(home, tmp_path, "bps", bps_on_two_nodes(databases={"BPS_DS": bps_ds}))
+    # Nothing is asked at the database step: Continue at its menu, Ctrl+C at the layout.
+    assert run(TO_DATABASE_MENU + ENTER + CTRL_C, preset="bps") == 130
+    out = capsys.readouterr().out.split("── 4/7")[1]
+    assert "Share the BPMN database" not in out
+    assert "Business Process Server: ACTIVITI_DB: local: each node's own H2" in out
+    session = run.only_session()
+    assert session.step == "layout"
+    assert session.answers["products"][0]["databases"] == {"BPS_DS": bps_ds}

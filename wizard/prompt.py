@@ -76,6 +76,14 @@ _TLS_HINT = (
 )
 _SERVER_FIELDS = ("engine", "jdbc_driver", "host", "port")
 """The server questions, in the order asked; the driver is asked only for MariaDB."""
+_SHARE_QUESTIONS = {
+    "ACTIVITI_DB": (
+        "Share the BPMN database (Activiti)?",
+        "Local keeps BPMN data in each node's own H2: fine with no BPMN process deployed, "
+        "or on one node; with more nodes and BPMN in use, share it.",
+    ),
+}
+"""An optional database's question, and the hint said before it (when local is right)."""
 
 
 # Default names and users for databases the operator adds; presets carry their own.
@@ -894,9 +902,17 @@ class _PromptWizard:
         if not db.get("engine") or not db.get("host"):
             for field in _SERVER_FIELDS:
                 self.ask_database_field(field)
-        for path, label, name, user in self.needed_specs():
-            if not isinstance(self.get(path), dict):
-                self.ask_spec(path, label, name, user)
+        # An optional database is asked about with a product's first databases; absent
+        # once the others are given, it was left local (here, or in a preset or session).
+        slots = database_slots.needed(self.answers)
+        started = {s.path for s in slots if s.optional and self.get(_databases_of(s.path))}
+        for slot in slots:
+            held = self.get(slot.path)
+            if isinstance(held, dict) or (held is None and slot.path in started):
+                continue
+            if slot.optional and held is None and not self.ask_share(slot, default=True):
+                continue
+            self.ask_spec(slot.path, slot.label, slot.name, slot.user)
         while True:
             left = self.settle("database")
             self.show_database()
@@ -924,6 +940,11 @@ class _PromptWizard:
                     [Choice(f"{label}: {self.spec_summary(p)}", p) for p, label, *_ in specs],
                 )
                 _, label, name, user = next(s for s in specs if s[0] == path)
+                optional = self.optional_slot(path)
+                if optional is not None:
+                    shared = self.get(path) is not None
+                    if not self.ask_share(optional, default=shared):
+                        continue
                 self.ask_spec(path, label, name, user)
             elif action == "url_options":
                 self.ask_database_field("url_options")
@@ -933,8 +954,36 @@ class _PromptWizard:
                 self.ask_cluster_field("driver_jar")
                 self.ask_cluster_field("secure_vault")
 
+    def optional_slot(self, path: str) -> database_slots.DatabaseSlot | None:
+        """The slot of `path` when the answers may leave it out (ACTIVITI_DB)."""
+        return next(
+            (s for s in database_slots.needed(self.answers) if s.path == path and s.optional),
+            None,
+        )
+
+    def ask_share(self, slot: database_slots.DatabaseSlot, default: bool) -> bool:
+        """Ask whether an optional database is shared; True when it is. Local puts what
+        was given for it aside, and shared brings that back for its questions."""
+        key = slot.path.rsplit(".", 1)[-1]
+        question, hint = _SHARE_QUESTIONS.get(
+            key, (f"Share {key}?", f"Local keeps {key} in each node's own H2.")
+        )
+        self.say(hint)
+        shared = self.confirm(question, default)
+        dbs = self.get(_databases_of(slot.path))
+        if shared:
+            if self.get(slot.path) is None and isinstance(dbs, dict):
+                restored = self.take_back(dbs, key)
+                if restored is not None:
+                    dbs[key] = restored
+        elif isinstance(dbs, dict):
+            self.put_aside(dbs, key)
+        return shared
+
     def spec_summary(self, path: str) -> str:
         spec = self.get(path)
+        if spec is None and self.optional_slot(path) is not None:
+            return "local: each node's own H2"
         if not isinstance(spec, dict):
             return "not given yet"
         if "password" in spec:
@@ -1605,6 +1654,11 @@ class _PromptWizard:
             " reopens this plan."
         )
         return None
+
+
+def _databases_of(path: str) -> str:
+    """`products[0].databases.ACTIVITI_DB` -> `products[0].databases`."""
+    return path.rsplit(".", 1)[0]
 
 
 def _group(problems: Sequence[Problem]) -> dict[str, list[Problem]]:
