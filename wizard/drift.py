@@ -143,7 +143,7 @@ def report(found: list[FileView], notes: list[str]) -> str:
             drifted = sum(1 for v in found if v.node == node and not v.as_planned)
             state = f"{drifted} file(s) differ from the tree" if drifted else "as planned"
             lines.append(f"{node}: {state}")
-        secret = " (holds passwords)" if holds_secret(view.planned) else ""
+        secret = " (holds passwords)" if holds_secret(view.planned, view.path) else ""
         lines.append(
             f"  {view.path}{secret}: stock -> planned: {view.stock_to_planned()}; "
             f"planned -> deployed: {view.planned_to_deployed()}"
