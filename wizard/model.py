@@ -25,6 +25,7 @@ from wizard.catalog import (
     UserStoreKind,
 )
 from wizard.catalog import Product as CatalogProduct
+from wizard.engines import connection
 from wizard.problems import Problem, Problems, join_path
 
 Host = Annotated[str, AfterValidator(fields.check_host)]
@@ -91,10 +92,7 @@ class DatabaseSection(_Strict):
     def engine_spec(self) -> Engine:
         """The engine, reached through the chosen driver (refused by validation where the
         engine offers no such choice)."""
-        engine = ENGINES[self.engine]
-        if self.jdbc_driver in engine.jdbc_drivers:
-            return engine.with_driver(self.jdbc_driver)
-        return engine
+        return connection(ENGINES[self.engine], self.jdbc_driver, False, None)[0]
 
     @property
     def effective_port(self) -> int:
@@ -102,12 +100,8 @@ class DatabaseSection(_Strict):
 
     @property
     def effective_url_options(self) -> str:
-        engine = self.engine_spec
-        if self.url_options is not None:
-            return self.url_options
-        if self.tls and engine.tls_url_options is not None:
-            return engine.tls_url_options
-        return engine.default_url_options
+        engine = ENGINES[self.engine]
+        return connection(engine, self.jdbc_driver, bool(self.tls), self.url_options)[1]
 
     @model_validator(mode="after")
     def _driver_and_tls(self) -> DatabaseSection:
