@@ -376,7 +376,8 @@ def test_a_distribution_without_a_script_gets_a_readme_note_not_a_refusal(
             f"dbscripts/bps/bpmn/create/activiti.mssql.create.{part}.sql" for part in BPMN_PARTS
         ],
     }
-    notes = built.readme[built.readme.index("## Read before you start") :]
+    readme = built.readme
+    notes = readme[readme.index("## Read before you start") : readme.index("## Next steps")]
     assert f"the product distribution {source} has no `dbscripts/bps/bpel/create/mssql.sql`" in (
         notes
     )
