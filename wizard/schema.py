@@ -297,10 +297,14 @@ def _warnings(db: DatabasePlan, scripts: tuple[str, ...], engine: Engine) -> lis
     if engine.kind == "postgresql":
         if rerun is None:
             out.append(
+                # Run twice on PostgreSQL 15: the kernel script re-creates REG_CLUSTER_LOCK
+                # and REG_LOG empty, then stops at REG_PATH; identity re-creates
+                # IDN_BASE_TABLE, then stops; UMA and consent stop at their first DROP.
                 f"Run {they} once, before the first node starts: {listed} "
-                f"{_n(scripts, 'begins', 'begin')} by dropping {_n(scripts, 'its', 'their')} "
-                f"tables (DROP TABLE IF EXISTS), so a second run once nodes use {db.name} "
-                "deletes their data. NOTICEs about missing tables on the first run are expected."
+                f"{_n(scripts, 'drops', 'drop')} some of {_n(scripts, 'its', 'their')} "
+                "tables (DROP TABLE IF EXISTS) before creating them, so a second run once "
+                f"nodes use {db.name} can empty those tables before it stops on the first it "
+                "cannot create. NOTICEs about missing tables on the first run are expected."
             )
         # BPEL's create script uses ABSTIME (PostgreSQL removed it in 12) in every BPS 3.x and
         # EI 6.x: carbon-business-process changed it only in v4.5.49 (bps-3.6.0 SOURCES.md).
@@ -316,10 +320,11 @@ def _warnings(db: DatabasePlan, scripts: tuple[str, ...], engine: Engine) -> lis
     elif engine.kind == "mssql":
         if rerun is None:
             out.append(
-                f"Run {they} once, before the first node starts: {listed} "
-                f"{_n(scripts, 'creates', 'create')} only missing tables but "
-                f"{_n(scripts, 'drops and re-creates', 'drop and re-create')} indexes, which "
-                f"must not happen while nodes use {db.name}."
+                # Read from the scripts: the kernel's mssql.sql drops and re-creates indexes;
+                # product scripts guard their CREATE TABLEs but not their indexes and INSERTs.
+                f"Run {they} once, before the first node starts: {listed}: a second run "
+                "re-runs index and INSERT statements (the kernel script drops and re-creates "
+                f"its indexes), which fails or changes tables while nodes use {db.name}."
             )
     elif engine.kind == "mysql":
         if rerun is None:
