@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from wizard import plan, presets, tree
+from wizard import plan, presets, rules, tree
 from wizard.locations import bundled_presets_dir
 
 DIRS = [bundled_presets_dir()]
@@ -75,3 +75,47 @@ def test_the_mermaid_picture_names_every_node_and_database() -> None:
         assert f"{db.name}<br/>" in block
     assert "/_system/config → /_system/is-kmconfig" in block
     assert "keys and tokens: https://km.example.com:443/services/" in block
+
+
+def _tree(name: str = "apim-2node-mysql") -> dict[str, bytes]:
+    return dict(tree.preview(plan.build(presets.load_preset(name, DIRS), {})).files)
+
+
+def _rule_39(files: dict[str, bytes]) -> list[rules.Finding]:
+    return [f for f in rules.check_files(files) if f.rule == 39]
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_check_accepts_every_presets_readme(name: str) -> None:
+    assert _rule_39(_tree(name)) == []
+
+
+def test_check_finds_a_readme_that_starts_nodes_before_their_files() -> None:
+    files = _tree()
+    text = files["README.md"].decode()
+    start = re.search(r"^### (\d+)\. Start the nodes", text, re.MULTILINE)
+    copy_ = re.search(r"^### (\d+)\. Put each node's files in place", text, re.MULTILINE)
+    assert start and copy_
+    # Swap the two titles: an operator following it would start nodes on stock files.
+    swapped = (
+        text.replace(start.group(0), "@@START@@")
+        .replace(copy_.group(0), f"### {copy_.group(1)}. Start the nodes")
+        .replace("@@START@@", f"### {start.group(1)}. Put each node's files in place")
+    )
+    files["README.md"] = swapped.encode()
+    (finding,) = [
+        f for f in _rule_39(files) if "files step" in f.message or "first start" in f.message
+    ]
+    assert finding.file == "README.md" and "comes before" in finding.message
+
+
+def test_check_finds_the_notes_after_the_steps() -> None:
+    files = _tree()
+    text = files["README.md"].decode()
+    head, rest = text.split("## Read before you start", 1)
+    notes, steps = rest.split("## Next steps", 1)
+    files["README.md"] = (
+        head + "## Next steps" + steps + "## Read before you start" + notes
+    ).encode()
+    messages = [f.message for f in _rule_39(files)]
+    assert any("comes after the steps" in m for m in messages)

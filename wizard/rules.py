@@ -76,6 +76,7 @@ RULE_TITLES: dict[int, str] = {
     36: "Behind a load balancer: carbon.xml host names and Tomcat proxyPorts are the balancer's",
     37: "BPEL, BPMN (where shared) and broker data: one non-H2 database per cluster of 2+ nodes",
     38: "A loopback database host serves only nodes that all run on that one machine",
+    39: "README.md gives what to read first, then the steps in the order the operator works",
 }
 
 MANIFEST = "manifest.json"
@@ -164,6 +165,9 @@ def check_files(files: Mapping[str, bytes]) -> list[Finding]:
     from wizard import database_rules
 
     database_rules.check(nodes, files.get(MANIFEST), out)
+    from wizard import readme_rules
+
+    out.findings += readme_rules.check(files.get(readme_rules.README))
     return sorted(out.findings, key=lambda f: (f.node, f.file, f.rule))
 
 

@@ -412,6 +412,7 @@ _RULE_STEPS = {
     **dict.fromkeys(range(32, 37), "products"),  # user store, identity data, KM, balancers
     37: "database",  # BPEL, BPMN and broker data on the nodes' own H2 (product databases)
     38: "database",  # a loopback database host for nodes on several machines
+    39: "preview",  # the README's order: read where the whole plan is shown
 }
 
 
