@@ -119,3 +119,12 @@ def test_check_finds_the_notes_after_the_steps() -> None:
     ).encode()
     messages = [f.message for f in _rule_39(files)]
     assert any("comes after the steps" in m for m in messages)
+
+
+def test_the_projects_readme_lists_every_rule_check_numbers() -> None:
+    """The README's rule table is the checker's own list, so neither drifts from the other."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    listed = dict(re.findall(r"^\| (\d+) \| (.+) \|$", text, re.MULTILINE))
+    assert {int(k): v for k, v in listed.items()} == rules.RULE_TITLES
