@@ -8,20 +8,18 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import RadioSet, Select, Static
+from textual.widgets import RadioSet, Static
 
 from screens.base import StepPane
 from screens.state import WizardState
 from screens.widgets.bound import BoundInput
 from screens.widgets.choice import ChoiceSet
 from screens.widgets.field import Field
+from screens.widgets.secret import SecretBox
 from screens.widgets.toggles import Dot
-from wizard import answers
 from wizard.catalog import ENGINES
 from wizard.database_slots import DatabaseSlot
 from wizard.engines import connection
-
-_MODES = [("typed here", "typed"), ("from a variable", "env")]
 
 SHARE_QUESTIONS = {
     "ACTIVITI_DB": (
@@ -44,11 +42,6 @@ def share_text(key: str) -> tuple[str, str]:
 
 class SpecCard(Vertical):
     DEFAULT_CSS = """
-    SpecCard .password-box { height: auto; width: 1fr; }
-    SpecCard .password-box Select { width: 20; }
-    SpecCard .env { display: none; }
-    SpecCard.-env .env { display: block; }
-    SpecCard.-env .secret { display: none; }
     SpecCard .url { width: 1fr; }
     SpecCard .share-box { height: auto; }
     SpecCard .share { width: 1fr; }
@@ -65,9 +58,6 @@ class SpecCard(Vertical):
     def spec(self) -> dict[str, Any]:
         spec = self.state.get(self.slot.path)
         return spec if isinstance(spec, dict) else {}
-
-    def mode(self) -> str:
-        return "env" if "password_env" in self.spec else "typed"
 
     @property
     def share_id(self) -> str:
@@ -93,24 +83,12 @@ class SpecCard(Vertical):
         )
         yield Field(
             "Password",
-            Vertical(
-                Select(_MODES, value=self.mode(), allow_blank=False, compact=True, classes="mode"),
-                BoundInput(
-                    f"{path}.password",
-                    spec.get("password"),
-                    kind="optional",
-                    password=not self.reveal,
-                    placeholder="the user's password",
-                    classes="secret",
-                ),
-                BoundInput(
-                    f"{path}.password_env",
-                    spec.get("password_env"),
-                    kind="optional",
-                    placeholder="variable name, e.g. REG_DB_PASSWORD",
-                    classes="env",
-                ),
-                classes="password-box",
+            SecretBox(
+                path,
+                spec,
+                placeholder="the user's password",
+                env_placeholder="variable name, e.g. REG_DB_PASSWORD",
+                reveal=self.reveal,
             ),
             paths=[f"{path}.password", f"{path}.password_env", path],
             classes="detail",
@@ -137,7 +115,6 @@ class SpecCard(Vertical):
         return Field("", box, paths=[], hint=hint)
 
     def on_mount(self) -> None:
-        self.set_class(self.mode() == "env", "-env")
         self.set_class(self.slot.optional and not self.state.is_shared(self.slot), "-local")
 
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
@@ -159,13 +136,13 @@ class SpecCard(Vertical):
         database was local, with nothing in them."""
         spec = self.spec
         for box in self.query(BoundInput):
-            value = spec.get(box.path.rsplit(".", 1)[-1])
-            text = "" if value is None else str(value)
-            if box.value != text:
-                # Posts Input.Changed, whose answer is the one already held: no change.
-                box.value = text
-        self.query_one(".mode", Select).value = self.mode()
-        self.set_class(self.mode() == "env", "-env")
+            if box.path.rsplit(".", 1)[-1] in ("name", "user"):
+                value = spec.get(box.path.rsplit(".", 1)[-1])
+                text = "" if value is None else str(value)
+                if box.value != text:
+                    # Posts Input.Changed, whose answer is the one already held: no change.
+                    box.value = text
+        self.query_one(SecretBox).show(spec)
         self.refresh_url()
 
     def url(self) -> str:
@@ -195,31 +172,4 @@ class SpecCard(Vertical):
 
     def set_reveal(self, reveal: bool) -> None:
         self.reveal = reveal
-        self.query_one(".secret", BoundInput).password = not reveal
-
-    def on_select_changed(self, event: Select.Changed) -> None:
-        if not event.select.has_class("mode"):
-            return
-        event.stop()
-        if event.value == self.mode():
-            return
-        pane = self.query_ancestor(StepPane)
-        spec_path = self.slot.path
-        stash = self.state.stash
-        if event.value == "env":
-            if "password" in self.spec:
-                stash[f"{spec_path}.password"] = self.spec["password"]
-            name = stash.pop(f"{spec_path}.password_env", None)
-            name = name or answers.password_env_name(spec_path)
-            pane.answer(f"{spec_path}.password", None)
-            pane.answer(f"{spec_path}.password_env", name)
-            self.query_one(".env", BoundInput).value = name
-        else:
-            if "password_env" in self.spec:
-                stash[f"{spec_path}.password_env"] = self.spec["password_env"]
-            pane.answer(f"{spec_path}.password_env", None)
-            typed = stash.pop(f"{spec_path}.password", None)
-            if typed is not None:
-                pane.answer(f"{spec_path}.password", typed)
-            self.query_one(".secret", BoundInput).value = typed or ""
-        self.set_class(event.value == "env", "-env")
+        self.query_one(SecretBox).set_reveal(reveal)

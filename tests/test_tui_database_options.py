@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from textual.widgets import Input, RadioButton, RadioSet, Static
+from textual.widgets import Input, RadioButton, RadioSet, Select, Static
 
 from screens.app import WizardApp
 from screens.database import JDBC_DRIVERS, TLS_HINT
@@ -235,3 +235,29 @@ async def test_tls_with_url_options_shows_the_refusal_naming_both(tmp_path: Any)
         assert app.query_one("#opts", Input).placeholder == ENGINES["mysql5.7"].tls_url_options
         await next_step(pilot)
         assert app.current == "layout"
+
+
+async def test_a_database_password_switches_between_typed_and_a_variable(tmp_path: Any) -> None:
+    """Each database card's password is the same box as the LDAP bind password's: switching
+    to typed and back to the variable keeps both, in the answers and in the boxes."""
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await at_database_step(pilot)
+        card = app.query(SpecCard).first()
+        path = card.slot.path
+        variable = app.state.get(path)["password_env"]
+        mode = card.query_one(".mode", Select)
+        mode.value = "typed"
+        await settle(pilot)
+        assert "password_env" not in app.state.get(path)
+        await type_into(pilot, f"{path}.password", "t0p-s3cret")
+        assert app.state.get(path)["password"] == "t0p-s3cret"
+        mode.value = "env"
+        await settle(pilot)
+        assert app.state.get(path)["password_env"] == variable
+        assert "password" not in app.state.get(path)
+        assert card.query_one(".env", Input).value == variable
+        mode.value = "typed"
+        await settle(pilot)
+        assert app.state.get(path)["password"] == "t0p-s3cret"
+        assert card.query_one(".secret", Input).value == "t0p-s3cret"

@@ -1,8 +1,8 @@
 """A secret asked as the Database step asks a password: typed here (masked), or the name of
 an environment variable read when the tree is written.
 
-The Database step's cards hold the same three controls; this box carries them for a secret
-outside a database card (the LDAP bind password on the Products step).
+Each database card on the Database step holds one, and so does the LDAP bind password on the
+Products step.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ class SecretBox(Vertical):
         table: dict[str, Any],
         *,
         placeholder: str = "the password",
+        env_placeholder: str | None = None,
         reveal: bool = False,
     ) -> None:
         self.path = path
@@ -46,6 +47,9 @@ class SecretBox(Vertical):
         # Given to the constructor: a class set afterwards asks for a restyle.
         super().__init__(classes="secret-box -env" if mode == "env" else "secret-box")
         self.placeholder = placeholder
+        self.env_placeholder = env_placeholder or (
+            f"variable name, e.g. {answers.password_env_name(path)}"
+        )
         self.reveal = reveal
 
     def mode(self) -> str:
@@ -65,9 +69,22 @@ class SecretBox(Vertical):
             f"{self.path}.password_env",
             self.table.get("password_env"),
             kind="optional",
-            placeholder=f"variable name, e.g. {answers.password_env_name(self.path)}",
+            placeholder=self.env_placeholder,
             classes="env",
         )
+
+    def show(self, table: dict[str, Any]) -> None:
+        """Follow `table` (the answers' own, which may have changed under the box): its mode,
+        and the typed password or variable name in their boxes."""
+        for box in self.query(BoundInput):
+            value = table.get(box.path.rsplit(".", 1)[-1])
+            text = "" if value is None else str(value)
+            if box.value != text:
+                # Posts Input.Changed, whose answer is the one already held: no change.
+                box.value = text
+        env = "password_env" in table
+        self.query_one(".mode", Select).value = "env" if env else "typed"
+        self.set_class(env, "-env")
 
     def set_reveal(self, reveal: bool) -> None:
         self.reveal = reveal
