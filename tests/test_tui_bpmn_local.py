@@ -16,6 +16,7 @@ from tests.test_tui_support import (
     make_app,
     messages,
     next_step,
+    press_radio,
     settle,
     type_into,
 )
@@ -59,15 +60,7 @@ async def choose(pilot: Any, share: str) -> None:
     """Move to `share` (shared or local) with the keys and take it: the cursor starts on
     the one chosen."""
     radios = share_choice(pilot.app)
-    radios.focus()
-    await pilot.pause()
-    buttons = list(radios.query(RadioButton))
-    target = next(i for i, b in enumerate(buttons) if (b.id or "").endswith(f"-{share}"))
-    steps_down = target - radios.pressed_index
-    for _ in range(abs(steps_down)):
-        await pilot.press("down" if steps_down > 0 else "up")
-    await pilot.press("enter")
-    await settle(pilot)
+    await press_radio(pilot, radios, f"{radios.id}-{share}")
     assert chosen(pilot.app) == share
 
 

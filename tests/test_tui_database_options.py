@@ -20,6 +20,7 @@ from tests.test_tui_support import (
     make_app,
     messages,
     next_step,
+    press_radio,
     settle,
     type_into,
 )
@@ -71,15 +72,7 @@ async def choose_engine(pilot: Any, engine_id: str) -> None:
 async def choose_driver(pilot: Any, driver: str) -> None:
     """Move to `driver` with the keys and take it: the cursor starts on the one chosen."""
     radios = pilot.app.query_one("#jdbc-driver", RadioSet)
-    radios.focus()
-    await pilot.pause()
-    buttons = list(radios.query(RadioButton))
-    target = next(i for i, b in enumerate(buttons) if b.id == f"jdbc-driver-{driver}")
-    steps_down = target - radios.pressed_index
-    for _ in range(abs(steps_down)):
-        await pilot.press("down" if steps_down > 0 else "up")
-    await pilot.press("enter")
-    await settle(pilot)
+    await press_radio(pilot, radios, f"jdbc-driver-{driver}")
     assert chosen_driver(pilot.app) == driver
 
 

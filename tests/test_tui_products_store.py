@@ -16,6 +16,7 @@ from tests.test_tui_support import (
     make_app,
     messages,
     next_step,
+    press_radio,
     settle,
     type_into,
 )
@@ -52,15 +53,7 @@ async def choose_store(pilot: Any, pi: int, store: str) -> None:
     """Move to `store` in the product's user store choice with the keys and take it: the
     cursor starts on the store chosen, so Down and Up count from there."""
     radios = pilot.app.query_one(f"#store-{pi}", RadioSet)
-    radios.focus()
-    await pilot.pause()
-    buttons = list(radios.query(RadioButton))
-    target = next(i for i, b in enumerate(buttons) if b.id == f"store-{pi}-{store}")
-    steps_down = target - radios.pressed_index
-    for _ in range(abs(steps_down)):
-        await pilot.press("down" if steps_down > 0 else "up")
-    await pilot.press("enter")
-    await settle(pilot)
+    await press_radio(pilot, radios, f"store-{pi}-{store}")
     assert chosen_store(pilot.app, pi) == store
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Button, DataTable, Input
+from textual.widgets import Button, DataTable, Input, RadioButton, RadioSet
 
 from screens.app import WizardApp, build_app
 from screens.base import CHECK_DELAY, StepPane, best_field
@@ -138,3 +138,18 @@ def steady(app: WizardApp) -> None:
     """No blinking cursor: snapshots must not depend on when they are taken."""
     for widget in app.query(Input):
         widget.cursor_blink = False
+
+
+async def press_radio(pilot: Pilot[Any], radios: RadioSet, button_id: str) -> None:
+    """Move to the button `button_id` of `radios` with the arrow keys and take it with Enter,
+    as an operator would: the cursor starts on the button chosen, so Down and Up count from
+    there."""
+    radios.focus()
+    await pilot.pause()
+    buttons = list(radios.query(RadioButton))
+    target = next(i for i, b in enumerate(buttons) if b.id == button_id)
+    steps_down = target - radios.pressed_index
+    for _ in range(abs(steps_down)):
+        await pilot.press("down" if steps_down > 0 else "up")
+    await pilot.press("enter")
+    await settle(pilot)
