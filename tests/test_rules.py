@@ -1178,12 +1178,19 @@ def test_a_correct_tree_has_no_findings(tree: Callable[[], Files]) -> None:
     assert findings == [], show(findings)
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_each_mutation_breaks_its_rule(case: Case) -> None:
+def mutation_findings(case: Case) -> list[Finding]:
+    """The findings of `case`'s broken tree, asserted to be exactly its rules, one of them at
+    the case's node, file and element."""
     findings = check_files(case.mutate(case.tree()))
     assert {f.rule for f in findings} == {case.rule} | case.also, show(findings)
     wanted = (case.rule, case.node, case.file, case.element)
     assert any((f.rule, f.node, f.file, f.element) == wanted for f in findings), show(findings)
+    return findings
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_each_mutation_breaks_its_rule(case: Case) -> None:
+    findings = mutation_findings(case)
     for finding in findings:
         assert finding.rule in RULE_TITLES
         assert finding.message and str(finding).startswith(f"rule {finding.rule} · ")
