@@ -12,6 +12,11 @@ from typing import Any, Literal
 EngineId = Literal["mysql5.7", "mysql8", "mariadb", "postgresql", "oracle", "mssql", "db2"]
 
 
+def url_host(host: str) -> str:
+    """`host` as a URL or a host:port pair writes it: an IPv6 address in brackets."""
+    return f"[{host}]" if ":" in host else host
+
+
 @dataclass(frozen=True)
 class Engine:
     id: str
@@ -51,7 +56,7 @@ class Engine:
 
     def url(self, host: str, port: int, database: str, options: str) -> str:
         """The JDBC URL as the driver reads it (not XML-escaped)."""
-        host_part = f"[{host}]" if ":" in host else host
+        host_part = url_host(host)
         if self.kind == "mysql":
             base = f"jdbc:{self.scheme or 'mysql'}://{host_part}:{port}/{database}"
             return f"{base}?{options}" if options else base

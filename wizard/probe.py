@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from wizard.engines import url_host
 from wizard.plan import DatabasePlan, Plan
 
 Step = Literal["resolve", "connect", "login", "database", "query"]
@@ -273,7 +274,7 @@ def _mysql_classify(exc: BaseException, db: DatabasePlan) -> tuple[Step, str] | 
 
 
 def _oracle_login(module: Any, db: DatabasePlan, timeout: float) -> Any:
-    host = f"[{db.host}]" if ":" in db.host else db.host
+    host = url_host(db.host)
     return module.connect(
         user=db.user,
         password=db.password,

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from wizard import catalog
+from wizard.engines import url_host
 from wizard.rules import (
     CARBON_NS,
     MANIFEST,
@@ -35,8 +36,6 @@ from wizard.rules import (
     _Report,
 )
 
-# API Manager's gateway HTTPS pass-through (NIO) port before the offset: RevokeAPIURL names it.
-HTTPS_NIO_PORT = 8243
 AM_JNDI = "jdbc/WSO2AM_DB"
 EMBEDDED_LDAP_PORT = "${Ports.EmbeddedLDAP.LDAPServerPort}"
 IS_PRODUCTS = ("is", "is-km")
@@ -362,8 +361,7 @@ class _Front:
         found = self.balancer or (next(iter(self.members)) if self.size == 1 else None)
         if found is None:
             return None
-        host = f"[{found[0]}]" if ":" in found[0] else found[0]
-        return f"https://{host}:{found[1]}{path}"
+        return f"https://{url_host(found[0])}:{found[1]}{path}"
 
 
 def _fronts(nodes: Iterable[NodeFiles], base_port: int) -> list[_Front]:
@@ -385,7 +383,7 @@ def _resolved(url: str, node: NodeFiles) -> tuple[str, int, str] | None:
     url = (
         url.replace("${carbon.context}", "/")
         .replace("${mgt.transport.https.port}", str(catalog.HTTPS_PORT + offset))
-        .replace("${https.nio.port}", str(HTTPS_NIO_PORT + offset))
+        .replace("${https.nio.port}", str(catalog.HTTPS_NIO_PORT + offset))
     )
     return _endpoint(url, "https://")
 
@@ -417,7 +415,7 @@ _URLS = (
     # (product of the file, setting, path, target product, its port before offset, its name)
     ("apim", AUTH_URL, "/services/", "is-km", catalog.HTTPS_PORT, "key manager"),
     ("apim", VALIDATOR_URL, "/services/", "is-km", catalog.HTTPS_PORT, "key manager"),
-    ("is-km", REVOKE_URL, "/revoke", "apim", HTTPS_NIO_PORT, "API Manager gateway"),
+    ("is-km", REVOKE_URL, "/revoke", "apim", catalog.HTTPS_NIO_PORT, "API Manager gateway"),
 )
 # API Manager calls the key manager over web services, not Thrift (AM260-KM).
 _FIXED = ((CLIENT_TYPE, "WSClient"), (THRIFT_SERVER, "false"))

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from wizard.catalog import PRODUCTS, Engine
+from wizard.engines import url_host
 from wizard.plan import DatabasePlan, Plan
 from wizard.render.sql import DB2_TS32K_SCRIPTS, needs_latin1, scripts_of
 from wizard.script_facts import RERUN
@@ -152,8 +153,7 @@ def script_command(db: DatabasePlan, script: str, engine: Engine) -> str:
             f"-v ON_ERROR_STOP=1 -f {script}"
         )
     if engine.kind == "oracle":
-        host_part = f"[{host}]" if ":" in host else host
-        return f"sqlplus -L {user}@//{host_part}:{port}/{name} @{script}"
+        return f"sqlplus -L {user}@//{url_host(host)}:{port}/{name} @{script}"
     if engine.kind == "mssql":
         return f"sqlcmd -S {host},{port} -U {user} -d {name} -b -i {script}"
     # The DB2 CLP keeps the connection between commands of one shell session. WSO2's DB2

@@ -17,6 +17,7 @@ from typing import Any
 
 from wizard import answers, picture, readme
 from wizard.distribution import Stock, check_matches, detect, missing_scripts, open_stock
+from wizard.engines import url_host
 from wizard.plan import Plan, require_secrets
 from wizard.problems import AnswersError, Problem, join_path
 from wizard.render import ansible
@@ -319,7 +320,7 @@ def _host_port(address: tuple[str, int] | None) -> str | None:
     if address is None:
         return None
     host, port = address
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    return f"{url_host(host)}:{port}"
 
 
 def _json(manifest: dict[str, object]) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from wizard import catalog
 from wizard.catalog import PRODUCTS
+from wizard.engines import url_host
 from wizard.fields import split_load_balancer
 from wizard.model import Product, Topology
 
@@ -92,8 +93,7 @@ def _front(product: Product, port: int) -> tuple[str, int]:
 
 
 def _https(host: str, port: int, path: str) -> str:
-    host_part = f"[{host}]" if ":" in host else host
-    return f"https://{host_part}:{port}/{path}"
+    return f"https://{url_host(host)}:{port}/{path}"
 
 
 def key_manager_links(topology: Topology) -> tuple[KeyManagerLink, ...]:
