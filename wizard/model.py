@@ -8,6 +8,7 @@ fields, and name every field they blame.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -833,3 +834,11 @@ def _password_problems(spec: DatabaseSpec, engine: Engine, prefix: str) -> list[
 
 
 ORACLE_PASSWORD_MAX = 30
+
+
+def resolved_password(spec: DatabaseSpec | LdapStore, env: Mapping[str, str]) -> str | None:
+    """The password given, else the one its `password_env` names in `env` (None when unset:
+    the plan is then a preview)."""
+    if spec.password is not None:
+        return spec.password
+    return env.get(spec.password_env or "")

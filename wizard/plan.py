@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from wizard import catalog
 from wizard.catalog import ENGINES, PRODUCTS, Engine
 from wizard.fields import split_load_balancer
-from wizard.model import DatabaseSpec, Product, Topology
+from wizard.model import DatabaseSpec, Product, Topology, resolved_password
 from wizard.problems import AnswersError, Problem, join_path
 from wizard.wiring import (
     FileEdits,
@@ -332,41 +332,29 @@ def _product_nodes(
 
 def require_secrets(plan: Plan) -> None:
     """Refuse to write files without real passwords: unset variables and preset placeholders."""
+    # Every secret the files hold: (answers path, password, its variable, whose it is).
+    secrets = [(db.answers_path, db.password, db.password_env, db.user) for db in plan.databases]
+    ldap = plan.ldap
+    if ldap is not None:
+        secrets.append((ldap.answers_path, ldap.password, ldap.password_env, ldap.bind_dn))
     problems = []
-    for db in plan.databases:
-        if db.password is None:
+    for path, password, variable, who in secrets:
+        if password is None:
             problems.append(
                 Problem(
-                    join_path(db.answers_path, "password_env"),
-                    f"environment variable {db.password_env} is not set; "
-                    f"export {db.password_env}='...' (the password of {db.user}) and run again",
+                    join_path(path, "password_env"),
+                    f"environment variable {variable} is not set; "
+                    f"export {variable}='...' (the password of {who}) and run again",
                 )
             )
-        elif _PLACEHOLDER.match(db.password):
+        elif _PLACEHOLDER.match(password):
             problems.append(
                 Problem(
-                    join_path(db.answers_path, "password"),
-                    f"'{db.password}' is a placeholder, not {db.user}'s password; "
+                    join_path(path, "password"),
+                    f"'{password}' is a placeholder, not {who}'s password; "
                     "set the real one (or password_env) before generating",
                 )
             )
-    ldap = plan.ldap
-    if ldap is not None and ldap.password is None:
-        problems.append(
-            Problem(
-                join_path(ldap.answers_path, "password_env"),
-                f"environment variable {ldap.password_env} is not set; export "
-                f"{ldap.password_env}='...' (the password of {ldap.bind_dn}) and run again",
-            )
-        )
-    elif ldap is not None and ldap.password is not None and _PLACEHOLDER.match(ldap.password):
-        problems.append(
-            Problem(
-                join_path(ldap.answers_path, "password"),
-                f"'{ldap.password}' is a placeholder, not {ldap.bind_dn}'s password; set the "
-                "real one (or password_env) before generating",
-            )
-        )
     if problems:
         raise AnswersError(problems)
 
@@ -395,7 +383,7 @@ def _databases(
         auto_commit: bool = False,
     ) -> None:
         host, port = topology.server_of(spec)
-        password = spec.password if spec.password is not None else env.get(spec.password_env or "")
+        password = resolved_password(spec, env)
         out.append(
             DatabasePlan(
                 key=key,

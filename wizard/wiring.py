@@ -16,7 +16,7 @@ from wizard import catalog
 from wizard.catalog import PRODUCTS
 from wizard.engines import url_host
 from wizard.fields import split_load_balancer
-from wizard.model import Product, Topology
+from wizard.model import Product, Topology, resolved_password
 
 
 @dataclass(frozen=True)
@@ -213,7 +213,7 @@ def user_store(
     chosen = topology.ldap()
     if chosen is not None:
         path, ldap = chosen
-        password = ldap.password if ldap.password is not None else env.get(ldap.password_env or "")
+        password = resolved_password(ldap, env)
         return UserStorePlan(
             "ldap",
             LdapPlan(
