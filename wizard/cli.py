@@ -7,7 +7,6 @@ a traceback is shown only with CARBON_WIZARD_DEBUG=1.
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 from collections.abc import Sequence
@@ -318,9 +317,11 @@ def _run_wizard(args: argparse.Namespace) -> int:
             start_session=args.session,
             preset=args.start_preset,
         )
-    # The one place the core reaches the UI: loaded by name at launch, so nothing in
-    # wizard/ depends on Textual and `generate` never pays for importing it.
-    run_app = importlib.import_module("screens.app").run_app
+    # The entry point is the one module above both front ends: it imports the full-screen
+    # app here, at launch, so `generate` never pays for Textual (the import contracts in
+    # pyproject.toml allow this import and no other from wizard/ to screens/).
+    from screens.app import run_app
+
     extra: dict[str, str] = {}
     if args.session:
         extra["session"] = args.session
