@@ -40,6 +40,8 @@ def test_core_module_imports_no_ui(module: str) -> None:
 
 def test_core_sources_name_no_ui_package() -> None:
     for path in (ROOT / "wizard").rglob("*.py"):
+        if path == ROOT / "wizard/cli.py":
+            continue  # the entry point launches the full-screen app: the one allowed edge
         for line in path.read_text().splitlines():
             stripped = line.strip()
             if stripped.startswith(("import ", "from ")):
