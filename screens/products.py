@@ -263,7 +263,7 @@ class ProductsPane(FormPane):
         versions = PRODUCTS[found.product].versions
         same_product = found.product == product.get("id")
         if same_product and found.version in versions and found.version != product.get("version"):
-            product["version"] = found.version
+            self.state.put(f"products[{pi}].version", found.version)
             self.call_later(self.sync_version, pi)
 
     def sync_version(self, pi: int) -> None:
