@@ -13,7 +13,9 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import shutil
 import sys
+import tempfile
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -124,7 +126,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--upstream", type=Path)
     args = parser.parse_args(argv)
     dirs = locations.preset_dirs()
-    homes = _homes(args.upstream, args.out / "_homes") if args.upstream else {}
+    # One place for the built homes, whatever OUT is: their paths are in topology.toml.
+    where = Path(tempfile.gettempdir()) / "carbon-wizard-golden-homes"
+    shutil.rmtree(where, ignore_errors=True)
+    homes = _homes(args.upstream, where) if args.upstream else {}
     for info in presets.list_presets(dirs):
         data = _with_passwords(tomllib.loads(info.path.read_text(encoding="utf-8")))
         _dump(info.name, data, args.out)
