@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from screens.state import WizardState
-from wizard import steps
+from wizard import steps, workflow
 from wizard.steps import step_for_path
 
 if TYPE_CHECKING:
@@ -37,37 +35,10 @@ class Preview:
         return self.review.diffs() if self.review is not None else []
 
 
-def answer_problems(state: WizardState) -> list[Item]:
-    items = []
-    for step_id, problems in steps.problems_by_step(state.answers).items():
-        title = steps.step(step_id).title
-        items += [Item(f"{title}: {p}", step_id, p.path) for p in problems]
-    return items + distribution_items(state)
-
-
-def distribution_items(state: WizardState) -> list[Item]:
-    return [Item(f"Products: {p}", "products", p.path) for p in state.distribution_problems()]
-
-
 def build_plan(state: WizardState) -> tuple[Plan | None, list[Item]]:
-    from wizard import answers, plan
-    from wizard.problems import AnswersError
-
-    if not isinstance(state.answers, Mapping):
-        return None, answer_problems(state)
-    try:
-        # The validation `steps.problems_by_step` runs: when it passes, only the
-        # distributions can still be wrong, and a big estate is not validated twice.
-        topology = answers.parse(copy.deepcopy(dict(state.answers)))
-    except AnswersError:
-        return None, answer_problems(state)
-    found = distribution_items(state)
-    if found:
-        return None, found
-    try:
-        return plan.build(topology, state.env), []
-    except AnswersError as exc:
-        return None, [_item(p.path, str(p)) for p in exc.problems]
+    """The plan of the answers, or what stops it, each item leading to its step."""
+    planned = workflow.plan(state.answers, state.env, state.distributions)
+    return planned.plan, [_item(p.path, str(p)) for p in planned.problems]
 
 
 def preview(state: WizardState) -> Preview:
@@ -86,17 +57,14 @@ def planned(state: WizardState) -> Preview:
 
 def check(result: Preview) -> Preview:
     """`result` with the preview tree rendered and the rule findings on it."""
-    from wizard import rules, tree
-    from wizard.problems import AnswersError
-
     if result.plan is None:
         return result
-    try:
-        result.review = tree.Review(result.plan)
-    except AnswersError as exc:
-        result.problems = [_item(p.path, str(p)) for p in exc.problems]
+    reviewed = workflow.review(result.plan)
+    if reviewed.review is None:
+        result.problems = [_item(p.path, str(p)) for p in reviewed.problems]
         return result
-    result.problems = [finding_item(f) for f in rules.check_files(result.review.tree.files)]
+    result.review = reviewed.review
+    result.problems = [finding_item(f) for f in reviewed.findings]
     return result
 
 

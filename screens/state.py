@@ -11,12 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from wizard import sessions, steps
 from wizard.draft import Draft
 from wizard.problems import Problem
 from wizard.steps import STEP_IDS
+from wizard.workflow import Distributions
+
+if TYPE_CHECKING:
+    from wizard.distribution import Detected
 
 T = TypeVar("T")
 
@@ -43,7 +47,7 @@ class WizardState(Draft):
     out_dir: str = ""
     written_revision: int = 0
     """The revision of the answers last written (or loaded)."""
-    _detected: dict[tuple[str, float | None], Any] = field(default_factory=dict, repr=False)
+    distributions: Distributions = field(default_factory=Distributions, repr=False)
     _checked: tuple[int, dict[str, Any]] = field(default_factory=lambda: (-1, {}), repr=False)
     """The revision of the answers last checked, and what was found for them, by step."""
 
@@ -91,55 +95,10 @@ class WizardState(Draft):
 
     def distribution_problems(self) -> list[Problem]:
         """A distribution that cannot be read, or that is another product or version."""
-        from wizard.catalog import PRODUCTS
+        return self.distributions.problems(self.answers)
 
-        out = []
-        for pi, product in enumerate(self.products()):
-            where = product.get("distribution")
-            if not isinstance(where, str) or not where:
-                continue
-            path = f"products[{pi}].distribution"
-            found = self.detect(where)
-            if isinstance(found, str):
-                out.append(Problem(path, found))
-                continue
-            known = PRODUCTS.get(str(product.get("id")))
-            if found.product and known and found.product != known.id:
-                other = PRODUCTS[found.product].label
-                out.append(
-                    Problem(
-                        path,
-                        f"the distribution is {other} (from {found.source}), but this product "
-                        f"is {known.label}; fix the path, or add {other} instead",
-                    )
-                )
-            elif found.version and found.version != product.get("version"):
-                out.append(
-                    Problem(
-                        path,
-                        f"the distribution is version {found.version} (from {found.source}), "
-                        f"but the version chosen is {product.get('version')}",
-                    )
-                )
-        return out
-
-    def detect(self, where: str) -> Any:
-        """What `wizard.distribution.detect` says of `where`, or the reason it cannot."""
-        import os
-
-        from wizard.distribution import DistributionError, detect
-
-        try:
-            stamp = os.stat(os.path.expanduser(where)).st_mtime
-        except OSError:
-            stamp = None
-        key = (where, stamp)
-        if key not in self._detected:
-            try:
-                self._detected[key] = detect(where)
-            except (DistributionError, OSError) as exc:
-                self._detected[key] = str(exc)
-        return self._detected[key]
+    def detect(self, where: str) -> Detected | str:
+        return self.distributions.detect(where)
 
     def state_of(self, step_id: str, current: str = "") -> str:
         if step_id == "write":

@@ -164,8 +164,8 @@ def _topology(args: argparse.Namespace) -> Topology:
 
 
 def _run_generate(args: argparse.Namespace) -> int:
-    from wizard import plan, tree
-    from wizard.output import write_tree
+    from wizard import workflow
+    from wizard.problems import AnswersError
 
     topology = _topology(args)
     if topology.confirm:
@@ -176,8 +176,10 @@ def _run_generate(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     with collector.paused():
-        built = tree.build(plan.build(topology, os.environ))
-        result = write_tree(built, args.out, force=args.force)
+        planned = workflow.plan_topology(topology, os.environ)
+        if planned.plan is None:
+            raise AnswersError(planned.problems)
+        result = workflow.write(workflow.build(planned.plan), args.out, force=args.force)
     print(f"wrote {result.files} files to {result.path}")
     if result.backup:
         print(f"the previous contents are kept in {result.backup}")

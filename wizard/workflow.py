@@ -1,0 +1,171 @@
+"""The one way from the answers to a written tree, for the full-screen app, the prompt mode
+and `generate`:
+
+    answers --plan()--> Plan --review()--> preview tree, diffs, findings --write()--> tree
+
+Each stage says what stops it as Problems, each at the answer (path) that fixes it, so a
+front end can send the operator to the step that owns the field. Nothing here asks, prints
+or draws; the heavy core (pydantic, lxml) loads on first use.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from wizard import steps
+from wizard.problems import Problem
+
+if TYPE_CHECKING:
+    from wizard.distribution import Detected
+    from wizard.model import Topology
+    from wizard.output import WriteResult
+    from wizard.plan import Plan
+    from wizard.rules import Finding
+    from wizard.tree import Review, Tree
+
+
+class Distributions:
+    """What each distribution path says of itself, read once per path and modification
+    time: a key press re-checks the answers, and reading a zip's catalogue is not free."""
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[str, float | None], Detected | str] = {}
+
+    def detect(self, where: str) -> Detected | str:
+        """What `wizard.distribution.detect` says of `where`, or the reason it cannot."""
+        from wizard.distribution import DistributionError, detect
+
+        try:
+            stamp: float | None = os.stat(os.path.expanduser(where)).st_mtime
+        except OSError:
+            stamp = None
+        key = (where, stamp)
+        if key not in self._seen:
+            try:
+                self._seen[key] = detect(where)
+            except (DistributionError, OSError) as exc:
+                self._seen[key] = str(exc)
+        return self._seen[key]
+
+    def problems(self, answers: Any) -> list[Problem]:
+        """A distribution that cannot be read, or that is another product or version."""
+        from wizard.catalog import PRODUCTS
+
+        products = answers.get("products") if isinstance(answers, Mapping) else None
+        out = []
+        for pi, product in enumerate(products if isinstance(products, list) else []):
+            if not isinstance(product, dict):
+                continue
+            where = product.get("distribution")
+            if not isinstance(where, str) or not where:
+                continue
+            path = f"products[{pi}].distribution"
+            found = self.detect(where)
+            if isinstance(found, str):
+                out.append(Problem(path, found))
+                continue
+            known = PRODUCTS.get(str(product.get("id")))
+            if found.product and known and found.product != known.id:
+                other = PRODUCTS[found.product].label
+                out.append(
+                    Problem(
+                        path,
+                        f"the distribution is {other} (from {found.source}), but this product "
+                        f"is {known.label}; fix the path, or add {other} instead",
+                    )
+                )
+            elif found.version and found.version != product.get("version"):
+                out.append(
+                    Problem(
+                        path,
+                        f"the distribution is version {found.version} (from {found.source}), "
+                        f"but the version chosen is {product.get('version')}",
+                    )
+                )
+        return out
+
+
+@dataclass
+class Planned:
+    """The plan of complete answers, or the problems that stop it (never both)."""
+
+    plan: Plan | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class Reviewed:
+    """The preview tree of a plan and the rule findings on it, or the problems that stop
+    rendering it (an unreadable stock file, a driver jar that is not there)."""
+
+    review: Review | None = None
+    findings: list[Finding] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def answer_problems(answers: Any, distributions: Distributions) -> list[Problem]:
+    """Every problem of the answers, in step order, then the distributions' own."""
+    by_step = steps.problems_by_step(answers)
+    return [p for ps in by_step.values() for p in ps] + distributions.problems(answers)
+
+
+def plan(answers: Any, env: Mapping[str, str], distributions: Distributions) -> Planned:
+    """Answers -> Plan. Passwords read from `env` (a missing one is said by the plan)."""
+    from wizard import answers as answers_mod
+    from wizard.problems import AnswersError
+
+    if not isinstance(answers, Mapping):
+        return Planned(problems=answer_problems(answers, distributions))
+    try:
+        # The same validation `steps.problems_by_step` runs: when it passes, only the
+        # distributions can still be wrong, and a big estate is not validated twice.
+        topology = answers_mod.parse(copy.deepcopy(dict(answers)))
+    except AnswersError:
+        return Planned(problems=answer_problems(answers, distributions))
+    found = distributions.problems(answers)
+    if found:
+        return Planned(problems=found)
+    return plan_topology(topology, env)
+
+
+def plan_topology(topology: Topology, env: Mapping[str, str]) -> Planned:
+    """Topology -> Plan, for answers already read (an answers file, a preset)."""
+    from wizard import plan as plan_mod
+    from wizard.problems import AnswersError
+
+    try:
+        return Planned(plan=plan_mod.build(topology, env))
+    except AnswersError as exc:
+        return Planned(problems=list(exc.problems))
+
+
+def review(plan: Plan) -> Reviewed:
+    """Plan -> the preview tree (passwords redacted), its diffs on demand, the findings."""
+    from wizard import rules, tree
+    from wizard.problems import AnswersError
+
+    try:
+        reviewed = tree.Review(plan)
+    except AnswersError as exc:
+        return Reviewed(problems=list(exc.problems))
+    return Reviewed(review=reviewed, findings=rules.check_files(reviewed.tree.files))
+
+
+def build(plan: Plan) -> Tree:
+    """Plan -> the tree to write, in memory. Raises AnswersError (missing passwords,
+    unusable distributions), all of them in one report."""
+    from wizard import tree
+
+    return tree.build(plan)
+
+
+def write(built: Tree, out: Path, *, force: bool = False) -> WriteResult:
+    """The tree on disk, whole or not at all. Raises OutputError."""
+    from wizard.output import write_tree
+
+    return write_tree(built, out, force=force)
