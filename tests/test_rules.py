@@ -1198,9 +1198,9 @@ def test_each_mutation_breaks_its_rule(case: Case) -> None:
 
 def test_every_checked_rule_has_a_mutation_test() -> None:
     tested = {c.rule for c in CASES} | {r for c in CASES for r in c.also}
-    # The product-level rules (wizard/product_rules.py) are tested in test_product_rules.py,
-    # rule 37 (wizard/database_rules.py) in test_product_databases.py, rule 39 (the README's
-    # order, wizard/readme_rules.py) in test_readme_order.py.
+    # The product-level rules (wizard/rules/products.py, fronts.py) are tested in
+    # test_product_rules.py, rule 37 (wizard/rules/databases.py) in test_product_databases.py,
+    # rule 39 (the README's order, wizard/rules/readme.py) in test_readme_order.py.
     assert set(RULE_TITLES) - set(range(32, 38)) - {39} == tested
 
 

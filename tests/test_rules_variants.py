@@ -14,6 +14,7 @@ import pytest
 
 from tests import answers_fixtures as af
 from wizard import rules, tree
+from wizard.rules import facts, fastpath
 
 Files = dict[str, bytes]
 
@@ -38,7 +39,7 @@ def files() -> Files:
 def reparsed(files: Files, monkeypatch: pytest.MonkeyPatch) -> list[rules.Finding]:
     """The findings with every file parsed."""
     with monkeypatch.context() as m:
-        m.setattr(rules._Shared, "variant", lambda self, path, content: None)
+        m.setattr(facts.Shared, "variant", lambda self, path, content: None)
         return rules.check_files(files)
 
 
@@ -113,15 +114,15 @@ def test_findings_name_each_node_of_a_variant(files: Files) -> None:
 
 def variants_found(files: Files, monkeypatch: pytest.MonkeyPatch) -> int:
     found: list[bool] = []
-    variant = rules._Shared.variant
+    variant = facts.Shared.variant
 
-    def counted(self: rules._Shared, path: str, content: bytes) -> rules._Variant | None:
+    def counted(self: facts.Shared, path: str, content: bytes) -> fastpath.Variant | None:
         result = variant(self, path, content)
         found.append(result is not None)
         return result
 
     with monkeypatch.context() as m:
-        m.setattr(rules._Shared, "variant", counted)
+        m.setattr(facts.Shared, "variant", counted)
         rules.check_files(files)
     return found.count(True)
 

@@ -23,7 +23,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from wizard import catalog
-from wizard.rules import NodeFiles, _clusters, _is_embedded_h2, _majority, _Report
+from wizard.rules.across import majority, product_clusters
+from wizard.rules.facts import NodeFiles
+from wizard.rules.findings import Report
+from wizard.rules.reading import is_embedded_h2
 
 RULE = 37
 # The product databases rule 37 is about (reference §8 rule 37), by datasource name.
@@ -46,9 +49,9 @@ class _Store:
     optional: bool
 
 
-def check(nodes: Sequence[NodeFiles], manifest: bytes | None, out: _Report) -> None:
+def check(nodes: Sequence[NodeFiles], manifest: bytes | None, out: Report) -> None:
     listed = _listed(manifest)
-    for cluster, members in _clusters(nodes).items():
+    for cluster, members in product_clusters(nodes).items():
         if len(members) < 2:
             continue  # one node: its own H2 is the only copy, and that is fine
         for store in _stores(members[0]):
@@ -98,12 +101,12 @@ def _shared(
         return True
     for node in members:
         ds = node.by_jndi.get(store.jndi)
-        if ds is not None and ds.url is not None and not _is_embedded_h2(ds.url):
+        if ds is not None and ds.url is not None and not is_embedded_h2(ds.url):
             return True
     return False
 
 
-def _check_cluster(store: _Store, cluster: str, members: Sequence[NodeFiles], out: _Report) -> None:
+def _check_cluster(store: _Store, cluster: str, members: Sequence[NodeFiles], out: Report) -> None:
     holds = _HOLDS.get(store.key, "data")
     size = len(members)
     shared = []
@@ -122,7 +125,7 @@ def _check_cluster(store: _Store, cluster: str, members: Sequence[NodeFiles], ou
             continue
         if ds.url is None:
             continue  # rule 5 reports it
-        if ds is node.local_datasource or _is_embedded_h2(ds.url):
+        if ds is node.local_datasource or is_embedded_h2(ds.url):
             message = (
                 f"'{store.jndi}' is '{ds.url}', a database inside this node: its {holds} "
                 f"would be this node's alone, but the {size}-node cluster {cluster} must "
@@ -133,7 +136,7 @@ def _check_cluster(store: _Store, cluster: str, members: Sequence[NodeFiles], ou
         shared.append((node, ds))
     if len(shared) < 2:
         return
-    reference, holders = _majority([(n, ds.url) for n, ds in shared])
+    reference, holders = majority([(n, ds.url) for n, ds in shared])
     for node, ds in shared:
         if ds.url != reference:
             message = (

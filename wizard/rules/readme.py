@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from wizard.rules import Finding
+from wizard.rules.findings import Finding
 
 README = "README.md"
 _STEP = re.compile(r"^### (\d+)\. (.*)$", re.MULTILINE)

@@ -1,0 +1,205 @@
+"""Reading a written tree: its files from disk into memory, and manifest.json (which node
+folder is which product, on which host, with which conf dir) into `Manifest` (rule 0)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from wizard import catalog
+from wizard.rules.findings import Report
+from wizard.rules.reading import MANIFEST
+
+
+def read_tree(root: Path) -> dict[str, bytes]:
+    """Every regular file under `root` (tree-relative POSIX path -> bytes)."""
+    root = root.resolve()
+    files: dict[str, bytes] = {}
+    _read_dir(str(root), "", root, files)
+    return files
+
+
+def _read_dir(directory: str, prefix: str, root: Path, files: dict[str, bytes]) -> None:
+    """What `os.walk` would list, in its order, without a stat per file: a tree of a
+    thousand nodes has thousands of files, and the dirent type says which are plain."""
+    try:
+        with os.scandir(directory) as listing:
+            entries = list(listing)
+    except OSError:
+        return
+    subdirs = []
+    for entry in entries:
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir:
+            if not entry.is_symlink():  # never descends into linked dirs
+                subdirs.append(entry)
+            continue
+        try:
+            if entry.is_symlink():
+                # A link may point anywhere; only what stays inside the tree is read.
+                real = Path(entry.path).resolve()
+                if not real.is_relative_to(root) or not stat.S_ISREG(os.stat(real).st_mode):
+                    continue
+                target = str(real)
+            elif entry.is_file(follow_symlinks=False):
+                target = entry.path
+            else:
+                continue  # fifos, sockets, devices: reading one could block or mislead
+            with open(target, "rb", buffering=0) as handle:
+                files[prefix + entry.name] = handle.read()
+        except (OSError, RuntimeError):  # RuntimeError: a symlink loop
+            continue  # unreadable: the rules then report the file as missing
+    for entry in subdirs:
+        _read_dir(entry.path, f"{prefix}{entry.name}/", root, files)
+
+
+@dataclass(frozen=True)
+class NodeInfo:
+    """What the manifest says about one node (guessed from its files when it says nothing)."""
+
+    id: str
+    product: str | None
+    cluster: str | None
+    """Product cluster key (`apim`, `ei-broker`); None when unknown."""
+    host: str | None
+    conf_dir: str
+    lib_dir: str
+    driver_jars: bool
+    secure_vault: bool
+    listed_files: tuple[str, ...] = ()
+    load_balancer: str | None = None
+    """`host:port` of the node's product cluster's load balancer (rules 35, 36)."""
+    offset: int | None = None
+    """The manifest's port offset; the rules read carbon.xml's first, which the node obeys."""
+
+
+@dataclass(frozen=True)
+class Manifest:
+    present: bool
+    layout: str | None
+    nodes: tuple[NodeInfo, ...]
+
+
+def load_manifest(files: Mapping[str, bytes], out: Report) -> Manifest:
+    absent = Manifest(False, None, ())
+    raw = files.get(MANIFEST)
+    if raw is None:
+        out.add(
+            0,
+            "",
+            MANIFEST,
+            "",
+            "no manifest.json: the nodes' products and hosts are unknown, so the rules that "
+            "compare the nodes of a product or of a host were skipped; regenerate the tree",
+        )
+        return absent
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        out.add(0, "", MANIFEST, "", f"manifest.json is not JSON ({exc}); regenerate the tree")
+        return absent
+    if not isinstance(data, dict):
+        out.add(0, "", MANIFEST, "", "manifest.json is not a JSON object; regenerate the tree")
+        return absent
+    if data.get("schema_version") != 1:
+        out.add(
+            0,
+            "",
+            MANIFEST,
+            "schema_version",
+            f"schema_version {data.get('schema_version')!r} is not 1, the version this "
+            "checker reads",
+        )
+    layout = data.get("layout")
+    if layout not in ("shared", "split"):
+        layout = _layout_from_databases(data.get("databases"))
+    raw_nodes = data.get("nodes")
+    if not isinstance(raw_nodes, list):
+        out.add(0, "", MANIFEST, "nodes", "manifest.json has no list of nodes")
+        return Manifest(True, layout, ())
+    vault = data.get("secure_vault") is True
+    jars = data.get("driver_jars") is True
+    nodes: list[NodeInfo] = []
+    seen: set[str] = set()
+    for i, entry in enumerate(raw_nodes, start=1):
+        where = f"nodes[{i}]"
+        if not isinstance(entry, dict):
+            out.add(0, "", MANIFEST, where, "a node entry is not a JSON object")
+            continue
+        node_id = entry.get("id")
+        if not isinstance(node_id, str) or not _safe_node_id(node_id):
+            out.add(0, "", MANIFEST, f"{where}/id", f"{node_id!r} is not a node folder name")
+            continue
+        if node_id in seen:
+            out.add(0, "", MANIFEST, f"nodes[id='{node_id}']", f"node '{node_id}' is listed twice")
+            continue
+        seen.add(node_id)
+        nodes.append(_node_info(node_id, entry, vault, jars))
+    return Manifest(True, layout, tuple(nodes))
+
+
+def _layout_from_databases(databases: object) -> str | None:
+    if not isinstance(databases, list):
+        return None
+    roles = {d.get("role") for d in databases if isinstance(d, dict)}
+    if "registry" in roles:
+        return "shared"
+    if "governance" in roles:
+        return "split"
+    return None
+
+
+def _safe_node_id(node_id: str) -> bool:
+    return bool(node_id) and node_id not in {".", ".."} and not re.search(r"[/\\\x00]", node_id)
+
+
+def _node_info(node_id: str, entry: Mapping[str, Any], vault: bool, jars: bool) -> NodeInfo:
+    product = _str(entry.get("product"))
+    profile = _str(entry.get("profile"))
+    conf_dir, lib_dir = _product_dirs(product, profile)
+    offset = entry.get("offset")
+    listed = entry.get("files")
+    paths = tuple(
+        f["path"]
+        for f in (listed if isinstance(listed, list) else [])
+        if isinstance(f, dict) and isinstance(f.get("path"), str)
+    )
+    return NodeInfo(
+        id=node_id,
+        product=product,
+        cluster=_str(entry.get("product_key")) or product,
+        host=_str(entry.get("host")),
+        conf_dir=(_str(entry.get("conf_dir")) or conf_dir).strip("/"),
+        lib_dir=(_str(entry.get("lib_dir")) or lib_dir).strip("/"),
+        driver_jars=jars or entry.get("driver_jars") is True,
+        secure_vault=vault or entry.get("secure_vault") is True,
+        listed_files=paths,
+        load_balancer=_str(entry.get("load_balancer")),
+        offset=offset if isinstance(offset, int) and not isinstance(offset, bool) else None,
+    )
+
+
+@lru_cache(maxsize=64)
+def _product_dirs(product: str | None, profile: str | None) -> tuple[str, str]:
+    spec = catalog.PRODUCTS.get(product or "")
+    if spec is not None:
+        try:
+            chosen = spec.profile(profile if profile and profile != "default" else None)
+            return chosen.conf_dir, chosen.lib_dir
+        except KeyError:
+            pass
+    return "repository/conf", "repository/components/lib"
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
