@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test test-fast lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,8 +15,14 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/carbon-wizard
 
+# The whole suite, as CI runs it (the import contracts included: tests/test_import_contracts.py).
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The inner loop: no full-screen app or tmux (ui), no database server or sshd (servers), no
+# real ansible-playbook run (slow); tests/conftest.py marks them.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not ui and not servers and not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

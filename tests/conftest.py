@@ -1,0 +1,41 @@
+"""Marks each test by what it needs, so `make test-fast` can leave out the slow kinds.
+
+ui:      runs the full-screen app (Textual's pilot, snapshots) or a real terminal (tmux).
+servers: needs a database server or an sshd (tests/dbservers.py, test_fleet_ssh.py).
+slow:    needs neither but takes seconds on its own.
+
+Marked here by file and test name rather than in each file, while the files stay flat in tests/.
+`make test` runs everything; `make test-fast` runs `-m "not ui and not servers and not slow"`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+UI_FILES = ("test_tui_",)  # every test_tui_*.py: the app under Textual's pilot, or tmux
+SERVER_FILES = {"test_real_databases.py", "test_real_identity.py", "test_fleet_ssh.py"}
+# Tests in otherwise quick files that log in to a real database server.
+SERVER_TESTS = {
+    "test_probe.py": {"test_real_server_probe", "test_cli_probe_a_tree_and_an_answers_file"},
+}
+# The real ansible-playbook pushing to folders on this machine: a minute or more each.
+SLOW_FIXTURES = {"estate"}
+SLOW_TESTS = {
+    "test_fleet.py": {"test_push_stops_with_the_check_scripts_message_when_a_database_is_down"},
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        file = Path(str(item.path)).name
+        name = getattr(item, "originalname", item.name)
+        if file.startswith(UI_FILES):
+            item.add_marker(pytest.mark.ui)
+        if file in SERVER_FILES or name in SERVER_TESTS.get(file, ()):
+            item.add_marker(pytest.mark.servers)
+        if name in SLOW_TESTS.get(file, ()) or SLOW_FIXTURES & set(
+            getattr(item, "fixturenames", ())
+        ):
+            item.add_marker(pytest.mark.slow)
