@@ -19,17 +19,7 @@ from screens.widgets.paths import PathSuggester
 from screens.widgets.toggles import Dot, Tick
 from wizard.catalog import ENGINES
 from wizard.engines import Engine, connection
-
-JDBC_DRIVERS = (
-    ("mysql", "MySQL driver, jdbc:mysql:// URLs (WSO2's docs)"),
-    ("mariadb", "MariaDB Connector/J, jdbc:mariadb:// URLs"),
-)
-"""The drivers MariaDB is reached through, each said in a line that fits the step at 80
-columns. The first is the model's default (absent from the answers): WSO2's 4.4.x guide
-reaches MariaDB with the MySQL driver."""
-
-TLS_HINT = "Nodes must trust the server's CA: README says where."
-"""Under the TLS box: one line at 80 columns; the README names each engine's trust store."""
+from wizard.questions import JDBC_DRIVERS, TLS_HINT, TLS_QUESTION
 
 
 class DatabasePane(FormPane):
@@ -82,7 +72,7 @@ class DatabasePane(FormPane):
             "",
             BoundCheckbox(
                 "database.tls",
-                "Encrypt connections to the database (TLS)",
+                TLS_QUESTION,
                 bool(db.get("tls", False)),
                 False,
             ),

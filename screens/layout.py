@@ -19,9 +19,7 @@ from screens.widgets.toggles import Dot, Tick
 from wizard import steps
 from wizard.catalog import PRODUCTS, default_config_target
 from wizard.problems import Problem
-
-SHARED = "shared: config and governance partitions in one registry database"
-SPLIT = "split: a config database and a governance database (a product may own one)"
+from wizard.questions import LAYOUTS
 
 
 class LayoutPane(FormPane):
@@ -131,7 +129,7 @@ def summary(state: WizardState) -> str:
     """What each layout means for these answers: databases, datasources, mounts."""
     current = state.database().get("layout", "shared")
     lines = []
-    for layout, fallback in (("shared", SHARED), ("split", SPLIT)):
+    for layout, fallback in LAYOUTS:
         mark = "▸" if layout == current else " "
         counts = _counts(state, layout)
         lines.append(f"{mark} {layout}: {counts}" if counts else f"{mark} {fallback}")

@@ -20,14 +20,7 @@ from screens.widgets.paths import PathSuggester
 from screens.widgets.secret import SecretBox
 from screens.widgets.toggles import Dot
 from wizard.catalog import PRODUCTS
-
-USER_STORES = (
-    ("jdbc", "jdbc: users in the shared user-management DB"),
-    ("ldap", "ldap: an external LDAP/AD every node reaches"),
-    ("embedded-ldap", "embedded-ldap: IS's own LDAP, a lone IS node"),
-)
-"""The primary user stores an Identity Server product chooses from, each said in a line
-that fits a card at 80 columns."""
+from wizard.questions import LDAP_FIELDS, LDAP_PASSWORD_LABEL, USER_STORE_TITLE, USER_STORES
 
 SHORT_LABELS = {"is-km": "IS as Key Manager"}
 """Names for the Add list where the catalog's would wrap: at 80 columns "Identity Server as
@@ -144,7 +137,7 @@ class ProductsPane(FormPane):
         # The choices span the card under their title, so that each one's line is read
         # whole at 80 columns; beside a label they were cut short.
         box = Vertical(
-            Static("User store: where its users and roles live", markup=False),
+            Static(USER_STORE_TITLE, markup=False),
             choices,
             classes="user-store-box",
         )
@@ -157,23 +150,21 @@ class ProductsPane(FormPane):
         path = f"{base}.ldap"
         # Empty boxes leave their key out, so the model says "is required" rather than
         # taking an empty DN or search base.
-        for key, label, placeholder in (
-            ("url", "LDAP URL", "ldaps://ldap.example.com:636"),
-            ("bind_dn", "Bind DN", "uid=admin,ou=system"),
-        ):
-            fields.append(self.ldap_field(f"{path}.{key}", label, ldap.get(key), placeholder))
-        fields.append(
-            Field(
-                "Bind password",
-                SecretBox(path, ldap, placeholder="the bind DN's password", reveal=self.reveal),
-                paths=[f"{path}.password", f"{path}.password_env"],
+        for question in LDAP_FIELDS:
+            key = question.key
+            fields.append(
+                self.ldap_field(f"{path}.{key}", question.label, ldap.get(key), question.example)
             )
-        )
-        for key, label, placeholder in (
-            ("user_search_base", "User search base", "ou=Users,dc=example,dc=com"),
-            ("group_search_base", "Group search base", "ou=Groups,dc=example,dc=com"),
-        ):
-            fields.append(self.ldap_field(f"{path}.{key}", label, ldap.get(key), placeholder))
+            if key == "bind_dn":
+                fields.append(
+                    Field(
+                        LDAP_PASSWORD_LABEL,
+                        SecretBox(
+                            path, ldap, placeholder="the bind DN's password", reveal=self.reveal
+                        ),
+                        paths=[f"{path}.password", f"{path}.password_env"],
+                    )
+                )
         return fields
 
     def ldap_field(self, path: str, label: str, value: Any, placeholder: str) -> Field:

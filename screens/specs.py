@@ -20,24 +20,7 @@ from screens.widgets.toggles import Dot
 from wizard.catalog import ENGINES
 from wizard.database_slots import DatabaseSlot
 from wizard.engines import connection
-
-SHARE_QUESTIONS = {
-    "ACTIVITI_DB": (
-        "Share the BPMN database (Activiti)?",
-        "Local: fine without BPMN, or on one node.",
-    ),
-}
-"""An optional database's question and the hint saying when leaving it local is right, by
-key: each a line that reads whole in a card at 80 columns."""
-SHARE_CHOICES = (
-    ("shared", "shared: one database every node reaches"),
-    ("local", "local: each node's own H2, as shipped"),
-)
-
-
-def share_text(key: str) -> tuple[str, str]:
-    """The question and hint of the optional database `key` (e.g. ACTIVITI_DB)."""
-    return SHARE_QUESTIONS.get(key, (f"Share {key}?", "Local: each node keeps its own."))
+from wizard.questions import SHARE_CHOICES, share_question
 
 
 class SpecCard(Vertical):
@@ -97,7 +80,7 @@ class SpecCard(Vertical):
 
     def share_field(self) -> Field:
         """Shared or local, for a database the answers may leave out (ACTIVITI_DB)."""
-        question, hint = share_text(self.slot.path.rsplit(".", 1)[-1])
+        question, hint = share_question(self.slot.path.rsplit(".", 1)[-1])
         chosen = "shared" if self.state.is_shared(self.slot) else "local"
         choices = ChoiceSet(
             *(

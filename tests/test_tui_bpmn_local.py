@@ -8,7 +8,7 @@ from typing import Any
 from textual.widgets import RadioButton, RadioSet, Select, Static
 
 from screens.app import WizardApp
-from screens.specs import SHARE_CHOICES, SpecCard, share_text
+from screens.specs import SpecCard
 from screens.widgets.bound import BoundSelect
 from tests.test_tui_support import (
     _colour,  # noqa: F401 - autouse
@@ -20,9 +20,10 @@ from tests.test_tui_support import (
     settle,
     type_into,
 )
+from wizard.questions import SHARE_CHOICES, share_question
 
 BPMN = "products[0].databases.ACTIVITI_DB"
-QUESTION, HINT = share_text("ACTIVITI_DB")
+QUESTION, HINT = share_question("ACTIVITI_DB")
 PASSWORDS = {
     "database.registry": "reg-pw-1",
     "database.user_management": "um-pw-2",

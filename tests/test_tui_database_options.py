@@ -9,7 +9,6 @@ from typing import Any
 from textual.widgets import Input, RadioButton, RadioSet, Select, Static
 
 from screens.app import WizardApp
-from screens.database import JDBC_DRIVERS, TLS_HINT
 from screens.specs import SpecCard
 from screens.widgets.bound import BoundCheckbox, BoundSelect
 from screens.widgets.field import Field
@@ -26,6 +25,7 @@ from tests.test_tui_support import (
 )
 from wizard import steps
 from wizard.catalog import ENGINES
+from wizard.questions import JDBC_DRIVERS, TLS_HINT
 
 PRESET = "preset:apim-2node-mysql"
 """MySQL 5.7, passwords read from variables: every engine takes them."""

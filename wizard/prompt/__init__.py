@@ -1,0 +1,102 @@
+"""The prompt mode (`carbon-wizard --plain`): the wizard's steps as plain questions.
+
+The one package in wizard/ that imports questionary; a module per step over the shared
+draft (`wizard.draft`), questions (`wizard.questions`) and workflow (`wizard.workflow`):
+
+    asking    one question, a line said, the session, a step's problems settled
+    start     new plan, preset or saved session        products  products and user store
+    nodes     nodes and cluster options                database  server and databases
+    layout    registry layout and config partitions    review    preview, then write
+    reask     a problem's field asked again            wizard    the steps walked in order
+
+After each step the answers are validated by the same model as the full-screen app's,
+showing only the problems that step can fix and asking those fields again; the session is
+saved after every step.
+
+`run_prompt` is the edge: it turns Ctrl-C, a missing terminal and known errors into one
+sentence and an exit code. Everything below it calls `.unsafe_ask()` so Ctrl-C reaches it.
+Only questionary is imported at module level; the core (pydantic, lxml) loads on first use.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from wizard import sessions
+from wizard.prompt.wizard import PromptWizard
+
+EXIT_OK = 0
+EXIT_FAILED = 2
+EXIT_INTERRUPTED = 130
+
+NO_TERMINAL = (
+    "carbon-wizard: no terminal to ask questions on; write an answers file and run "
+    "carbon-wizard generate --answers FILE --out DIR"
+)
+
+
+def run_prompt(
+    *,
+    env: Mapping[str, str],
+    sessions_dir: Path,
+    preset_dirs: Sequence[Path],
+    start_session: str | None = None,
+    preset: str | None = None,
+    input: Any = None,
+    output: Any = None,
+) -> int:
+    """Run the prompt mode; returns the process exit code. Never shows a traceback for
+    what the operator can cause: Ctrl-C keeps the session and says how to resume."""
+    if input is None and not _stdin_is_terminal():
+        print(NO_TERMINAL, file=sys.stderr)
+        return EXIT_FAILED
+    wizard = PromptWizard(
+        env=env, sessions_dir=Path(sessions_dir), preset_dirs=preset_dirs, io=(input, output)
+    )
+    from wizard.problems import AnswersError
+
+    try:
+        wizard.run(start_session=start_session, preset=preset)
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print("", flush=True)
+        if wizard.save_quietly():
+            print(wizard.resume_hint(), flush=True)
+        else:
+            print("interrupted; nothing was saved", flush=True)
+        return EXIT_INTERRUPTED
+    except EOFError:
+        print(NO_TERMINAL, file=sys.stderr)
+        if wizard.save_quietly():
+            print(wizard.resume_hint(), file=sys.stderr)
+        return EXIT_FAILED
+    except AnswersError as exc:
+        print(exc.report(), file=sys.stderr)
+        if wizard.save_quietly():
+            print(wizard.resume_hint(), file=sys.stderr)
+        return EXIT_FAILED
+    except sessions.SessionError as exc:
+        print(f"carbon-wizard: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:
+        # OutputError lives with the writer, which is imported only when a tree is written.
+        output_mod = sys.modules.get("wizard.output")
+        if output_mod is not None and isinstance(exc, output_mod.OutputError):
+            print(f"carbon-wizard: {exc}", file=sys.stderr)
+            if wizard.save_quietly():
+                print(wizard.resume_hint(), file=sys.stderr)
+            return EXIT_FAILED
+        wizard.save_quietly()
+        raise
+    finally:
+        wizard.release()
+
+
+def _stdin_is_terminal() -> bool:
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False

@@ -1,0 +1,236 @@
+"""What every step of the prompt mode stands on: asking one question, saying a line, the
+draft being edited, the session it is saved to, and settling a step's problems.
+
+Every question calls `.unsafe_ask()`, so Ctrl-C reaches `run_prompt`, which keeps the
+session and says how to resume.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import questionary
+from questionary import Choice
+
+from wizard import sessions, steps
+from wizard.draft import Draft
+from wizard.steps import STEPS
+
+if TYPE_CHECKING:
+    from wizard.problems import Problem
+    from wizard.prompt.wizard import PromptWizard
+
+CONTINUE = "continue"
+
+Validator = Callable[[str], bool | str]
+
+
+def checker(check: Callable[[str], object]) -> Validator:
+    """A questionary validator from a core check that raises ValueError with the message."""
+
+    def validate(value: str) -> bool | str:
+        try:
+            check(value)
+        except ValueError as exc:
+            return str(exc)
+        return True
+
+    return validate
+
+
+def int_checker(low: int, high: int, what: str) -> Validator:
+    def validate(value: str) -> bool | str:
+        text = value.strip()
+        if not text.isdigit() or not low <= int(text) <= high:
+            return f"'{value}' is not {what}; use a whole number {low}-{high}"
+        return True
+
+    return validate
+
+
+def optional(validate: Validator) -> Validator:
+    """Empty means "use the default"; anything else must pass `validate`."""
+    return lambda value: True if not value.strip() else validate(value.strip())
+
+
+def required(validate: Validator) -> Validator:
+    """Empty is refused, as the model refuses a missing answer; the rest must pass."""
+    return lambda value: "is required" if not value.strip() else validate(value.strip())
+
+
+class Asking:
+    def __init__(
+        self,
+        *,
+        env: Mapping[str, str],
+        sessions_dir: Path,
+        preset_dirs: Sequence[Path],
+        io: tuple[Any, Any],
+    ) -> None:
+        # Passwords typed for unset password_env variables live here, for this run only.
+        self.env: dict[str, str] = dict(env)
+        self.sessions_dir = sessions_dir
+        self.preset_dirs = list(preset_dirs)
+        self.pt_kwargs = {k: v for k, v in zip(("input", "output"), io, strict=True) if v}
+        self.session: sessions.Session | None = None
+        self.lock: sessions.SessionLock | None = None
+        self.draft = Draft()
+
+    # ---- questions ----------------------------------------------------------------------
+
+    def say(self, text: str = "") -> None:
+        print(text, flush=True)
+
+    def text(self, message: str, default: str = "", validate: Validator | None = None) -> str:
+        question = questionary.text(message, default=default, validate=validate, **self.pt_kwargs)
+        return str(question.unsafe_ask()).strip()
+
+    def secret(self, message: str, validate: Validator | None = None) -> str:
+        return str(questionary.password(message, validate=validate, **self.pt_kwargs).unsafe_ask())
+
+    def select(self, message: str, choices: Sequence[Choice], default: Any = None) -> Any:
+        values = [c.value for c in choices]
+        if default not in values:
+            default = values[0]
+        return questionary.select(
+            message, choices=list(choices), default=default, **self.pt_kwargs
+        ).unsafe_ask()
+
+    def confirm(self, message: str, default: bool) -> bool:
+        return bool(questionary.confirm(message, default=default, **self.pt_kwargs).unsafe_ask())
+
+    def menu(self, title: str, actions: Sequence[Choice]) -> Any:
+        return self.select(title, [Choice("Continue", CONTINUE), *actions], default=CONTINUE)
+
+    def header(self, step_id: str) -> None:
+        s = steps.step(step_id)
+        self.say()
+        self.say(f"── {steps.step_index(step_id) + 1}/{len(STEPS)} · {s.title} ──")
+        self.say(s.help)
+
+    def show_problems(self, problems: Sequence[Problem]) -> None:
+        count = len(problems)
+        self.say(f"{count} problem{'s' if count != 1 else ''} to fix here:")
+        for p in problems:
+            self.say(f"  ✗ {p}")
+
+    # ---- the draft ----------------------------------------------------------------------
+
+    @property
+    def answers(self) -> dict[str, Any]:
+        return self.draft.answers
+
+    def get(self, path: str, default: Any = None) -> Any:
+        return self.draft.get(path, default)
+
+    def give(self, path: str, value: Any) -> None:
+        """The operator's answer for `path` (None: left out). Given here, it is theirs,
+        even unchanged: a preset's mark on it is settled."""
+        self.draft.put(path, value)
+        self.draft.touched.add(path)
+        steps.confirm(self.answers, path)
+
+    def drop(self, path: str) -> None:
+        self.draft.put(path, None)
+
+    def products(self) -> list[dict[str, Any]]:
+        return self.draft.products()
+
+    def product_label(self, product: dict[str, Any]) -> str:
+        from wizard.catalog import PRODUCTS
+
+        known = PRODUCTS.get(str(product.get("id")))
+        label = known.label if known else str(product.get("id", "?"))
+        text = f"{label} {product.get('version', '?')}"
+        if product.get("profile"):
+            text += f" ({product['profile']} profile)"
+        nodes = product.get("nodes")
+        if isinstance(nodes, list) and nodes:
+            text += f" · {len(nodes)} node(s)"
+        if product.get("distribution"):
+            text += f" · stock files from {product['distribution']}"
+        if product.get("load_balancer"):
+            text += f" · behind {product['load_balancer']}"
+        if known and known.chooses_user_store:
+            text += f" · users in {product.get('user_store') or 'jdbc'}"
+        return text
+
+    def pick_product(self, message: str) -> int:
+        choices = [Choice(self.product_label(p), i) for i, p in enumerate(self.products())]
+        return int(self.select(message, choices))
+
+    # ---- the session --------------------------------------------------------------------
+
+    def open(self, session: sessions.Session) -> None:
+        """Edit the answers of `session`: the draft and the session hold the same dict."""
+        self.session = session
+        self.draft = Draft(answers=session.answers)
+
+    def save(self) -> None:
+        if self.session is not None:
+            self.session.answers = self.answers
+            sessions.save(self.session, dir=self.sessions_dir)
+
+    def save_quietly(self) -> bool:
+        """Save on the way out; True when there is a session to resume."""
+        if self.session is None:
+            return False
+        try:
+            self.save()
+        except (OSError, ValueError) as exc:
+            print(f"carbon-wizard: the session could not be saved: {exc}", file=sys.stderr)
+            return False
+        return True
+
+    def resume_hint(self) -> str:
+        assert self.session is not None
+        return (
+            f"Session '{self.session.name}' saved. Resume with: "
+            f"carbon-wizard resume {self.session.id}"
+        )
+
+    def release(self) -> None:
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+
+    # ---- a step's problems --------------------------------------------------------------
+
+    def settle(self: PromptWizard, step_id: str, also: Sequence[str] = ()) -> list[Problem]:
+        """Ask again for each field with a problem at this step until none is left, or
+        until what is left cannot be asked field by field (returned for the menu to show).
+
+        `also`: answer paths this step created whose fields the database step owns."""
+        asked_for: dict[str, int] = {}
+        shown: list[Problem] = []
+        while True:
+            problems = steps.problems_for_step(self.answers, step_id)
+            if also:
+                problems += [
+                    p
+                    for p in steps.problems_for_step(self.answers, "database")
+                    if any(p.path == a or p.path.startswith(a + ".") for a in also)
+                ]
+            if not problems:
+                return []
+            if problems != shown:
+                self.show_problems(problems)
+                shown = problems
+            # One field at a time, validating again after each: fixing one offset often
+            # fixes the member port of the same node too.
+            target = next((p for p in problems if asked_for.get(p.path, 0) < 3), None)
+            if target is None:
+                return problems
+            asked_for[target.path] = asked_for.get(target.path, 0) + 1
+            if not self.reask(target):
+                asked_for[target.path] = 3  # no question changes it; the menu shows it
+
+    def done(self, step_id: str, left: Sequence[Problem]) -> bool:
+        """Whether Continue may leave `step_id`; says why not."""
+        if not left and not steps.problems_for_step(self.answers, step_id):
+            return True
+        self.say("Fix the problems above first.")
+        return False

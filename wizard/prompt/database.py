@@ -1,0 +1,264 @@
+"""Step 4: the database server, and each database's name, user and password."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from questionary import Choice
+
+from wizard import database_slots
+from wizard.prompt.asking import CONTINUE, Asking, checker, int_checker, optional
+from wizard.questions import JDBC_DRIVERS, TLS_HINT, TLS_QUESTION, share_question
+
+if TYPE_CHECKING:
+    from wizard.prompt.wizard import PromptWizard
+
+SERVER_FIELDS = ("engine", "jdbc_driver", "host", "port")
+"""The server questions, in the order asked; the driver is asked only for MariaDB."""
+
+
+class DatabaseStep(Asking):
+    def needed_specs(self) -> list[tuple[str, str, str, str]]:
+        """(path, label, default name, default user) of every database the answers need."""
+        return [(d.path, d.label, d.name, d.user) for d in database_slots.needed(self.answers)]
+
+    def role_defaults(self, role: str) -> tuple[str, str, str]:
+        slot = database_slots.role_slot(role)
+        return slot.label, slot.name, slot.user
+
+    def step_database(self: PromptWizard) -> str:
+        self.header("database")
+        db = self.draft.database()
+        if not db.get("engine") or not db.get("host"):
+            for field in SERVER_FIELDS:
+                self.ask_database_field(field)
+        # An optional database is asked about with a product's first databases; absent
+        # once the others are given, it was left local (here, or in a preset or session).
+        slots = database_slots.needed(self.answers)
+        started = {s.path for s in slots if s.optional and self.get(s.path.rsplit(".", 1)[0])}
+        for slot in slots:
+            held = self.get(slot.path)
+            if isinstance(held, dict) or (held is None and slot.path in started):
+                continue
+            if slot.optional and held is None and not self.ask_share(slot, default=True):
+                continue
+            self.ask_spec(slot.path, slot.label, slot.name, slot.user)
+        while True:
+            left = self.settle("database")
+            self.show_database()
+            action = self.menu(
+                "Database",
+                [
+                    Choice("Change the engine, server or port", "server"),
+                    Choice("Change a database (name, user, password)", "spec"),
+                    Choice("Change the JDBC URL options", "url_options"),
+                    Choice("Encrypt connections to the database (TLS)", "tls"),
+                    Choice("Driver jar and Secure Vault", "extras"),
+                ],
+            )
+            if action == CONTINUE:
+                if self.done("database", left):
+                    return "layout"
+            elif action == "server":
+                for field in SERVER_FIELDS:
+                    self.ask_database_field(field)
+            elif action == "spec":
+                specs = self.needed_specs()
+                path = self.select(
+                    "Which database?",
+                    [Choice(f"{label}: {self.spec_summary(p)}", p) for p, label, *_ in specs],
+                )
+                _, label, name, user = next(s for s in specs if s[0] == path)
+                slot = self.optional_slot(path)
+                if slot is not None and not self.ask_share(
+                    slot, default=self.draft.is_shared(slot)
+                ):
+                    continue
+                self.ask_spec(path, label, name, user)
+            elif action == "url_options":
+                self.ask_database_field("url_options")
+            elif action == "tls":
+                self.ask_database_field("tls")
+            elif action == "extras":
+                self.ask_cluster_field("driver_jar")
+                self.ask_cluster_field("secure_vault")
+
+    def optional_slot(self, path: str) -> database_slots.DatabaseSlot | None:
+        """The slot of `path` when the answers may leave it out (ACTIVITI_DB)."""
+        return next(
+            (s for s in database_slots.needed(self.answers) if s.path == path and s.optional),
+            None,
+        )
+
+    def ask_share(self, slot: database_slots.DatabaseSlot, default: bool) -> bool:
+        """Ask whether an optional database is shared; True when it is. Local puts what
+        was given for it aside, and shared brings that back for its questions."""
+        question, hint = share_question(slot.path.rsplit(".", 1)[-1])
+        self.say(hint)
+        shared = self.confirm(question, default)
+        self.draft.share_database(slot, shared)
+        return shared
+
+    def spec_summary(self, path: str) -> str:
+        spec = self.get(path)
+        if spec is None and self.optional_slot(path) is not None:
+            return "local: each node's own H2"
+        if not isinstance(spec, dict):
+            return "not given yet"
+        if "password" in spec:
+            source = "password typed"
+        elif spec.get("password_env"):
+            source = f"password from ${spec['password_env']}"
+        else:
+            source = "no password yet"
+        where = ""
+        if spec.get("host") or spec.get("port"):
+            where = f" on {spec.get('host', '')}:{spec.get('port', '')}"
+        return f"{spec.get('name', '?')}, user {spec.get('user', '?')}, {source}{where}"
+
+    def show_database(self) -> None:
+        from wizard.catalog import ENGINES
+
+        db = self.answers.get("database") or {}
+        engine = ENGINES.get(str(db.get("engine")))
+        port = db.get("port") or (engine.default_port if engine else "?")
+        label = engine.label if engine else str(db.get("engine", "?"))
+        line = f"{label} on {db.get('host', '?')}:{port}"
+        if engine is not None and engine.jdbc_drivers:
+            driver = db.get("jdbc_driver") or engine.jdbc_drivers[0]
+            # The driver's name: its line up to the first comma.
+            names = {key: text.split(",", 1)[0] for key, text in JDBC_DRIVERS}
+            line += f" · {names.get(driver, driver)}"
+        line += f" · TLS {'on' if db.get('tls') else 'off'}"
+        self.say(line)
+        for path, label, *_ in self.needed_specs():
+            self.say(f"  {label}: {self.spec_summary(path)}")
+
+    def ask_database_field(self: PromptWizard, field: str) -> None:
+        from wizard.catalog import ENGINES
+        from wizard.fields import check_host, check_url_options
+
+        db = self.draft.database()
+        engine = ENGINES.get(str(db.get("engine")))
+        if engine is not None and db.get("jdbc_driver") in engine.jdbc_drivers:
+            # The engine as the nodes reach it: the driver decides the default URL options.
+            engine = engine.with_driver(str(db["jdbc_driver"]))
+        if field == "engine":
+            chosen = self.select(
+                "Database engine:",
+                [Choice(e.label, e.id) for e in ENGINES.values()],
+                default=db.get("engine", "mysql8"),
+            )
+            self.give("database.engine", chosen)
+            self.draft.fit_engine()
+        elif field == "jdbc_driver":
+            self.ask_jdbc_driver()
+        elif field == "tls":
+            self.say(TLS_HINT)
+            # Off is the model's default, and left out as the full-screen wizard leaves it.
+            tls = self.confirm(f"{TLS_QUESTION}?", bool(db.get("tls")))
+            self.give("database.tls", True if tls else None)
+        elif field == "host":
+            self.give(
+                "database.host",
+                self.text(
+                    "Database server host (host name or IP address):",
+                    default=str(db.get("host", "")),
+                    validate=checker(check_host),
+                ),
+            )
+        elif field == "port":
+            default_port = engine.default_port if engine else 0
+            value = int(
+                self.text(
+                    "Database server port:",
+                    default=str(db.get("port", default_port)),
+                    validate=int_checker(1, 65535, "a TCP port"),
+                )
+            )
+            # The engine's port stays implicit, so answers (and topology.toml) stay minimal.
+            if value != default_port or "port" in db:
+                self.give("database.port", value)
+        elif field == "url_options":
+            default = db.get("url_options", engine.default_url_options if engine else "")
+            value = self.text(
+                "JDBC URL options (key=value pairs as the driver reads them):",
+                default=str(default),
+                validate=optional(checker(check_url_options)),
+            )
+            same = engine is not None and value == engine.default_url_options
+            self.give("database.url_options", None if same else value)
+        elif field == "layout":
+            self.ask_layout()
+
+    def ask_jdbc_driver(self) -> None:
+        """Ask the driver where the engine offers a choice (MariaDB); elsewhere only a
+        hand-edited answers file gives one, and removing it is offered."""
+        from wizard.catalog import ENGINES
+
+        db = self.draft.database()
+        engine = ENGINES.get(str(db.get("engine")))
+        if engine is None or not engine.jdbc_drivers:
+            if "jdbc_driver" in db:
+                label = engine.label if engine is not None else "This engine"
+                if self.confirm(f"{label} has one JDBC driver; remove jdbc_driver?", True):
+                    self.drop("database.jdbc_driver")
+            return
+        offered = engine.jdbc_drivers
+        choice = self.select(
+            f"JDBC driver the nodes reach {engine.label} through:",
+            [Choice(text, key) for key, text in JDBC_DRIVERS],
+            default=db.get("jdbc_driver") or offered[0],
+        )
+        # The default driver is left out, as the full-screen wizard leaves it out.
+        self.give("database.jdbc_driver", None if choice == offered[0] else choice)
+
+    def ask_spec(self, path: str, label: str, name: str, user: str) -> None:
+        if not isinstance(self.get(path), dict):
+            self.draft.put(path, {})
+        spec = self.get(path)
+        self.give(
+            f"{path}.name",
+            self.text(f"{label}: database name:", default=str(spec.get("name", name))),
+        )
+        self.give(f"{path}.user", self.text(f"{label}: user:", default=str(spec.get("user", user))))
+        self.ask_password(path)
+
+    def ask_password(self, spec_path: str) -> None:
+        from wizard import answers as answers_mod
+        from wizard.fields import check_env_name, check_password
+
+        if not isinstance(self.get(spec_path), dict):
+            self.draft.put(spec_path, {})
+        spec = self.get(spec_path)
+        if "bind_dn" in spec:  # an LDAP server's table (the products step asks it)
+            who = f"{spec['bind_dn']} (the LDAP bind DN)"
+        else:
+            who = f"{spec.get('user', '?')} ({spec.get('name', spec_path)})"
+        choices = []
+        if "password" in spec:
+            choices.append(Choice("Keep the password typed earlier", "keep"))
+        elif spec.get("password_env"):
+            choices.append(Choice(f"Keep reading it from ${spec['password_env']}", "keep"))
+        choices += [
+            Choice("Type the password", "type"),
+            Choice("Read it from an environment variable when the tree is written", "env"),
+        ]
+        how = self.select(f"Password of {who}:", choices)
+        if how == "type":
+            while True:
+                first = self.secret(f"Password of {who}:", validate=checker(check_password))
+                again = self.secret("The same password again:")
+                if first == again:
+                    break
+                self.say("The two passwords differ; type them again.")
+            self.give(f"{spec_path}.password", first)
+            self.drop(f"{spec_path}.password_env")
+        elif how == "env":
+            name = self.text(
+                "Environment variable that will hold it:",
+                default=str(spec.get("password_env") or answers_mod.password_env_name(spec_path)),
+                validate=checker(check_env_name),
+            )
+            self.give(f"{spec_path}.password_env", name)
+            self.drop(f"{spec_path}.password")

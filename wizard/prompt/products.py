@@ -1,0 +1,184 @@
+"""Step 2: products and versions, each one's distribution, load balancer and user store."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from questionary import Choice
+
+from wizard.prompt.asking import CONTINUE, Asking, checker, optional, required
+from wizard.questions import LDAP_FIELDS, USER_STORE_TITLE, USER_STORES
+
+if TYPE_CHECKING:
+    from wizard.prompt.wizard import PromptWizard
+
+
+class ProductsStep(Asking):
+    def step_products(self: PromptWizard) -> str:
+        self.header("products")
+        if not self.products():
+            self.add_product()
+            while self.confirm("Add another product?", default=False):
+                self.add_product()
+        while True:
+            left = self.settle("products")
+            self.say("Products:")
+            for i, product in enumerate(self.products()):
+                self.say(f"  {i + 1}. {self.product_label(product)}")
+            actions = [Choice("Add a product", "add")]
+            if self.products():
+                actions += [
+                    Choice(
+                        "Change a product (version, profile, distribution, load balancer, "
+                        "user store)",
+                        "change",
+                    ),
+                    Choice("Remove a product", "remove"),
+                ]
+            action = self.menu("Products", actions)
+            if action == CONTINUE:
+                if self.done("products", left):
+                    return "nodes"
+            elif action == "add":
+                self.add_product()
+            elif action == "change":
+                self.change_product(self.pick_product("Change which product?"))
+            elif action == "remove":
+                removed = self.draft.remove_product(self.pick_product("Remove which product?"))
+                self.say(f"Removed {self.product_label(removed)}.")
+
+    def add_product(self: PromptWizard) -> None:
+        from wizard.catalog import PRODUCTS
+
+        product_id = self.select(
+            "Which product?", [Choice(f"{p.label} ({p.id})", p.id) for p in PRODUCTS.values()]
+        )
+        pi = self.draft.add_product(product_id)
+        self.change_product(pi, new=True)
+
+    def change_product(self: PromptWizard, index: int, new: bool = False) -> None:
+        from wizard.catalog import PRODUCTS
+
+        path = f"products[{index}]"
+        product = self.products()[index]
+        self.ask_product_field(f"{path}.version")
+        known = PRODUCTS.get(str(product.get("id")))
+        if known and len(known.profiles) > 1:
+            self.ask_product_field(f"{path}.profile")
+        if new or product.get("distribution"):
+            self.ask_product_field(f"{path}.distribution")
+        # A new product's nodes are not known yet, and with them whether it needs a load
+        # balancer: the model asks for one at this step once they are.
+        if not new:
+            self.ask_load_balancer(index)
+        if known and known.chooses_user_store:
+            self.ask_user_store(index)
+
+    def ask_product_field(self: PromptWizard, path: str) -> None:
+        from wizard.catalog import PRODUCTS
+
+        base, field = path.rsplit(".", 1)
+        pi = int(base.removeprefix("products[").removesuffix("]"))
+        product = self.products()[pi]
+        known = PRODUCTS.get(str(product.get("id")))
+        if field == "id" or known is None:
+            product_id = self.select(
+                "Which product?",
+                [Choice(f"{p.label} ({p.id})", p.id) for p in PRODUCTS.values()],
+                default=product.get("id"),
+            )
+            self.draft.set_product_id(pi, product_id)
+            if product.get("version") not in PRODUCTS[product_id].versions:
+                self.ask_product_field(f"{base}.version")
+            return
+        if field == "version":
+            versions = list(known.versions)
+            current = product.get("version")
+            self.give(
+                path,
+                self.select(
+                    f"{known.label} version:",
+                    [Choice(f"{v} (Carbon {known.versions[v]})", v) for v in reversed(versions)],
+                    default=current if current in versions else versions[-1],
+                ),
+            )
+        elif field == "profile":
+            if len(known.profiles) == 1:
+                self.drop(path)
+                return
+            choice = self.select(
+                f"{known.label} profile:",
+                [Choice(name, name) for name in known.profiles],
+                default=product.get("profile") or known.default_profile,
+            )
+            if choice == known.default_profile and "profile" not in product:
+                return
+            self.give(path, choice)
+            self.draft.drop_unneeded_product_databases()
+        elif field == "distribution":
+            value = self.text(
+                f"{known.label} distribution on this machine (.zip or PRODUCT_HOME; leave "
+                "empty to patch the built-in Carbon baseline):",
+                default=str(product.get("distribution", "")),
+            )
+            self.give(path, value or None)
+
+    def ask_load_balancer(self: PromptWizard, pi: int) -> None:
+        from wizard.fields import check_load_balancer
+
+        product = self.products()[pi]
+        value = self.text(
+            f"Load balancer in front of {self.product_label(product)} (host or host:port, "
+            "443 when no port; empty: none):",
+            default=str(product.get("load_balancer", "")),
+            validate=optional(checker(check_load_balancer)),
+        )
+        self.give(f"products[{pi}].load_balancer", value or None)
+
+    def ask_user_store(self: PromptWizard, pi: int) -> bool:
+        """Ask the primary user store; False when the operator keeps what cannot stay."""
+        from wizard.catalog import PRODUCTS
+
+        product = self.products()[pi]
+        known = PRODUCTS.get(str(product.get("id")))
+        if known is None or not known.chooses_user_store:
+            # Only a hand-edited answers file puts one on another product.
+            label = self.product_label(product)
+            if self.confirm(f"{label} takes no user store; remove user_store and [ldap]?", True):
+                self.drop(f"products[{pi}].user_store")
+                self.drop(f"products[{pi}].ldap")
+                return True
+            return False
+        current = product.get("user_store") or "jdbc"
+        choice = self.select(
+            f"{known.label}: {USER_STORE_TITLE}:",
+            [Choice(text, key) for key, text in USER_STORES],
+            default=current,
+        )
+        self.draft.set_user_store(pi, choice)
+        if choice == "ldap":
+            self.ask_ldap(pi)
+        return True
+
+    def ask_ldap(self: PromptWizard, pi: int) -> None:
+        for question in LDAP_FIELDS:
+            self.ask_ldap_field(pi, question.key)
+            if question.key == "bind_dn":
+                self.ask_password(f"products[{pi}].ldap")
+
+    def ask_ldap_field(self: PromptWizard, pi: int, key: str) -> None:
+        from wizard.fields import check_ldap_url, check_xml_text
+
+        path = f"products[{pi}].ldap"
+        if not isinstance(self.get(path), dict):
+            self.draft.put(path, self.draft.take_back(path) or {})
+        question = next(q for q in LDAP_FIELDS if q.key == key)
+        check = check_ldap_url if key == "url" else check_xml_text
+        self.give(
+            f"{path}.{key}",
+            self.text(
+                question.question,
+                default=str(self.get(f"{path}.{key}", "")),
+                validate=required(checker(check)),
+            ),
+        )

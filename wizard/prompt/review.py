@@ -1,0 +1,193 @@
+"""Steps 6 and 7: the plan shown and checked, then the tree written, through
+`wizard.workflow` as the full-screen app and `generate` go."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from questionary import Choice
+
+from wizard import steps, workflow
+from wizard.prompt.asking import Asking, checker
+from wizard.steps import STEPS, step_for_path
+
+if TYPE_CHECKING:
+    from wizard.plan import Plan
+    from wizard.problems import Problem
+    from wizard.prompt.wizard import PromptWizard
+
+
+class ReviewSteps(Asking):
+    distributions: workflow.Distributions
+
+    def route(self, grouped: Mapping[str, Sequence[Problem]]) -> str:
+        """Show problems by step and let the operator pick the step that fixes them."""
+        for step_id, problems in grouped.items():
+            self.say(f"{steps.step(step_id).title}:")
+            for p in problems:
+                self.say(f"  ✗ {p}")
+        choices = [
+            Choice(f"Go to {steps.step(s).title} to fix {len(ps)} problem(s)", s)
+            for s, ps in grouped.items()
+            if s not in ("preview", "write")
+        ]
+        if not choices:
+            choices = [Choice("Go back to Products", "products")]
+        return str(self.select("Where to?", choices))
+
+    def planned(self) -> tuple[str | None, Plan | None]:
+        """The plan of complete answers, or the step to go to when they are not complete."""
+        planned = workflow.plan(self.answers, self.env, self.distributions)
+        if planned.plan is not None:
+            return None, planned.plan
+        if steps.problems_by_step(self.answers):
+            self.say("The answers are not complete yet:")
+        return self.route(group(planned.problems)), None
+
+    def step_preview(self: PromptWizard) -> str:
+        self.header("preview")
+        goto, plan = self.planned()
+        if plan is None:
+            return goto or "products"
+        from wizard import picture
+
+        self.say(picture.render(plan))
+        # One rendering for the checks and, when asked for, the diffs.
+        reviewed = workflow.review(plan)
+        if reviewed.review is None:
+            return self.route(group(reviewed.problems))
+        if reviewed.findings:
+            self.say(f"The rule checks found {len(reviewed.findings)} problem(s):")
+            for finding in reviewed.findings:
+                self.say(f"  ✗ {finding}")
+        else:
+            self.say("Rule checks: no findings.")
+        for note in plan.notes:
+            self.say(f"note: {note}")
+        for db in plan.missing_passwords:
+            self.say(
+                f"note: ${db.password_env} (password of {db.user}) is not set; you will be "
+                "asked for it before writing"
+            )
+        choices = [
+            Choice("Write the tree", "write"),
+            Choice("Show the changes to each stock file (diffs)", "diffs"),
+            Choice("Save these answers as a preset", "save-preset"),
+        ] + [Choice(f"Go back to {s.title}", s.id) for s in STEPS[1:5]]
+        while True:
+            picked = str(self.select("Next:", choices, default="write"))
+            if picked == "diffs":
+                for diff in reviewed.review.diffs():
+                    self.say(diff.diff or f"nodes/{diff.node}/{diff.path}: no change")
+            elif picked == "save-preset":
+                self.save_as_preset(plan.topology)
+            else:
+                return picked
+
+    def save_as_preset(self, topology: Any) -> None:
+        from wizard import locations, presets
+        from wizard.fields import check_node_id
+        from wizard.problems import AnswersError
+
+        name = self.text(
+            "Preset name:", default=str(topology.name), validate=checker(check_node_id)
+        )
+        directory = locations.user_presets_dir(self.env)
+        try:
+            path = presets.save_preset(topology, name, directory)
+        except AnswersError:
+            if not self.confirm(f"A preset {name} exists already. Replace it?", default=False):
+                return
+            path = presets.save_preset(topology, name, directory, force=True)
+        self.say(f"Saved preset {name} to {path} (no passwords; hosts and users to confirm).")
+
+    def confirm_site_answers(self: PromptWizard) -> bool:
+        """Ask about every site-specific answer a preset marked; False when the operator
+        changed one (the plan is then shown again before writing)."""
+        if not self.draft.pending():
+            return True
+        self.say("These answers came from the preset and are site-specific:")
+        changed = False
+        for problem in steps.confirmation_problems(self.answers):
+            value = self.get(problem.path)
+            if self.confirm(f"Keep {problem.path} = {value!r} for this site?", default=True):
+                self.draft.confirm([problem.path])
+            else:
+                self.reask(problem)
+                self.draft.confirm([problem.path])
+                changed = True
+        self.save()
+        return not changed
+
+    def step_write(self: PromptWizard) -> str | None:
+        from wizard import tree
+        from wizard.problems import AnswersError
+
+        self.header("write")
+        if not self.confirm_site_answers():
+            return "preview"
+        goto, plan = self.planned()
+        if plan is None:
+            return goto or "products"
+        if plan.missing_passwords:
+            for db in plan.missing_passwords:
+                assert db.password_env is not None
+                self.env[db.password_env] = self.secret(
+                    f"${db.password_env} is not set; password of {db.user} on "
+                    f"{db.host}:{db.port} (used for this run only):"
+                )
+            goto, plan = self.planned()
+            if plan is None:
+                return goto or "products"
+        try:
+            built = workflow.build(plan)
+        except AnswersError as exc:
+            return self.route(group(exc.problems))
+        default = str(Path.cwd() / plan.topology.name)
+        while True:
+            out = Path(
+                os.path.expanduser(self.text("Write the tree to which directory?", default=default))
+            )
+            force = False
+            if out.exists() and not out.is_dir():
+                self.say(f"{out} exists and is not a directory; choose another.")
+                continue
+            if out.is_dir() and any(out.iterdir()):
+                force = self.confirm(
+                    f"{out} is not empty. Replace it? (the old contents are kept as a backup "
+                    "beside it)",
+                    default=False,
+                )
+                if not force:
+                    continue
+            if self.confirm(f"Write {len(built.files)} files to {out}?", default=True):
+                break
+            return "preview"
+        result = workflow.write(built, out, force=force)
+        self.say(f"Wrote {result.files} files to {result.path}.")
+        if result.backup:
+            self.say(f"The previous contents are kept in {result.backup}.")
+        try:
+            self.say(tree.next_steps(built))
+        except Exception:  # the summary is a courtesy; the README holds the same steps
+            self.say(f"Next: read {result.path / 'README.md'}.")
+        assert self.session is not None
+        self.session.step = "write"
+        self.save()
+        self.say(
+            f"Session {self.session.id} is kept; `carbon-wizard resume {self.session.id}`"
+            " reopens this plan."
+        )
+        return None
+
+
+def group(problems: Sequence[Problem]) -> dict[str, list[Problem]]:
+    """Problems by the step that fixes them, in step order."""
+    grouped: dict[str, list[Problem]] = {}
+    for p in problems:
+        grouped.setdefault(step_for_path(p.path), []).append(p)
+    order = {s.id: i for i, s in enumerate(STEPS)}
+    return dict(sorted(grouped.items(), key=lambda item: order[item[0]]))

@@ -1,0 +1,82 @@
+"""The questions both front ends ask, defined once: their choices, labels and hints.
+
+The full-screen app shows each as a control on its step and the prompt mode asks it as a
+question; both take the text from here, so a change to a question is made in one place.
+Each text reads whole in one line at 80 columns (a card in the full-screen app, a choice
+in the prompt mode). The checks of typed values are `wizard.fields`'s, also shared; the
+defaults are the model's (`wizard.catalog`, `wizard.database_slots`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+Choice = tuple[str, str]
+"""(the answer's value, the line that says what choosing it means)."""
+
+USER_STORES: tuple[Choice, ...] = (
+    ("jdbc", "jdbc: users in the shared user-management DB"),
+    ("ldap", "ldap: an external LDAP/AD every node reaches"),
+    ("embedded-ldap", "embedded-ldap: IS's own LDAP, a lone IS node"),
+)
+"""The primary user stores an Identity Server product chooses from; jdbc, the default, is
+left out of the answers."""
+USER_STORE_TITLE = "User store: where its users and roles live"
+
+
+@dataclass(frozen=True)
+class TextField:
+    key: str
+    label: str
+    example: str
+
+    @property
+    def question(self) -> str:
+        return f"{self.label} (e.g. {self.example}):"
+
+
+LDAP_FIELDS: tuple[TextField, ...] = (
+    TextField("url", "LDAP URL", "ldaps://ldap.example.com:636"),
+    TextField("bind_dn", "Bind DN", "uid=admin,ou=system"),
+    TextField("user_search_base", "User search base", "ou=Users,dc=example,dc=com"),
+    TextField("group_search_base", "Group search base", "ou=Groups,dc=example,dc=com"),
+)
+"""The LDAP server's answers other than its bind password, in the order asked (the bind
+password after the bind DN)."""
+LDAP_PASSWORD_LABEL = "Bind password"
+
+JDBC_DRIVERS: tuple[Choice, ...] = (
+    ("mysql", "MySQL driver, jdbc:mysql:// URLs (WSO2's docs)"),
+    ("mariadb", "MariaDB Connector/J, jdbc:mariadb:// URLs"),
+)
+"""The drivers MariaDB is reached through. The first is the model's default (absent from
+the answers): WSO2's 4.4.x guide reaches MariaDB with the MySQL driver."""
+
+TLS_QUESTION = "Encrypt connections to the database (TLS)"
+TLS_HINT = "Nodes must trust the server's CA: README says where."
+"""Said with the TLS question; the README names each engine's trust store."""
+
+SHARE_CHOICES: tuple[Choice, ...] = (
+    ("shared", "shared: one database every node reaches"),
+    ("local", "local: each node's own H2, as shipped"),
+)
+"""How an optional product database (ACTIVITI_DB) is kept."""
+_SHARE_QUESTIONS = {
+    "ACTIVITI_DB": (
+        "Share the BPMN database (Activiti)?",
+        "Local: fine without BPMN, or on one node.",
+    ),
+}
+
+
+def share_question(key: str) -> tuple[str, str]:
+    """The question of the optional database `key` (e.g. ACTIVITI_DB) and the hint saying
+    when leaving it local is right."""
+    return _SHARE_QUESTIONS.get(key, (f"Share {key}?", "Local: each node keeps its own."))
+
+
+LAYOUTS: tuple[Choice, ...] = (
+    ("shared", "shared: config and governance partitions in one registry database"),
+    ("split", "split: a config database and a governance database (a product may own one)"),
+)
+"""The registry layouts; shared is the model's default, left out of the answers."""
