@@ -110,6 +110,8 @@ def test_the_mariadb_driver_is_put_aside_on_another_engine_and_comes_back() -> N
 def test_the_workflow_says_an_unreadable_distribution_at_its_field(tmp_path: Any) -> None:
     draft = _draft()
     draft.add_nodes(0, ["10.0.0.1", "10.0.0.2"], "is")
+    draft.ensure_specs(draft.spec_slots())
+    draft.put("products[0].databases.WSO2_IDENTITY_DB.password_env", "ID_PW")
     draft.put("products[0].distribution", str(tmp_path / "no-such-pack.zip"))
     planned = workflow.plan(draft.answers, {}, workflow.Distributions())
     assert planned.plan is None
