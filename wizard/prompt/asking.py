@@ -21,7 +21,6 @@ from wizard.steps import STEPS
 
 if TYPE_CHECKING:
     from wizard.problems import Problem
-    from wizard.prompt.wizard import PromptWizard
 
 CONTINUE = "continue"
 
@@ -199,7 +198,7 @@ class Asking:
 
     # ---- a step's problems --------------------------------------------------------------
 
-    def settle(self: PromptWizard, step_id: str, also: Sequence[str] = ()) -> list[Problem]:
+    def settle(self, step_id: str, also: Sequence[str] = ()) -> list[Problem]:
         """Ask again for each field with a problem at this step until none is left, or
         until what is left cannot be asked field by field (returned for the menu to show).
 
@@ -227,6 +226,65 @@ class Asking:
             asked_for[target.path] = asked_for.get(target.path, 0) + 1
             if not self.reask(target):
                 asked_for[target.path] = 3  # no question changes it; the menu shows it
+
+    # ---- what the steps ask of each other ----------------------------------------------
+    # A problem found at one step is often fixed by another step's question (a product's
+    # LDAP bind password is asked as a database password is). Each is defined by the step
+    # that owns it; the wizard class combines them all.
+
+    def reask(self, problem: Problem) -> bool:
+        raise NotImplementedError  # reask.py
+
+    def add_product(self) -> None:
+        raise NotImplementedError  # products.py
+
+    def ask_product_field(self, path: str) -> None:
+        raise NotImplementedError  # products.py
+
+    def ask_load_balancer(self, pi: int) -> None:
+        raise NotImplementedError  # products.py
+
+    def ask_user_store(self, pi: int) -> bool:
+        raise NotImplementedError  # products.py
+
+    def ask_ldap(self, pi: int) -> None:
+        raise NotImplementedError  # products.py
+
+    def ask_ldap_field(self, pi: int, key: str) -> None:
+        raise NotImplementedError  # products.py
+
+    def add_nodes(self, pi: int) -> None:
+        raise NotImplementedError  # nodes.py
+
+    def ask_node_field(self, pi: int, ni: int, field: str) -> None:
+        raise NotImplementedError  # nodes.py
+
+    def ask_cluster_field(self, field: str) -> None:
+        raise NotImplementedError  # nodes.py
+
+    def ask_database_field(self, field: str) -> None:
+        raise NotImplementedError  # database.py
+
+    def ask_spec(self, path: str, label: str, name: str, user: str) -> None:
+        raise NotImplementedError  # database.py
+
+    def ask_password(self, spec_path: str) -> None:
+        raise NotImplementedError  # database.py
+
+    def spec_summary(self, path: str) -> str:
+        raise NotImplementedError  # database.py
+
+    def needed_specs(self) -> list[tuple[str, str, str, str]]:
+        raise NotImplementedError  # database.py
+
+    def role_defaults(self, role: str) -> tuple[str, str, str]:
+        raise NotImplementedError  # database.py
+
+    def ask_layout(self) -> list[str]:
+        raise NotImplementedError  # layout.py
+
+    def ask_config_target(self, pi: int) -> None:
+        raise NotImplementedError  # layout.py
 
     def done(self, step_id: str, left: Sequence[Problem]) -> bool:
         """Whether Continue may leave `step_id`; says why not."""

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from questionary import Choice
 
 from wizard import database_slots
 from wizard.prompt.asking import CONTINUE, Asking, checker, int_checker, optional
 from wizard.questions import JDBC_DRIVERS, TLS_HINT, TLS_QUESTION, share_question
-
-if TYPE_CHECKING:
-    from wizard.prompt.wizard import PromptWizard
 
 SERVER_FIELDS = ("engine", "jdbc_driver", "host", "port")
 """The server questions, in the order asked; the driver is asked only for MariaDB."""
@@ -26,7 +21,7 @@ class DatabaseStep(Asking):
         slot = database_slots.role_slot(role)
         return slot.label, slot.name, slot.user
 
-    def step_database(self: PromptWizard) -> str:
+    def step_database(self) -> str:
         self.header("database")
         db = self.draft.database()
         if not db.get("engine") or not db.get("host"):
@@ -69,10 +64,12 @@ class DatabaseStep(Asking):
                     [Choice(f"{label}: {self.spec_summary(p)}", p) for p, label, *_ in specs],
                 )
                 _, label, name, user = next(s for s in specs if s[0] == path)
-                slot = self.optional_slot(path)
-                if slot is not None and not self.ask_share(
-                    slot, default=self.draft.is_shared(slot)
-                ):
+                # An optional database (ACTIVITI_DB) left local has no fields to ask.
+                shared_slot = self.optional_slot(path)
+                shared = shared_slot is None or self.ask_share(
+                    shared_slot, self.draft.is_shared(shared_slot)
+                )
+                if not shared:
                     continue
                 self.ask_spec(path, label, name, user)
             elif action == "url_options":
@@ -134,7 +131,7 @@ class DatabaseStep(Asking):
         for path, label, *_ in self.needed_specs():
             self.say(f"  {label}: {self.spec_summary(path)}")
 
-    def ask_database_field(self: PromptWizard, field: str) -> None:
+    def ask_database_field(self, field: str) -> None:
         from wizard.catalog import ENGINES
         from wizard.fields import check_host, check_url_options
 
@@ -169,7 +166,7 @@ class DatabaseStep(Asking):
             )
         elif field == "port":
             default_port = engine.default_port if engine else 0
-            value = int(
+            port = int(
                 self.text(
                     "Database server port:",
                     default=str(db.get("port", default_port)),
@@ -177,8 +174,8 @@ class DatabaseStep(Asking):
                 )
             )
             # The engine's port stays implicit, so answers (and topology.toml) stay minimal.
-            if value != default_port or "port" in db:
-                self.give("database.port", value)
+            if port != default_port or "port" in db:
+                self.give("database.port", port)
         elif field == "url_options":
             default = db.get("url_options", engine.default_url_options if engine else "")
             value = self.text(

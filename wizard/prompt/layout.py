@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from questionary import Choice
 
 from wizard.prompt.asking import CONTINUE, Asking, checker
 from wizard.questions import LAYOUTS
 
-if TYPE_CHECKING:
-    from wizard.prompt.wizard import PromptWizard
-
 
 class LayoutStep(Asking):
-    def step_layout(self: PromptWizard) -> str:
+    def step_layout(self) -> str:
         self.header("layout")
         created = self.ask_layout()
         while True:
@@ -47,7 +42,7 @@ class LayoutStep(Asking):
                     self.ask_spec("database.config", *self.role_defaults("config"))
                     created = ["database.config"]
 
-    def ask_layout(self: PromptWizard) -> list[str]:
+    def ask_layout(self) -> list[str]:
         """Ask shared or split; returns the database paths that switching created, each
         asked for (from the database it replaces: its user and password kept)."""
         current = self.get("database.layout", "shared")
@@ -70,7 +65,7 @@ class LayoutStep(Asking):
                 self.ask_spec(slot.path, slot.label, slot.name, slot.user)
         return created
 
-    def add_config_database(self: PromptWizard, pi: int) -> str:
+    def add_config_database(self, pi: int) -> str:
         path = f"products[{pi}].config_database"
         self.draft.set_own_config_database(pi, True)
         slot = self.draft.config_database_slot(pi)
@@ -92,7 +87,7 @@ class LayoutStep(Asking):
             return
         self.give(f"products[{pi}].config_target", value)
 
-    def show_layout(self: PromptWizard) -> None:
+    def show_layout(self) -> None:
         from wizard.catalog import default_config_target
 
         layout = self.get("database.layout", "shared")

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from questionary import Choice
 
 from wizard import steps
 from wizard.prompt.asking import CONTINUE, Asking, checker, int_checker, optional
-
-if TYPE_CHECKING:
-    from wizard.prompt.wizard import PromptWizard
 
 _CLUSTER_QUESTIONS = {
     "clustering": ("Hazelcast clustering (axis2.xml) for every product cluster?", True),
@@ -21,7 +16,7 @@ _CLUSTER_QUESTIONS = {
 
 
 class NodesStep(Asking):
-    def step_nodes(self: PromptWizard) -> str:
+    def step_nodes(self) -> str:
         self.header("nodes")
         for i, product in enumerate(self.products()):
             if not product.get("nodes"):
@@ -57,7 +52,7 @@ class NodesStep(Asking):
                 self.ask_cluster_field("clustering")
                 self.ask_cluster_field("port_offsets")
 
-    def show_nodes(self: PromptWizard) -> None:
+    def show_nodes(self) -> None:
         cluster = self.answers.get("cluster") or {}
         for product in self.products():
             self.say(self.product_label(product))

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from questionary import Choice
 
 from wizard.prompt.asking import CONTINUE, Asking, checker, optional, required
 from wizard.questions import LDAP_FIELDS, USER_STORE_TITLE, USER_STORES
 
-if TYPE_CHECKING:
-    from wizard.prompt.wizard import PromptWizard
-
 
 class ProductsStep(Asking):
-    def step_products(self: PromptWizard) -> str:
+    def step_products(self) -> str:
         self.header("products")
         if not self.products():
             self.add_product()
@@ -47,7 +42,7 @@ class ProductsStep(Asking):
                 removed = self.draft.remove_product(self.pick_product("Remove which product?"))
                 self.say(f"Removed {self.product_label(removed)}.")
 
-    def add_product(self: PromptWizard) -> None:
+    def add_product(self) -> None:
         from wizard.catalog import PRODUCTS
 
         product_id = self.select(
@@ -56,7 +51,7 @@ class ProductsStep(Asking):
         pi = self.draft.add_product(product_id)
         self.change_product(pi, new=True)
 
-    def change_product(self: PromptWizard, index: int, new: bool = False) -> None:
+    def change_product(self, index: int, new: bool = False) -> None:
         from wizard.catalog import PRODUCTS
 
         path = f"products[{index}]"
@@ -74,7 +69,7 @@ class ProductsStep(Asking):
         if known and known.chooses_user_store:
             self.ask_user_store(index)
 
-    def ask_product_field(self: PromptWizard, path: str) -> None:
+    def ask_product_field(self, path: str) -> None:
         from wizard.catalog import PRODUCTS
 
         base, field = path.rsplit(".", 1)
@@ -123,7 +118,7 @@ class ProductsStep(Asking):
             )
             self.give(path, value or None)
 
-    def ask_load_balancer(self: PromptWizard, pi: int) -> None:
+    def ask_load_balancer(self, pi: int) -> None:
         from wizard.fields import check_load_balancer
 
         product = self.products()[pi]
@@ -135,7 +130,7 @@ class ProductsStep(Asking):
         )
         self.give(f"products[{pi}].load_balancer", value or None)
 
-    def ask_user_store(self: PromptWizard, pi: int) -> bool:
+    def ask_user_store(self, pi: int) -> bool:
         """Ask the primary user store; False when the operator keeps what cannot stay."""
         from wizard.catalog import PRODUCTS
 
@@ -160,13 +155,13 @@ class ProductsStep(Asking):
             self.ask_ldap(pi)
         return True
 
-    def ask_ldap(self: PromptWizard, pi: int) -> None:
+    def ask_ldap(self, pi: int) -> None:
         for question in LDAP_FIELDS:
             self.ask_ldap_field(pi, question.key)
             if question.key == "bind_dn":
                 self.ask_password(f"products[{pi}].ldap")
 
-    def ask_ldap_field(self: PromptWizard, pi: int, key: str) -> None:
+    def ask_ldap_field(self, pi: int, key: str) -> None:
         from wizard.fields import check_ldap_url, check_xml_text
 
         path = f"products[{pi}].ldap"

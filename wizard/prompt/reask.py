@@ -13,13 +13,12 @@ from wizard.steps import split_path
 
 if TYPE_CHECKING:
     from wizard.problems import Problem
-    from wizard.prompt.wizard import PromptWizard
 
 _REGISTRY_ROLES = ("registry", "config", "governance")
 
 
 class Reasking(Asking):
-    def reask(self: PromptWizard, problem: Problem) -> bool:
+    def reask(self, problem: Problem) -> bool:
         """Ask the question that changes the field `problem` names; False when none can."""
         path = problem.path
         parts = split_path(path)
@@ -63,10 +62,10 @@ class Reasking(Asking):
             return self.reask_product(parts)
         return False
 
-    def reask_database(self: PromptWizard, parts: list[str | int]) -> bool:
+    def reask_database(self, parts: list[str | int]) -> bool:
         if len(parts) == 1:
-            for field in ("engine", "host", "port"):
-                self.ask_database_field(field)
+            for server in ("engine", "host", "port"):
+                self.ask_database_field(server)
             return True
         field = parts[1]
         if field in ("engine", "jdbc_driver", "host", "port", "url_options", "tls"):
@@ -80,7 +79,7 @@ class Reasking(Asking):
             return self.reask_spec(path, parts[2:], self.role_defaults(str(field)))
         return False
 
-    def reask_product(self: PromptWizard, parts: list[str | int]) -> bool:
+    def reask_product(self, parts: list[str | int]) -> bool:
         if len(parts) == 1:
             self.add_product()
             return True
@@ -148,7 +147,7 @@ class Reasking(Asking):
             return self.reask_spec(path, rest[2:], spec[1:])
         return False
 
-    def reask_ldap(self: PromptWizard, pi: int, rest: list[str | int]) -> bool:
+    def reask_ldap(self, pi: int, rest: list[str | int]) -> bool:
         if not rest:
             # The table is missing or unreadable (user_store = "ldap"), or there without
             # ldap chosen: choosing the store again puts it aside.
@@ -165,9 +164,7 @@ class Reasking(Asking):
             return True
         return False
 
-    def reask_spec(
-        self: PromptWizard, path: str, rest: list[str | int], defaults: Sequence[str]
-    ) -> bool:
+    def reask_spec(self, path: str, rest: list[str | int], defaults: Sequence[str]) -> bool:
         label, name, user = defaults[0], defaults[1], defaults[2]
         spec = self.get(path)
         if not rest or not isinstance(spec, dict):

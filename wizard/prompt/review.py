@@ -17,7 +17,6 @@ from wizard.steps import STEPS, step_for_path
 if TYPE_CHECKING:
     from wizard.plan import Plan
     from wizard.problems import Problem
-    from wizard.prompt.wizard import PromptWizard
 
 
 class ReviewSteps(Asking):
@@ -47,7 +46,7 @@ class ReviewSteps(Asking):
             self.say("The answers are not complete yet:")
         return self.route(group(planned.problems)), None
 
-    def step_preview(self: PromptWizard) -> str:
+    def step_preview(self) -> str:
         self.header("preview")
         goto, plan = self.planned()
         if plan is None:
@@ -104,7 +103,7 @@ class ReviewSteps(Asking):
             path = presets.save_preset(topology, name, directory, force=True)
         self.say(f"Saved preset {name} to {path} (no passwords; hosts and users to confirm).")
 
-    def confirm_site_answers(self: PromptWizard) -> bool:
+    def confirm_site_answers(self) -> bool:
         """Ask about every site-specific answer a preset marked; False when the operator
         changed one (the plan is then shown again before writing)."""
         if not self.draft.pending():
@@ -122,7 +121,7 @@ class ReviewSteps(Asking):
         self.save()
         return not changed
 
-    def step_write(self: PromptWizard) -> str | None:
+    def step_write(self) -> str | None:
         from wizard import tree
         from wizard.problems import AnswersError
 

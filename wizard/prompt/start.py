@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from questionary import Choice
 
 from wizard import sessions, steps
 from wizard.prompt.asking import Asking, checker
 
-if TYPE_CHECKING:
-    from wizard.prompt.wizard import PromptWizard
-
 
 class StartStep(Asking):
-    def start(self: PromptWizard, start_session: str | None, preset: str | None) -> str:
+    def start(self, start_session: str | None, preset: str | None) -> str:
         """Open the session to edit; the step to go to."""
         self.header("start")
         if start_session:
@@ -87,7 +84,7 @@ class StartStep(Asking):
         self.say("Check the site-specific answers (hosts, users, passwords) as you go.")
         return data
 
-    def open_session(self: PromptWizard, text: str) -> str:
+    def open_session(self, text: str) -> str:
         session_id = sessions.resolve_id(text, dir=self.sessions_dir)
         self.lock = sessions.lock(session_id, dir=self.sessions_dir)
         if self.lock.note:
