@@ -16,14 +16,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 
 from screens.base import AnswersChanged, GoTo, StepPane
+from screens.compat import DEFAULT_SCREEN_ID, ExitErrorsApp, KeysFooter
 from screens.state import WizardState
 from screens.widgets.buttons import CompactButton
 from screens.widgets.steplist import LEGEND, StepList
@@ -31,6 +32,8 @@ from wizard import sessions, steps
 from wizard.steps import STEP_IDS, STEPS
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     # Imported where they are used: the first screen shows neither (the passwords dialog
     # alone loads the field checks and the product catalog).
     from screens.widgets.problemlist import ProblemList
@@ -84,36 +87,6 @@ The sidebar lists every step: ✓ done, ! needs attention, · not yet. Select a 
 (Enter) to go to it."""
 
 
-class KeysFooter(Footer):
-    """The key bar, composed again only when the keys it shows change.
-
-    Textual's Footer recomposes every key on each focus or binding change; showing a step
-    mounts and focuses its widgets, which drew the same keys four times over before the
-    first frame (~25 ms each).
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._drawn: tuple[object, ...] | None = None
-
-    def _shown(self, screen: Screen[Any]) -> tuple[object, ...]:
-        # What Footer.compose draws: the bindings shown, whether each is enabled, tooltips.
-        return tuple(
-            (binding, enabled, tooltip)
-            for _, binding, enabled, tooltip in screen.active_bindings.values()
-            if binding.show
-            or (binding.action == "command_palette" and self.app.ENABLE_COMMAND_PALETTE)
-        )
-
-    async def recompose(self) -> None:
-        if self.is_attached:
-            shown = self._shown(self.screen)
-            if shown == self._drawn:
-                return
-            self._drawn = shown
-        await super().recompose()
-
-
 class MainScreen(Screen[None]):
     """The wizard's screen: it focuses nothing itself.
 
@@ -135,7 +108,7 @@ class MainScreen(Screen[None]):
             event.refresh_styles = False
 
 
-class WizardApp(App[int]):
+class WizardApp(ExitErrorsApp[int]):
     CSS_PATH = "app.tcss"
     TITLE = "carbon-wizard"
     ENABLE_COMMAND_PALETTE = False
@@ -184,7 +157,7 @@ class WizardApp(App[int]):
             callback()
 
     def get_default_screen(self) -> Screen[Any]:
-        return MainScreen(id="_default")
+        return MainScreen(id=DEFAULT_SCREEN_ID)
 
     def compose(self) -> ComposeResult:
         # The first step's pane is composed with the rest: mounted in one batch, the
@@ -482,17 +455,16 @@ class WizardApp(App[int]):
             self.farewell = f"Interrupted; the session could not be saved: {exc}"
             self.exit(EXIT_INTERRUPTED)
 
-    def _print_error_renderables(self) -> None:
+    def print_exit_errors(self, errors: list[RenderableType]) -> bool:
         # The edge: an operator sees one sentence, a developer the traceback.
-        if self.debug_errors or not self._exit_renderables:
-            super()._print_error_renderables()
-            return
-        self._exit_renderables.clear()
+        if self.debug_errors:
+            return False
         print(
             "carbon-wizard: internal error; the session is saved. Run again with "
             f"{DEBUG_VARIABLE}=1 to see where it happened.",
             file=sys.stderr,
         )
+        return True
 
 
 def build_app(

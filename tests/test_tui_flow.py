@@ -15,6 +15,7 @@ from tests.test_tui_support import (
     messages,
     next_step,
     pick_node,
+    send_at_once,
     settle,
     type_into,
 )
@@ -198,8 +199,6 @@ async def test_bad_input_on_each_step_shows_its_message_and_blocks_next(tmp_path
 async def test_keys_typed_ahead_of_a_step_change_land_in_order(tmp_path: Path) -> None:
     """A burst of keys (a fast typist, a laggy SSH link): Next, clear the directory, a path
     with a typo fixed by Backspace, Enter — all before the write step has drawn."""
-    from textual import events
-
     app = make_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await choose_origin(pilot, "preset:apim-2node-mysql")
@@ -209,10 +208,7 @@ async def test_keys_typed_ahead_of_a_step_change_land_in_order(tmp_path: Path) -
         names = {"/": "slash", "-": "minus"}
         burst = [("ctrl+n", None), ("ctrl+u", None)]
         burst += [(names.get(c, c), c) for c in f"{out}x"] + [("backspace", None), ("enter", None)]
-        for key, character in burst:
-            event = events.Key(key, character)
-            event.set_sender(app)
-            app._driver.send_message(event)
+        send_at_once(app, burst)
         for _ in range(100):
             await settle(pilot)
             if app.state.written:

@@ -18,6 +18,7 @@ from tests.test_tui_support import (
     messages,
     next_step,
     pick_node,
+    send_at_once,
     settle,
     type_into,
 )
@@ -138,19 +139,16 @@ async def test_the_widgets_do_not_grow_with_the_nodes(tmp_path: Path) -> None:
 
 async def test_a_burst_of_keys_with_tab_fills_the_boxes_in_order(tmp_path: Path) -> None:
     """Typed ahead over a laggy link: what follows Tab goes to the next box, not this one."""
-    from textual import events
-
     app = make_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         app = await open_nodes(pilot)
         await pilot.press("down", "enter")
         await settle(pilot)
         burst = ["end", "x", "tab", "ctrl+u", *"10.0.9.9", "tab", "ctrl+u", "7"]
-        for key in burst:
-            character = key if len(key) == 1 else None
-            event = events.Key("full_stop" if key == "." else key, character)
-            event.set_sender(app)
-            app._driver.send_message(event)
+        send_at_once(
+            app,
+            [("full_stop" if k == "." else k, k if len(k) == 1 else None) for k in burst],
+        )
         for _ in range(20):
             await settle(pilot)
         node = app.state.products()[0]["nodes"][1]

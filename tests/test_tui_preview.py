@@ -10,6 +10,7 @@ from textual.pilot import Pilot
 from textual.widgets import Select, Static
 
 from bench.topology import estate
+from screens.compat import select_options
 from tests.test_tui_support import (
     _colour,  # noqa: F401 - autouse
     choose_origin,
@@ -35,11 +36,11 @@ def shown_diff(app: Any) -> str:
 async def choose(pilot: Pilot[Any], select_id: str, label: str) -> None:
     """Open the Select and move to `label` with the arrow keys, as an operator would."""
     select = pilot.app.query_one(f"#{select_id}", Select)
-    labels = [str(prompt) for prompt, _ in select._options if _ is not Select.NULL]
+    labels = [str(prompt) for prompt, _ in select_options(select) if _ is not Select.NULL]
     select.focus()
     await pilot.press("enter")
     await settle(pilot)
-    shown = labels.index(next(str(p) for p, v in select._options if v == select.value))
+    shown = labels.index(next(str(p) for p, v in select_options(select) if v == select.value))
     step = "down" if labels.index(label) > shown else "up"
     for _ in range(abs(labels.index(label) - shown)):
         await pilot.press(step)
@@ -53,7 +54,8 @@ async def test_the_first_node_and_file_are_shown(tmp_path: Path) -> None:
         await open_preview(pilot)
         nodes = app.query_one("#diff-node", Select)
         files = app.query_one("#diff-file", Select)
-        assert [str(p) for p, _ in nodes._options[1:]] == ["apim-1", "apim-2", "is-km-1", "is-km-2"]
+        shown = [str(p) for p, _ in select_options(nodes)[1:]]
+        assert shown == ["apim-1", "apim-2", "is-km-1", "is-km-2"]
         assert nodes.value == "apim-1" and files.value == "0"
         first = app.pane.diff_files["apim-1"][0]
         assert f"+++ nodes/apim-1/{first}" in shown_diff(app)

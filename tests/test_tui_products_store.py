@@ -9,6 +9,7 @@ from typing import Any
 from textual.widgets import Input, RadioButton, RadioSet, Select
 
 from screens.app import WizardApp
+from screens.compat import select_options
 from tests.test_tui_support import (
     _colour,  # noqa: F401 - autouse
     choose_origin,
@@ -81,7 +82,7 @@ async def test_is_km_is_in_the_add_list_and_needs_api_manager(tmp_path: Any) -> 
     async with app.run_test(size=(80, 24)) as pilot:
         await new_plan_with(pilot, "is-km")
         add = app.query_one("#add-product", Select)
-        assert ("IS as Key Manager (is-km)", "is-km") in add._options
+        assert ("IS as Key Manager (is-km)", "is-km") in select_options(add)
         assert [p["id"] for p in app.state.products()] == ["is-km"]
         await pilot.press("ctrl+n")
         await settle(pilot)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Button, DataTable, Input, RadioButton, RadioSet
 
@@ -67,6 +68,15 @@ async def settle(pilot: Pilot[Any]) -> None:
             break
         await pilot.pause(CHECK_DELAY / 2)
     await pilot.pause()
+
+
+def send_at_once(app: WizardApp, keys: Iterable[tuple[str, str | None]]) -> None:
+    """Queue (key, character) pairs in one go, as keys typed ahead over a laggy link reach
+    the app: none waits for the one before it to be handled (`pilot.press` waits)."""
+    for key, character in keys:
+        event = events.Key(key, character)
+        event.set_sender(app)
+        app.post_message(event)
 
 
 async def next_step(pilot: Pilot[Any], times: int = 1) -> None:

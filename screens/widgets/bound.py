@@ -10,6 +10,7 @@ from textual.geometry import Region
 from textual.suggester import Suggester
 from textual.widgets import Input, Select
 
+from screens.compat import node_bindings
 from screens.widgets.compact import made_compact
 from screens.widgets.toggles import Tick
 
@@ -69,7 +70,9 @@ class OrderedInput(Input):
             layout = False
         return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
-    async def _on_key(self, event: events.Key) -> None:
+    async def on_key(self, event: events.Key) -> None:
+        # Runs before Input's own key handler (Textual calls each class's in turn, the
+        # subclass's first); a key stopped here with prevent_default never reaches it.
         focused = self.screen.focused if self.is_attached else None
         if focused is not None and focused is not self:
             event.stop()
@@ -85,7 +88,7 @@ class OrderedInput(Input):
                 self.screen.focus_previous()
             return
         if not event.is_printable:
-            for binding in self._bindings.key_to_bindings.get(event.key, ()):
+            for binding in node_bindings(self, event.key):
                 # Scrolling a one-line box is nothing; Up and Down go on to the step.
                 if not binding.priority and not binding.action.startswith("scroll_"):
                     # Handled here: the key must not bubble up and run the binding again.
@@ -93,7 +96,6 @@ class OrderedInput(Input):
                     event.prevent_default()
                     await self.run_action(binding.action)
                     return
-        await super()._on_key(event)
 
 
 class BoundInput(Bound, OrderedInput):

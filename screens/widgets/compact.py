@@ -7,10 +7,9 @@ from typing import TypeVar
 from textual.reactive import Reactive
 from textual.widget import Widget
 
-W = TypeVar("W", bound=Widget)
+from screens.compat import COMPACT_CLASS
 
-COMPACT_CLASS = "-textual-compact"
-"""The class Textual's `compact` reactive (Button, Input, OptionList, ToggleButton) sets."""
+W = TypeVar("W", bound=Widget)
 
 
 def made_compact(widget: W) -> W:
