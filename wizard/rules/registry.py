@@ -1,9 +1,6 @@
 """Rules 12-20 on one node's registry.xml: the local currentDBConfig, the dbConfigs,
 the remote instances (settings, cacheId), the mounts, and where the config and governance
-partitions lead. What must agree across nodes is in `across`.
-
-About 340 lines of one file's rules; they share `NodeFiles`' registry facts, and parting
-them further would only scatter registry.xml."""
+partitions lead. What must agree across nodes is in `across`."""
 
 from __future__ import annotations
 

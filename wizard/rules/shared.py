@@ -1,8 +1,10 @@
 """`Shared`: what the nodes of one tree have in common, worked out once (the checker's
 caches, keyed by file content).
 
-The caches are kept because they pay for themselves: `generate` at 1 000 nodes on tmpfs
-(median of 9 interleaved runs) took PLACEHOLDER_SHARED
+They are kept because they pay for themselves. `generate` at 1 000 nodes on /dev/shm
+(median of 9 runs interleaved, as in `fastpath`) took 992 ms with them; with each turned off
+alone, 1 241 ms parsing every file (`parse`), 1 412 ms running every node's checks of shared
+files (`run`), 2 326 ms reading every fact again (`fact`).
 """
 
 from __future__ import annotations
