@@ -18,7 +18,7 @@ from tests import answers_fixtures as af
 from tests.upstream import upstream
 from wizard.plan import ClusterPlan, NodePlan
 from wizard.render.axis2 import HAZELCAST_AGENT, cluster_files, patch_axis2
-from wizard.render.carbonxml import element_spans
+from wizard.render.xmltext import element_spans
 
 BASELINE = Path(__file__).resolve().parents[1] / "wizard" / "baseline"
 

@@ -3,7 +3,7 @@
 Only `axisconfig/clustering` changes, and within it only what the plan owns: the `enable` and
 `class` attributes, the `membershipScheme`, `domain`, `localMemberHost` and `localMemberPort`
 parameters, and the `members` list. Every other byte of the stock file stays as it was (see
-`wizard.render.carbonxml` for how the splicing works).
+`wizard.render.xmltext` for how the splicing works).
 """
 
 from __future__ import annotations
@@ -17,15 +17,18 @@ from lxml import etree
 
 from wizard.plan import ClusterPlan
 from wizard.render import xmltools
-from wizard.render.carbonxml import (
+from wizard.render.carbonxml import patch_carbon
+from wizard.render.xmltext import (
     Edit,
     Span,
     SpanMap,
+    attributes,
     child_indent,
+    encode,
+    end_of_content,
+    indent_step,
     line_indent,
-    newline_of,
     parsed,
-    patch_carbon,
     splice,
     xml_encoding,
 )
@@ -80,7 +83,7 @@ def patch_axis2(stock: bytes, cluster: ClusterPlan) -> bytes:
     if around is None:
         return _patch_axis2(stock, cluster)
     head, tail, encoding = around
-    return b"".join((head, _encode(xmltools.text(cluster.local_member_host), encoding), tail))
+    return b"".join((head, encode(xmltools.text(cluster.local_member_host), encoding), tail))
 
 
 # Stands for the node's own host while a cluster's common file is rendered: no character
@@ -105,7 +108,7 @@ def _around_local_host(
     if not _STATELESS.fullmatch(name):
         return None
     cluster = ClusterPlan(domain, _HOST_MARK, port, members)
-    mark = _encode(_HOST_MARK, encoding)
+    mark = encode(_HOST_MARK, encoding)
     patched = _patch_axis2(stock, cluster)
     if patched.count(mark) != 1:
         return None
@@ -113,38 +116,33 @@ def _around_local_host(
     return head, tail, encoding
 
 
-def _encode(text: str, encoding: str) -> bytes:
-    return text.encode(encoding, errors="xmlcharrefreplace")
-
-
 def _patch_axis2(stock: bytes, cluster: ClusterPlan) -> bytes:
     doc = parsed(stock)
     root = doc.root
     if root.tag != "axisconfig":
         raise ValueError(f"not an axis2.xml: root element is {root.tag}, expected axisconfig")
-    spans = doc.spans
-    encoding = xml_encoding(stock)
-    nl = newline_of(stock)
-
-    def encode(text: str) -> bytes:
-        return _encode(text, encoding)
+    m = doc.markup
+    nl = m.nl
 
     # Axis2 reads the first clustering element only; a second one is left alone.
     clustering = root.find("clustering")
     if clustering is None:
-        root_span = spans.root
-        indent = child_indent(stock, root_span)
-        markup = _new_clustering(cluster, indent, _unit(indent), nl)
-        return _insert_before_close(stock, root_span, encode(markup), indent, nl)
-    span = spans.span(clustering)
+        indent = m.children_indent(root)
+        markup = _new_clustering(cluster, indent, indent_step(indent), nl)
+        # A section of its own at the end of the file, after a blank line, as the stock
+        # files separate theirs.
+        at = end_of_content(stock, m.span(root))
+        return splice(stock, [Edit(at, at, m.encode(f"{nl}{nl}{indent}{markup}"))])
+    span = m.span(clustering)
     indent = line_indent(stock, span.start)
     if span.empty_tag:
-        markup = _new_clustering(cluster, indent, _unit(indent), nl)
-        return splice(stock, [span.replace(encode(markup))])
+        markup = _new_clustering(cluster, indent, indent_step(indent), nl)
+        return splice(stock, [span.replace(m.encode(markup))])
 
-    edits = _attribute_edits(stock, span, {"class": HAZELCAST_AGENT, "enable": "true"}, encoding)
+    values = {"class": HAZELCAST_AGENT, "enable": "true"}
+    edits = _attribute_edits(stock, span, values, m.encoding)
     inner = child_indent(stock, span)
-    unit = _unit(indent, inner)
+    unit = indent_step(indent, inner)
     present: list[Span] = []
     missing: list[str] = []
     for name, value in cluster_parameters(cluster).items():
@@ -153,33 +151,29 @@ def _patch_axis2(stock: bytes, cluster: ClusterPlan) -> bytes:
             missing.append(f'<parameter name="{name}">{xmltools.text(value)}</parameter>')
         for parameter in found:
             # Every copy gets the value: Axis2 keeps the last, readers see the first.
-            present.append(spans.span(parameter))
-            edits.append(spans.span(parameter).replace_content(encode(xmltools.text(value))))
+            present.append(m.span(parameter))
+            edits.append(m.span(parameter).replace_content(m.encode(xmltools.text(value))))
     if missing:
         anchor = max(present, key=lambda s: s.end, default=None) or _last_parameter(
-            clustering, spans
+            clustering, m.spans
         )
-        text = "".join(f"{nl}{inner}{m}" for m in missing)
-        if anchor is not None:
-            edits.append(Edit(anchor.end, anchor.end, encode(text)))
-        else:
-            edits.append(Edit(span.open_end, span.open_end, encode(text)))
+        at = anchor.end if anchor is not None else span.open_end
+        edits.append(Edit(at, at, m.encode("".join(f"{nl}{inner}{x}" for x in missing))))
 
     members = clustering.find("members")
     if members is not None:
-        members_span = spans.span(members)
+        members_span = m.span(members)
         own = line_indent(stock, members_span.start)
-        content = _member_list(cluster, own, _unit(own, child_indent(stock, members_span)), nl)
-        edits.append(members_span.replace_content(encode(content)))
+        step = indent_step(own, child_indent(stock, members_span))
+        edits.append(members_span.replace_content(m.encode(_member_list(cluster, own, step, nl))))
     else:
         block = "<members>" + _member_list(cluster, inner, unit, nl) + "</members>"
         group = clustering.find("groupManagement")
         if group is not None:
-            at = spans.span(group).start
-            edits.append(Edit(at, at, encode(f"{block}{nl}{line_indent(stock, at)}")))
+            edits.append(m.insert_before(group, block))
         else:
-            at = _end_of_content(stock, span)
-            edits.append(Edit(at, at, encode(f"{nl}{inner}{block}")))
+            at = end_of_content(stock, span)
+            edits.append(Edit(at, at, m.encode(f"{nl}{inner}{block}")))
     return splice(stock, edits)
 
 
@@ -215,57 +209,28 @@ def _new_clustering(cluster: ClusterPlan, indent: str, unit: str, nl: str) -> st
     return nl.join(lines)
 
 
-def _unit(outer: str, inner: str | None = None) -> str:
-    """One indentation step: what `inner` adds to `outer`, else 4 spaces (a tab in tab files)."""
-    if inner is not None and inner.startswith(outer) and len(inner) > len(outer):
-        return inner[len(outer) :]
-    return "\t" if outer.endswith("\t") else "    "
-
-
 def _last_parameter(clustering: etree._Element, spans: SpanMap) -> Span | None:
     params = clustering.findall("parameter")
     return spans.span(params[-1]) if params else None
 
 
-def _end_of_content(data: bytes, span: Span) -> int:
-    """Just past the last non-blank byte inside `span` (before the closing tag's indent)."""
-    inner = data[span.open_end : span.close_start]
-    return span.open_end + len(inner.rstrip())
-
-
-def _insert_before_close(data: bytes, parent: Span, markup: bytes, indent: str, nl: str) -> bytes:
-    at = _end_of_content(data, parent)
-    encoding = xml_encoding(data)
-    return splice(data, [Edit(at, at, f"{nl}{nl}{indent}".encode(encoding) + markup)])
-
-
-_ATTRIBUTE = re.compile(rb"""(\s+)([^\s=/>]+)(\s*=\s*)("[^"]*"|'[^']*')""")
-
-
 def _attribute_edits(data: bytes, span: Span, values: dict[str, str], encoding: str) -> list[Edit]:
     """Edits that set attributes of `span`'s start tag, keeping each one's place and quotes."""
-    tag = data[span.start : span.open_end]
-    found: dict[str, re.Match[bytes]] = {}
-    last_end = len(b"<") + len(span.name.encode("utf-8"))
-    for m in _ATTRIBUTE.finditer(tag, last_end):
-        found.setdefault(m.group(2).decode("utf-8"), m)
-        last_end = m.end()
+    found, after_last = attributes(data, span)
     edits = []
     added = ""
     for name, value in values.items():
-        m = found.get(name)
-        if m is None:
+        attribute = found.get(name)
+        if attribute is None:
             added += f' {name}="{_quote(value, chr(34))}"'
             continue
-        quote = chr(m.group(4)[0])
-        if m.group(4)[1:-1].decode(encoding) == value:
+        if attribute.quoted[1:-1].decode(encoding) == value:
             continue  # already right: leave the bytes alone
-        start = span.start + m.start(4)
+        quote = attribute.quote
         text = f"{quote}{_quote(value, quote)}{quote}"
-        edits.append(Edit(start, start + len(m.group(4)), text.encode(encoding)))
+        edits.append(Edit(attribute.start, attribute.end, encode(text, encoding)))
     if added:
-        at = span.start + last_end
-        edits.append(Edit(at, at, added.encode(encoding, errors="xmlcharrefreplace")))
+        edits.append(Edit(after_last, after_last, encode(added, encoding)))
     return edits
 
 

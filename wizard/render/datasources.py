@@ -22,8 +22,7 @@ from lxml import etree
 
 from wizard.plan import DatasourcePlan
 from wizard.render import xmltools
-from wizard.render.carbonxml import Edit, splice
-from wizard.render.splicing import Markup
+from wizard.render.xmltext import Edit, Markup, splice
 
 RDBMS_READER = "org.wso2.carbon.ndatasource.rdbms.RDBMSDataSourceReader"
 SVNS = "http://org.wso2.securevault/configuration"

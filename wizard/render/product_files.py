@@ -2,7 +2,7 @@
 api-manager.xml, and carbon.xml / catalina-server.xml behind a load balancer.
 
 Each edit sets one element's text (or one attribute) found by its path of local names below
-the root; every other byte of the stock file stays (see `wizard.render.carbonxml`). A path
+the root; every other byte of the stock file stays (see `wizard.render.xmltext`). A path
 the stock file lacks is an error that names it, unless the edit may create the element.
 """
 
@@ -14,10 +14,11 @@ from functools import lru_cache
 from lxml import etree
 
 from wizard.render import xmltools
-from wizard.render.carbonxml import (
+from wizard.render.xmltext import (
     Edit,
     Span,
-    insert_first_child,
+    attributes,
+    encode,
     newline_of,
     parsed,
     splice,
@@ -53,14 +54,14 @@ def _apply(data: bytes, edit: ElementEdit) -> bytes:
         holders = _find(doc.root, parents) if parents else [doc.root]
         if not holders:
             raise ValueError(f"it has no {'/'.join(parents)} to hold {last}")
-        span = doc.spans.span(holders[0])
-        markup = f"<{span.prefix}{last}>{xmltools.text(edit.value)}</{span.prefix}{last}>"
-        return insert_first_child(data, span, markup)
+        p = doc.spans.span(holders[0]).prefix
+        markup = f"<{p}{last}>{xmltools.text(edit.value)}</{p}{last}>"
+        return splice(data, [doc.markup.insert_first_child(holders[0], markup)])
     encoding = xml_encoding(data)
     if edit.attribute is None:
-        value = xmltools.text(edit.value).encode(encoding, errors="xmlcharrefreplace")
+        value = encode(xmltools.text(edit.value), encoding)
         return splice(data, [doc.spans.span(el).replace_content(value) for el in found])
-    value = xmltools.attribute(edit.value).encode(encoding, errors="xmlcharrefreplace")
+    value = encode(xmltools.attribute(edit.value), encoding)
     spans = [doc.spans.span(el) for el in found]
     return splice(data, [_set_attribute(data, span, edit.attribute, value) for span in spans])
 
@@ -86,19 +87,15 @@ def _find(root: etree._Element, steps: list[str]) -> list[etree._Element]:
 
 def _set_attribute(data: bytes, span: Span, name: str, value: bytes) -> Edit:
     """Replace the attribute's quoted value in the start tag, or add it after the last one."""
-    tag = data[span.start : span.open_end]
-    pattern = rb"(\s" + re.escape(name.encode()) + rb"\s*=\s*)(\"[^\"]*\"|'[^']*')"
-    m = re.search(pattern, tag)
-    if m is not None:
-        return Edit(span.start + m.start(2), span.start + m.end(2), b'"' + value + b'"')
-    closing = 2 if tag.endswith(b"/>") else 1
-    at = span.start + len(tag[:-closing].rstrip())
+    found, at = attributes(data, span)
+    attribute = found.get(name)
+    if attribute is not None:
+        return Edit(attribute.start, attribute.end, b'"' + value + b'"')
     new = name.encode() + b'="' + value + b'"'
-    lines = tag.splitlines()
+    lines = data[span.start : span.open_end].splitlines()
     if len(lines) == 1:
         return Edit(at, at, b" " + new)
     # Attributes one per line (catalina-server.xml's connectors): a line of its own, indented
     # like the last attribute.
     indent = lines[-1][: len(lines[-1]) - len(lines[-1].lstrip())]
-    nl = newline_of(data).encode()
-    return Edit(at, at, nl + indent + new)
+    return Edit(at, at, newline_of(data).encode() + indent + new)

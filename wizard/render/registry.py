@@ -16,8 +16,7 @@ from lxml import etree
 from wizard import catalog
 from wizard.plan import RegistryPlan
 from wizard.render import xmltools
-from wizard.render.carbonxml import Edit, splice
-from wizard.render.splicing import Markup
+from wizard.render.xmltext import Edit, Markup, splice
 
 
 def patch_registry(stock: bytes, registry: RegistryPlan) -> bytes:
@@ -41,7 +40,7 @@ def _patch(stock: bytes, registry: RegistryPlan) -> bytes:
         first = _first_element(root)
         markup = f"<currentDBConfig>{xmltools.text(local_name)}</currentDBConfig>"
         if first is not None:
-            edits.append(_insert_before(m, first, markup))
+            edits.append(m.insert_before(first, markup))
         else:
             edits.append(m.insert_last_child(root, markup, m.children_indent(root)))
     elif (current.text or "").strip() != local_name:
@@ -133,9 +132,3 @@ def _block(registry: RegistryPlan) -> list[tuple[int, str]]:
 
 def _first_element(root: etree._Element) -> etree._Element | None:
     return next((el for el in root if isinstance(el.tag, str)), None)
-
-
-def _insert_before(m: Markup, element: etree._Element, markup: str) -> Edit:
-    span = m.span(element)
-    indent = m.indent_of(element)
-    return Edit(span.start, span.start, m.encode(f"{markup}{m.nl}{indent}"))

@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from wizard.render.carbonxml import CARBON_NS, Edit, parsed, splice, xml_encoding
+from wizard.render.carbonxml import CARBON_NS
+from wizard.render.xmltext import Edit, parsed, splice, xml_encoding
 
 if TYPE_CHECKING:
     from wizard.distribution import Stock

@@ -20,8 +20,7 @@ from lxml import etree
 
 from wizard import catalog
 from wizard.render import xmltools
-from wizard.render.carbonxml import Edit, line_indent, splice
-from wizard.render.splicing import Markup
+from wizard.render.xmltext import Edit, Markup, comment_spans, line_indent, splice
 
 if TYPE_CHECKING:
     from wizard.plan import UserStorePlan
@@ -267,7 +266,7 @@ def _commented_block(m: Markup, realm: etree._Element, wanted: str) -> tuple[int
     """Byte span of the first comment directly in `realm` holding a store block of class
     `wanted` (`<!--UserStoreManager class=...>...</UserStoreManager-->`)."""
     comments = list(realm.iter(etree.Comment))
-    spans = _comment_spans(m.data, m.span(realm).open_end, m.span(realm).close_start)
+    spans = comment_spans(m.data, m.span(realm).open_end, m.span(realm).close_start)
     if len(spans) != len(comments):
         raise ValueError("user-mgt.xml: cannot map the Realm's comments to the file's bytes")
     for comment, (start, end) in zip(comments, spans, strict=True):
@@ -281,26 +280,6 @@ def _commented_block(m: Markup, realm: etree._Element, wanted: str) -> tuple[int
         if block.tag in ("UserStoreManager", "ISUserStoreManager") and _class(block) == wanted:
             return start, end
     return None
-
-
-def _comment_spans(data: bytes, start: int, end: int) -> list[tuple[int, int]]:
-    """Every comment in data[start:end], in order (CDATA and processing instructions, which
-    may hold `<!--` as text, are skipped)."""
-    out = []
-    pos = start
-    while (lt := data.find(b"<", pos, end)) >= 0:
-        for opener, closer in ((b"<!--", b"-->"), (b"<![CDATA[", b"]]>"), (b"<?", b"?>")):
-            if data.startswith(opener, lt):
-                close = data.find(closer, lt + len(opener), end)
-                if close < 0:
-                    raise ValueError(f"user-mgt.xml: unterminated {opener.decode()} at {lt}")
-                pos = close + len(closer)
-                if opener == b"<!--":
-                    out.append((lt, pos))
-                break
-        else:
-            pos = lt + 1
-    return out
 
 
 def _parse_block(m: Markup, block: bytes, indent: str) -> tuple[bytes, etree._Element, Markup]:
@@ -371,10 +350,8 @@ def _insert_block(
     lines += [(1, _property(name, value)) for name, value in values.items()]
     lines.append((0, "</UserStoreManager>"))
     if stores:
-        indent = m.indent_of(stores[0])
-        text = m.block(lines, indent) + m.nl + m.nl + indent
-        at = m.span(stores[0]).start
-        return Edit(at, at, m.encode(text))
+        block = m.block(lines, m.indent_of(stores[0]))
+        return m.insert_before(stores[0], block, blank_line=True)
     return m.insert_after(config, m.block(lines, m.indent_of(config)), blank_line=True)
 
 

@@ -1,8 +1,9 @@
-"""Parsing stock XML safely, and the small text helpers the patchers share.
+"""Parsing stock XML safely, and escaping text for new markup.
 
 Stock files come from an operator's distribution, so the parser never fetches anything,
 never expands external entities, and keeps comments and processing instructions (the
-patchers map elements back to the file's bytes, which needs the full tree).
+patchers map elements back to the file's bytes, which needs the full tree). Those bytes,
+and the edits spliced into them, are `wizard.render.xmltext`.
 """
 
 from __future__ import annotations
