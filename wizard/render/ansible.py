@@ -154,6 +154,20 @@ def _str(value: str) -> str:
     return f"!unsafe {quoted}" if any(c in value for c in "{}%") else quoted
 
 
+def push_commands(plan: Plan) -> list[str]:
+    """The command lines that push the tree, run from its folder: the dry run (drift,
+    changes nothing), the push to every node, to the first product cluster, to the first
+    node. The README, the full-screen app and the prompt mode say these."""
+    groups = sorted({group_name(n.product_key, {m.id for m in plan.nodes}) for n in plan.nodes})
+    run = f"ansible-playbook -i {INVENTORY} {PUSH}"
+    return [
+        f"{run} --check --diff",
+        run,
+        f"{run} --limit {groups[0]}",
+        f"{run} --limit {plan.nodes[0].id}",
+    ]
+
+
 def readme_section(plan: Plan, baseline: set[str] | frozenset[str] = frozenset()) -> list[str]:
     """The tree README's part on ansible/; nothing when it is left out."""
     fleet = fleet_of(plan)
@@ -161,8 +175,7 @@ def readme_section(plan: Plan, baseline: set[str] | frozenset[str] = frozenset()
         return []
     homes = node_homes(plan.topology)
     groups = sorted({group_name(n.product_key, set(homes)) for n in plan.nodes})
-    first = plan.nodes[0].id
-    run = "ansible-playbook -i ansible/inventory.yml ansible/push.yml"
+    dry_run, push_all, push_group, push_node = push_commands(plan)
     lines = [
         "## Push with Ansible (step 4 without copying by hand)",
         "",
@@ -178,11 +191,11 @@ def readme_section(plan: Plan, baseline: set[str] | frozenset[str] = frozenset()
         "",
         "```sh",
         "# drift: what each node has that differs from this tree (changes nothing)",
-        f"{run} --check --diff",
+        dry_run,
         "# push to every node, to one product cluster, to one node",
-        run,
-        f"{run} --limit {groups[0]}",
-        f"{run} --limit {first}",
+        push_all,
+        push_group,
+        push_node,
         "# fetch what the nodes have into deployed/, and check it: stock -> planned -> deployed",
         "carbon-wizard collect .",
         "carbon-wizard check . --deployed",
