@@ -1,0 +1,132 @@
+"""Listing the saved sessions, newest first, with a one-line summary of each, and the
+`carbon-wizard sessions` table."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from wizard.sessions.errors import SessionError, SessionTooNew
+from wizard.sessions.files import SUFFIX, check_id, parse_time, quarantine, sweep_temp_files
+from wizard.sessions.record import Session, read_session
+
+
+@dataclass(frozen=True)
+class SessionEntry:
+    id: str
+    name: str
+    products: str
+    """e.g. `apim 2.6.0 ×2, is 5.7.0 ×1`."""
+    step: str
+    updated: str
+    created: str
+    path: Path
+
+
+@dataclass(frozen=True)
+class Damaged:
+    path: Path
+    """Where the file is now: `<id>.json.corrupt` once moved aside (a file written by a newer
+    carbon-wizard is not moved, only listed)."""
+    reason: str
+
+
+@dataclass
+class SessionList:
+    entries: list[SessionEntry] = field(default_factory=list)
+    """Newest first."""
+    damaged: list[Damaged] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[SessionEntry]:
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+def list_sessions(dir: Path) -> SessionList:
+    """Every session, newest first. A file that does not load is moved aside to
+    `<id>.json.corrupt` and listed in `damaged`; it never hides the others."""
+    directory = Path(dir)
+    result = SessionList()
+    if not directory.is_dir():
+        return result
+    sweep_temp_files(directory)
+    found: list[tuple[datetime, Session, Path]] = []
+    for path in sorted(directory.glob(f"*{SUFFIX}")):
+        if path.name.startswith("."):
+            continue
+        session_id = path.name[: -len(SUFFIX)]
+        try:
+            check_id(session_id)
+            session = read_session(path, session_id)
+        except FileNotFoundError:
+            continue  # deleted while we listed
+        except SessionTooNew as exc:
+            result.damaged.append(Damaged(path, str(exc)))
+            continue
+        except (OSError, ValueError, SessionError) as exc:
+            reason = str(exc) if not isinstance(exc, OSError) else f"unreadable: {exc.strerror}"
+            result.damaged.append(Damaged(quarantine(path), reason))
+            continue
+        found.append((parse_time(session.updated), session, path))
+    found.sort(key=lambda item: (item[0], item[1].id), reverse=True)
+    result.entries = [
+        SessionEntry(
+            id=s.id,
+            name=s.name,
+            products=products_summary(s.answers),
+            step=s.step,
+            updated=s.updated,
+            created=s.created,
+            path=path,
+        )
+        for _, s, path in found
+    ]
+    return result
+
+
+def latest(dir: Path) -> SessionEntry | None:
+    listed = list_sessions(dir)
+    return listed.entries[0] if listed.entries else None
+
+
+def products_summary(answers: Any) -> str:
+    """`apim 2.6.0 ×2, is 5.7.0 ×1` from answers that may be unfinished."""
+    products = answers.get("products") if isinstance(answers, dict) else None
+    if not isinstance(products, list) or not products:
+        return "no products yet"
+    parts = []
+    for product in products:
+        if not isinstance(product, dict):
+            continue
+        label = " ".join(str(product[k]) for k in ("id", "version") if product.get(k))
+        if product.get("profile"):
+            label += f" ({product['profile']})"
+        nodes = product.get("nodes")
+        count = len(nodes) if isinstance(nodes, list) else 0
+        parts.append(f"{label or '?'} ×{count}")
+    return ", ".join(parts) or "no products yet"
+
+
+def format_list(listed: SessionList) -> str:
+    """The `carbon-wizard sessions` table, with damaged files after it."""
+    lines = []
+    if not listed.entries:
+        lines.append("no saved sessions")
+    else:
+        rows = [
+            (e.id, e.name, e.step, e.updated[:19].replace("T", " "), e.products)
+            for e in listed.entries
+        ]
+        head = ("ID", "NAME", "STEP", "UPDATED (UTC)", "PRODUCTS")
+        widths = [max(len(r[i]) for r in [head, *rows]) for i in range(4)]
+        for row in [head, *rows]:
+            cells = [row[i].ljust(widths[i]) for i in range(4)]
+            lines.append("  ".join([*cells, row[4]]))
+    for item in listed.damaged:
+        lines.append(f"damaged: {item.path}: {item.reason}")
+    return "\n".join(lines)
