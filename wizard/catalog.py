@@ -2,6 +2,10 @@
 
 Facts come from the WSO2 distributions and docs (product poms, stock
 master-datasources.xml files, the kernel dbscripts folder). Nothing here does I/O.
+
+One module, past the usual size, because it is one table: each product entry sits next to
+the database records and constants it shares with the others, each with the source its
+facts come from; split, an entry would be read away from what it refers to.
 """
 
 from __future__ import annotations
