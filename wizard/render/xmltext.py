@@ -122,15 +122,17 @@ def element_spans(data: bytes) -> list[Span]:
     pos = 0
     size = len(data)
     while (lt := data.find(b"<", pos)) >= 0:
-        skipped = _skipped(data, lt, size)
-        if skipped is not None:
-            pos = skipped[1]
-        elif data.startswith(b"<!", lt):  # DOCTYPE, possibly with an internal subset
-            gt = data.find(b">", lt)
-            bracket = data.find(b"[", lt)
-            if 0 <= bracket < gt:
-                gt = data.find(b">", data.find(b"]", bracket))
-            pos = gt + 1
+        # Most `<` open a tag: only `<!` and `<?` are worth a look for what to skip.
+        if data.startswith((b"<!", b"<?"), lt):
+            skipped = _skipped(data, lt, size)
+            if skipped is not None:
+                pos = skipped[1]
+            else:  # DOCTYPE, possibly with an internal subset
+                gt = data.find(b">", lt)
+                bracket = data.find(b"[", lt)
+                if 0 <= bracket < gt:
+                    gt = data.find(b">", data.find(b"]", bracket))
+                pos = gt + 1
         elif data.startswith(b"</", lt):
             m = _END_TAG.match(data, lt)
             if m is None or not stack:
