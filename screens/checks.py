@@ -37,7 +37,7 @@ class Preview:
 
 def build_plan(state: WizardState) -> tuple[Plan | None, list[Item]]:
     """The plan of the answers, or what stops it, each item leading to its step."""
-    planned = workflow.plan(state.answers, state.env, state.distributions)
+    planned = workflow.plan(state.answers, state.env, state.files)
     return planned.plan, [_item(p.path, str(p)) for p in planned.problems]
 
 

@@ -17,7 +17,7 @@ from wizard import sessions, steps
 from wizard.draft import Draft
 from wizard.problems import Problem
 from wizard.steps import STEP_IDS
-from wizard.workflow import Distributions
+from wizard.workflow import LocalFiles
 
 if TYPE_CHECKING:
     from wizard.distribution import Detected
@@ -47,7 +47,7 @@ class WizardState(Draft):
     out_dir: str = ""
     written_revision: int = 0
     """The revision of the answers last written (or loaded)."""
-    distributions: Distributions = field(default_factory=Distributions, repr=False)
+    files: LocalFiles = field(default_factory=LocalFiles, repr=False)
     _checked: tuple[int, dict[str, Any]] = field(default_factory=lambda: (-1, {}), repr=False)
     """The revision of the answers last checked, and what was found for them, by step."""
 
@@ -73,11 +73,10 @@ class WizardState(Draft):
     def problems(self, step_id: str) -> list[Problem]:
         if step_id in ("preview", "write"):
             by_step = self._once("*", lambda: steps.problems_by_step(self.answers))
-            return [p for ps in by_step.values() for p in ps] + self.distribution_problems()
+            return [p for ps in by_step.values() for p in ps] + self.files.problems(self.answers)
         found = list(self._once(step_id, lambda: steps.problems_for_step(self.answers, step_id)))
-        if step_id == "products":
-            found += self.distribution_problems()
-        return found
+        # Not cached by revision: a file can appear on disk while the answers stay the same.
+        return found + self.files.problems_for_step(self.answers, step_id)
 
     def _once(self, what: str, check: Callable[[], T]) -> T:
         """`check()`, run once per revision of the answers.
@@ -93,12 +92,8 @@ class WizardState(Draft):
             found[what] = check()
         return found[what]  # type: ignore[no-any-return]
 
-    def distribution_problems(self) -> list[Problem]:
-        """A distribution that cannot be read, or that is another product or version."""
-        return self.distributions.problems(self.answers)
-
     def detect(self, where: str) -> Detected | str:
-        return self.distributions.detect(where)
+        return self.files.detect(where)
 
     def state_of(self, step_id: str, current: str = "") -> str:
         if step_id == "write":

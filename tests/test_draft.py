@@ -113,6 +113,6 @@ def test_the_workflow_says_an_unreadable_distribution_at_its_field(tmp_path: Any
     draft.ensure_specs(draft.spec_slots())
     draft.put("products[0].databases.WSO2_IDENTITY_DB.password_env", "ID_PW")
     draft.put("products[0].distribution", str(tmp_path / "no-such-pack.zip"))
-    planned = workflow.plan(draft.answers, {}, workflow.Distributions())
+    planned = workflow.plan(draft.answers, {}, workflow.LocalFiles())
     assert planned.plan is None
     assert [p.path for p in planned.problems] == ["products[0].distribution"]

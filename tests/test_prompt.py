@@ -917,3 +917,21 @@ def test_prompt_bpmn_a_preset_leaves_out_stays_local(
     session = run.only_session()
     assert session.step == "layout"
     assert session.answers["products"][0]["databases"] == {"BPS_DS": bps_ds}
+
+
+def test_prompt_a_missing_driver_jar_is_asked_again_at_the_database_step(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Before, the prompt mode took any .jar path and stopped at Preview when it was not
+    # there; now the database step says so at the field and asks for it again.
+    missing = str(tmp_path / "nowhere" / "postgresql-42.7.3.jar")
+    jar = tmp_path / "postgresql-42.7.3.jar"
+    jar.write_bytes(b"PK\x03\x04")
+    data = one_product("postgresql")
+    data["cluster"] = {"driver_jar": missing}
+    run = preset_run(home, tmp_path, "pg", data)
+    keys = TO_DATABASE_MENU + BACKSPACE * len(missing) + str(jar) + ENTER + CTRL_C
+    assert run(keys, preset="pg") == 130
+    out = capsys.readouterr().out.split("── 4/7")[1]
+    assert f"cluster.driver_jar: {missing} does not exist" in out
+    assert run.only_session().answers["cluster"]["driver_jar"] == str(jar)

@@ -254,3 +254,24 @@ async def test_a_database_password_switches_between_typed_and_a_variable(tmp_pat
         await settle(pilot)
         assert app.state.get(path)["password"] == "t0p-s3cret"
         assert card.query_one(".secret", Input).value == "t0p-s3cret"
+
+
+async def test_a_driver_jar_that_is_not_there_is_said_at_its_field(tmp_path: Any) -> None:
+    # Before, the field stayed quiet, the sidebar showed the step done, and Preview failed
+    # with an internal error once the tree was rendered.
+    missing = str(tmp_path / "nowhere" / "mysql-connector-java-5.1.49.jar")
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await at_database_step(pilot)
+        await type_into(pilot, "cluster.driver_jar", missing)
+        await next_step(pilot)  # Next is refused: the problem stays at the field
+        assert app.current == "database"
+        assert messages(app, "cluster.driver_jar") == [
+            f"{missing} does not exist; give the path of the JDBC driver jar on this "
+            "machine, or leave it empty (the README then says where to put the jar)"
+        ]
+        jar = tmp_path / "mysql-connector-java-5.1.49.jar"
+        jar.write_bytes(b"PK\x03\x04")
+        await type_into(pilot, "cluster.driver_jar", str(jar))
+        assert messages(app, "cluster.driver_jar") == []
+        assert app.state.problems("database") == []

@@ -29,9 +29,13 @@ if TYPE_CHECKING:
     from wizard.tree import Review, Tree
 
 
-class Distributions:
-    """What each distribution path says of itself, read once per path and modification
-    time: a key press re-checks the answers, and reading a zip's catalogue is not free."""
+class LocalFiles:
+    """The files on this machine the answers name: each product's distribution and the
+    JDBC driver jar. A file that cannot be read is said at the answer naming it, at the
+    step where it was typed, not when the tree is rendered.
+
+    Distributions are read once per path and modification time: a key press re-checks the
+    answers, and reading a zip's catalogue is not free."""
 
     def __init__(self) -> None:
         self._seen: dict[tuple[str, float | None], Detected | str] = {}
@@ -53,6 +57,35 @@ class Distributions:
         return self._seen[key]
 
     def problems(self, answers: Any) -> list[Problem]:
+        """Every file the answers name that cannot be used, at its answer."""
+        return self.distribution_problems(answers) + self.driver_jar_problems(answers)
+
+    def problems_for_step(self, answers: Any, step_id: str) -> list[Problem]:
+        """The problems of the files the answers of `step_id` name."""
+        return [p for p in self.problems(answers) if steps.step_for_path(p.path) == step_id]
+
+    def driver_jar_problems(self, answers: Any) -> list[Problem]:
+        """A driver jar that is not a readable file (the tree copies it into every node)."""
+        cluster = answers.get("cluster") if isinstance(answers, Mapping) else None
+        jar = cluster.get("driver_jar") if isinstance(cluster, Mapping) else None
+        # Only a value the model takes (a .jar path) is looked for; the model says the rest.
+        if not isinstance(jar, str) or not jar.endswith(".jar"):
+            return []
+        path = os.path.expanduser(jar)
+        if os.path.isfile(path) and os.access(path, os.R_OK):
+            return []
+        reason = "is not a file" if os.path.exists(path) else "does not exist"
+        if os.path.isfile(path):
+            reason = "cannot be read by this user"
+        return [
+            Problem(
+                "cluster.driver_jar",
+                f"{jar} {reason}; give the path of the JDBC driver jar on this machine, or "
+                "leave it empty (the README then says where to put the jar)",
+            )
+        ]
+
+    def distribution_problems(self, answers: Any) -> list[Problem]:
         """A distribution that cannot be read, or that is another product or version."""
         from wizard.catalog import PRODUCTS
 
@@ -108,26 +141,32 @@ class Reviewed:
     problems: list[Problem] = field(default_factory=list)
 
 
-def answer_problems(answers: Any, distributions: Distributions) -> list[Problem]:
-    """Every problem of the answers, in step order, then the distributions' own."""
+def step_problems(answers: Any, step_id: str, files: LocalFiles) -> list[Problem]:
+    """The problems the operator can fix at `step_id`: the model's, given the answers so
+    far, and the files on this machine that step's answers name."""
+    return steps.problems_for_step(answers, step_id) + files.problems_for_step(answers, step_id)
+
+
+def answer_problems(answers: Any, files: LocalFiles) -> list[Problem]:
+    """Every problem of the answers, in step order, then the local files' own."""
     by_step = steps.problems_by_step(answers)
-    return [p for ps in by_step.values() for p in ps] + distributions.problems(answers)
+    return [p for ps in by_step.values() for p in ps] + files.problems(answers)
 
 
-def plan(answers: Any, env: Mapping[str, str], distributions: Distributions) -> Planned:
+def plan(answers: Any, env: Mapping[str, str], files: LocalFiles) -> Planned:
     """Answers -> Plan. Passwords read from `env` (a missing one is said by the plan)."""
     from wizard import answers as answers_mod
     from wizard.problems import AnswersError
 
     if not isinstance(answers, Mapping):
-        return Planned(problems=answer_problems(answers, distributions))
+        return Planned(problems=answer_problems(answers, files))
     try:
         # The same validation `steps.problems_by_step` runs: when it passes, only the
-        # distributions can still be wrong, and a big estate is not validated twice.
+        # local files can still be wrong, and a big estate is not validated twice.
         topology = answers_mod.parse(copy.deepcopy(dict(answers)))
     except AnswersError:
-        return Planned(problems=answer_problems(answers, distributions))
-    found = distributions.problems(answers)
+        return Planned(problems=answer_problems(answers, files))
+    found = files.problems(answers)
     if found:
         return Planned(problems=found)
     return plan_topology(topology, env)
@@ -158,7 +197,7 @@ def review(plan: Plan) -> Reviewed:
 
 def build(plan: Plan) -> Tree:
     """Plan -> the tree to write, in memory. Raises AnswersError (missing passwords,
-    unusable distributions), all of them in one report."""
+    unusable files), all of them in one report."""
     from wizard import tree
 
     return tree.build(plan)

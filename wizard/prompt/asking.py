@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import questionary
 from questionary import Choice
 
-from wizard import sessions, steps
+from wizard import sessions, steps, workflow
 from wizard.draft import Draft
 from wizard.steps import STEPS
 
@@ -77,6 +77,7 @@ class Asking:
         self.session: sessions.Session | None = None
         self.lock: sessions.SessionLock | None = None
         self.draft = Draft()
+        self.files = workflow.LocalFiles()
 
     # ---- questions ----------------------------------------------------------------------
 
@@ -206,7 +207,7 @@ class Asking:
         asked_for: dict[str, int] = {}
         shown: list[Problem] = []
         while True:
-            problems = steps.problems_for_step(self.answers, step_id)
+            problems = workflow.step_problems(self.answers, step_id, self.files)
             if also:
                 problems += [
                     p
@@ -288,7 +289,7 @@ class Asking:
 
     def done(self, step_id: str, left: Sequence[Problem]) -> bool:
         """Whether Continue may leave `step_id`; says why not."""
-        if not left and not steps.problems_for_step(self.answers, step_id):
+        if not left and not workflow.step_problems(self.answers, step_id, self.files):
             return True
         self.say("Fix the problems above first.")
         return False

@@ -20,8 +20,6 @@ if TYPE_CHECKING:
 
 
 class ReviewSteps(Asking):
-    distributions: workflow.Distributions
-
     def route(self, grouped: Mapping[str, Sequence[Problem]]) -> str:
         """Show problems by step and let the operator pick the step that fixes them."""
         for step_id, problems in grouped.items():
@@ -39,7 +37,7 @@ class ReviewSteps(Asking):
 
     def planned(self) -> tuple[str | None, Plan | None]:
         """The plan of complete answers, or the step to go to when they are not complete."""
-        planned = workflow.plan(self.answers, self.env, self.distributions)
+        planned = workflow.plan(self.answers, self.env, self.files)
         if planned.plan is not None:
             return None, planned.plan
         if steps.problems_by_step(self.answers):

@@ -6,7 +6,6 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from wizard import workflow
 from wizard.prompt.database import DatabaseStep
 from wizard.prompt.layout import LayoutStep
 from wizard.prompt.nodes import NodesStep
@@ -28,7 +27,6 @@ class PromptWizard(
         io: tuple[Any, Any],
     ) -> None:
         super().__init__(env=env, sessions_dir=sessions_dir, preset_dirs=preset_dirs, io=io)
-        self.distributions = workflow.Distributions()
 
     def run(self, *, start_session: str | None, preset: str | None) -> None:
         """Ask every step from where the session is, until the tree is written."""
