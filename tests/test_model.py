@@ -9,6 +9,7 @@ import pytest
 
 from tests.answers_fixtures import DELETE, SHARED, split, topology, variant
 from wizard import answers
+from wizard.model.database import NO_PASSWORD, TWO_PASSWORDS
 from wizard.problems import AnswersError
 
 
@@ -88,7 +89,7 @@ BAD_INPUTS: list[tuple[str, dict[str, Any], str, str]] = [
         "negative offset",
         variant("products[0].nodes[0].offset", -1),
         "products[0].nodes[0].offset",
-        "greater than or equal to 0",
+        "-1 is too small; at least 0",
     ),
     ("no products", variant("products", []), "products", "at least 1"),
     ("no nodes", variant("products[0].nodes", []), "products[0].nodes", "at least 1"),
@@ -220,13 +221,13 @@ BAD_INPUTS: list[tuple[str, dict[str, Any], str, str]] = [
         "no password source",
         variant("database.registry.password", DELETE),
         "database.registry.password",
-        "give password or password_env",
+        NO_PASSWORD,
     ),
     (
         "both password sources",
         variant("database.registry.password_env", "X"),
         "database.registry.password_env",
-        "not both",
+        TWO_PASSWORDS,
     ),
     (
         "bad env name",
@@ -540,3 +541,25 @@ def test_a_loopback_database_host_with_every_node_on_this_machine_is_accepted() 
     for pi, ni, host in ((0, 0, "127.0.0.11"), (0, 1, "127.0.0.12"), (1, 0, "localhost")):
         data = variant(f"products[{pi}].nodes[{ni}].host", host, data)
     assert topology(data).database.host == "localhost"
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "said"),
+    [
+        (
+            "products[0].nodes[0].offset",
+            60000,
+            "60000 is too large; at most 54424 (an offset shifts every Carbon port, the "
+            "highest being 11111, and a port cannot pass 65535)",
+        ),
+        ("products[0].nodes[0].offset", "two", "'two' is not a whole number; type digits only"),
+        ("database.tls", "maybe", "'maybe' is neither true nor false"),
+        ("database.registry", "wso2reg", "is not a table; give its keys under a [section] heading"),
+    ],
+)
+def test_the_libraries_checks_are_said_in_the_wizards_words(
+    path: str, value: Any, said: str
+) -> None:
+    # Before: "input should be a valid integer, unable to parse string as an integer",
+    # "input should be less than or equal to 54424" with no reason.
+    assert (path, said) in problems_of(variant(path, value))

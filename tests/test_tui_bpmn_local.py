@@ -20,6 +20,7 @@ from tests.test_tui_support import (
     settle,
     type_into,
 )
+from wizard.model.database import NO_PASSWORD
 from wizard.questions import SHARE_CHOICES, share_question
 
 BPMN = "products[0].databases.ACTIVITI_DB"
@@ -180,7 +181,7 @@ async def test_a_problem_of_the_shared_bpmn_database_shows_at_its_field(tmp_path
         await settle(pilot)
         assert app.current == "database"
         expected = [p.message for p in app.state.problems("database")]
-        assert expected == ["give password or password_env"]
+        assert expected == [NO_PASSWORD]
         assert messages(app, f"{BPMN}.password") == [f"password: {expected[0]}"]
         # Left local, nothing is asked of it; shared again, the same is said at the field.
         await choose(pilot, "local")

@@ -112,8 +112,43 @@ def from_validation_error(exc: ValidationError, model: type[BaseModel]) -> list[
         elif isinstance(error, ValueError):
             problems.append(Problem(path, str(error)))
         else:
-            problems.append(Problem(path, _plain(err["msg"])))
+            said = _said(kind, err.get("input"), err.get("ctx") or {}, loc)
+            problems.append(Problem(path, said or _plain(err["msg"])))
     return problems
+
+
+# The model's own sentences for the library's checks of a value's type and range: what is
+# wrong and what to type, in the words of the screens (the path says which field).
+_NOT_A_NUMBER = {"int_parsing", "int_type", "int_from_float", "float_parsing", "float_type"}
+_NOT_TRUE_OR_FALSE = {"bool_parsing", "bool_type"}
+
+
+def _said(kind: str, value: Any, ctx: dict[str, Any], loc: tuple[Any, ...]) -> str | None:
+    if kind in _NOT_A_NUMBER:
+        return f"'{value}' is not a whole number; type digits only"
+    if kind in ("less_than_equal", "less_than"):
+        most = ctx.get("le", ctx.get("lt"))
+        why = ""
+        if loc and loc[-1] == "offset":
+            from wizard.catalog import HIGHEST_DEFAULT_PORT
+
+            why = (
+                f" (an offset shifts every Carbon port, the highest being "
+                f"{HIGHEST_DEFAULT_PORT}, and a port cannot pass 65535)"
+            )
+        return f"{value} is too large; at most {most}{why}"
+    if kind in ("greater_than_equal", "greater_than"):
+        least = ctx.get("ge", ctx.get("gt"))
+        return f"{value} is too small; at least {least}"
+    if kind in _NOT_TRUE_OR_FALSE:
+        return f"'{value}' is neither true nor false"
+    if kind == "string_type":
+        return f"{value!r} is not text; put it in quotes"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return "is not a table; give its keys under a [section] heading"
+    if kind == "list_type":
+        return "is not a list; give it as [ ... ] or as [[section]] tables"
+    return None
 
 
 def _plain(msg: str) -> str:

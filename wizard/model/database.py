@@ -21,6 +21,17 @@ if TYPE_CHECKING:
     from wizard.model.products import LdapStore
 
 
+# Said at the password of a database or an LDAP bind DN, in an answers file and on a screen
+# alike: the key names in brackets are the answers file's, the words the screens'.
+NO_PASSWORD = (
+    "no password: type it, or name the environment variable that will hold it "
+    "(password_env) when the tree is written"
+)
+TWO_PASSWORDS = (
+    "both a typed password and an environment variable (password_env) are given; keep one"
+)
+
+
 class DatabaseSpec(Strict):
     """One database: its name, the user WSO2 logs in with, and where the password comes from."""
 
@@ -40,9 +51,9 @@ class DatabaseSpec(Strict):
     @model_validator(mode="after")
     def _one_password_source(self) -> DatabaseSpec:
         if self.password is None and self.password_env is None:
-            raise Problems([Problem("password", "give password or password_env")])
+            raise Problems([Problem("password", NO_PASSWORD)])
         if self.password is not None and self.password_env is not None:
-            raise Problems([Problem("password_env", "give password or password_env, not both")])
+            raise Problems([Problem("password_env", TWO_PASSWORDS)])
         return self
 
 

@@ -15,7 +15,7 @@ from wizard import fields
 from wizard.catalog import DEFAULT_MEMBER_PORT, MAX_OFFSET, PRODUCTS, ProductId, UserStoreKind
 from wizard.catalog import Product as CatalogProduct
 from wizard.model.base import Home, Host, NonEmptyText, Port, Strict
-from wizard.model.database import DatabaseSpec
+from wizard.model.database import NO_PASSWORD, TWO_PASSWORDS, DatabaseSpec
 from wizard.problems import Problem, Problems
 
 
@@ -38,9 +38,9 @@ class LdapStore(Strict):
     @model_validator(mode="after")
     def _one_password_source(self) -> LdapStore:
         if self.password is None and self.password_env is None:
-            raise Problems([Problem("password", "give password or password_env")])
+            raise Problems([Problem("password", NO_PASSWORD)])
         if self.password is not None and self.password_env is not None:
-            raise Problems([Problem("password_env", "give password or password_env, not both")])
+            raise Problems([Problem("password_env", TWO_PASSWORDS)])
         return self
 
 
