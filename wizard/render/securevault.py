@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
+from wizard import xpath
 from wizard.render.carbonxml import CARBON_NS
 from wizard.render.xmltext import Edit, parsed, splice, xml_encoding
 
@@ -369,7 +370,7 @@ def _apply_aliases(datasources_xml: bytes, names: tuple[str, ...]) -> bytes:
     if declared not in (None, SVNS):
         raise ValueError(f"the root binds prefix svns to {declared}, not {SVNS}")
     for name in names:
-        found = tree.xpath(password_xpath(name))
+        found = xpath.elements(tree, password_xpath(name))
         if len(found) != 1:
             raise ValueError(
                 f"datasource {name}: expected one password element at {password_xpath(name)}, "

@@ -45,4 +45,5 @@ def element_text(element: etree._Element | None) -> str | None:
     """The element's text content (children's text included), or None when absent."""
     if element is None:
         return None
-    return "".join(element.itertext())
+    # lxml gives str; its stubs also allow bytes.
+    return "".join(t for t in element.itertext() if isinstance(t, str))

@@ -21,6 +21,8 @@ from functools import cached_property
 
 from lxml import etree
 
+from wizard import xpath
+
 # Text that means the same to every parser and in every ASCII-compatible encoding: no markup
 # or reference characters, no CR (parsers turn it into LF), nothing outside printable ASCII.
 _PLAIN_TEXT = re.compile(rb"[\t\n !-%'-;=?-~]*")
@@ -63,7 +65,7 @@ class Base:
         if not _countable(self.content, self.root):
             return {}
         place = "count(preceding::*) + count(ancestor::*)"
-        return {int(p.xpath(place)): p for p, _, _ in self.parameters if len(p) == 0}
+        return {int(xpath.number(p, place)): p for p, _, _ in self.parameters if len(p) == 0}
 
     def parameter_at(self, start: int) -> etree._Element | None:
         """The clustering parameter whose start tag ends at byte `start`, if one does."""
@@ -137,7 +139,7 @@ def _countable(data: bytes, root: etree._Element) -> bool:
     markup = _NOT_ELEMENTS.sub(b"", data)
     if b"<!" in markup or b"<?" in markup:
         return False
-    return markup.count(b"<") - markup.count(b"</") == int(root.xpath("count(//*)"))
+    return markup.count(b"<") - markup.count(b"</") == int(xpath.number(root, "count(//*)"))
 
 
 def _common_prefix(a: bytes, b: bytes) -> int:

@@ -11,7 +11,8 @@ from functools import cached_property
 
 from lxml import etree
 
-from wizard.rules.reading import CARBON_NS, children_of, property_of, text_of
+from wizard import xpath
+from wizard.rules.reading import CARBON_NS, attributes_of, children_of, property_of, text_of
 
 
 @dataclass(frozen=True, eq=False)
@@ -207,7 +208,7 @@ def registry_of(root: etree._Element | None) -> Registry | None:
                 locator,
                 children.get("instanceId"),
                 children.get("targetPath"),
-                dict(el.attrib),
+                attributes_of(el),
                 children,
             )
         )
@@ -221,5 +222,5 @@ def registry_of(root: etree._Element | None) -> Registry | None:
 
 
 def offset_text(root: etree._Element) -> str | None:
-    found = root.xpath("c:Ports/c:Offset", namespaces={"c": CARBON_NS})
+    found = xpath.elements(root, "c:Ports/c:Offset", namespaces={"c": CARBON_NS})
     return (text_of(found[0]) or "") if found else None

@@ -65,6 +65,12 @@ def children_of(el: etree._Element) -> dict[str, str]:
     return found
 
 
+def attributes_of(el: etree._Element) -> dict[str, str]:
+    """The element's attributes by name (lxml gives names and values as str; its stubs also
+    allow bytes)."""
+    return {k: v for k, v in el.attrib.items() if isinstance(k, str) and isinstance(v, str)}
+
+
 def property_of(parent: etree._Element | None, name: str) -> str | None:
     """A `Property[@name=name]` value; Carbon reads them into a map, so the last one wins."""
     if parent is None:

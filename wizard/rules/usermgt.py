@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from wizard import xpath
 from wizard.rules.facts import NodeFiles
 from wizard.rules.findings import Report
 from wizard.rules.reading import PRODUCT_FILES, element_path, is_embedded_h2, property_of, text_of
@@ -109,12 +110,12 @@ def _check_realm_configuration(node: NodeFiles, config: etree._Element, out: Rep
 def check_product_files(node: NodeFiles, out: Report) -> None:
     if not node.datasources_complete:
         return
-    for relative, xpath in PRODUCT_FILES:
+    for relative, where in PRODUCT_FILES:
         path = node.conf(relative)
         root = node.xml(path)
         if root is None:
             continue
-        for el in root.xpath(xpath):
+        for el in xpath.elements(root, where):
             jndi = (text_of(el) or "").strip()
             if jndi and jndi not in node.by_jndi:
                 out.add(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from wizard import xpath
 from wizard.rules.facts import NodeFiles
 from wizard.rules.findings import Report
 from wizard.rules.reading import SECRET_ALIAS, SVNS, element_path
@@ -19,8 +20,9 @@ def _aliases_of(node: NodeFiles, path: str) -> list[tuple[str, str]]:
     root = node.xml(path)
     if root is None:
         return []
-    found = root.xpath("descendant-or-self::*[@sv:secretAlias]", namespaces={"sv": SVNS})
-    return [(element_path(el), el.get(SECRET_ALIAS)) for el in found]
+    found = xpath.elements(root, "descendant-or-self::*[@sv:secretAlias]", {"sv": SVNS})
+    # The path selects only elements that carry the attribute.
+    return [(element_path(el), el.get(SECRET_ALIAS) or "") for el in found]
 
 
 def _aliases_fact(node: NodeFiles, path: str) -> list[tuple[str, str]]:
