@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -50,8 +51,7 @@ def password_env_name(path: str) -> str:
 
 def to_data(topology: Topology, *, keep_passwords: bool = False) -> dict[str, Any]:
     """Answers as plain data; literal passwords become password_env references unless kept."""
-    data = topology.model_dump(mode="json", exclude_none=True)
-    data = _drop_empty(data)
+    data = _drop_empty_table(topology.model_dump(mode="json", exclude_none=True))
     if not data.get("confirm"):
         data.pop("confirm", None)
     if not keep_passwords:
@@ -78,12 +78,18 @@ def _at(data: dict[str, Any], path: str) -> dict[str, Any]:
             node = node[int(part[1:-1])]
         elif part:
             node = node[part]
+    if not isinstance(node, dict):
+        raise TypeError(f"{path} is not a table")
     return node
+
+
+def _drop_empty_table(table: dict[str, Any]) -> dict[str, Any]:
+    return {k: _drop_empty(v) for k, v in table.items() if v not in ({}, "")}
 
 
 def _drop_empty(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: _drop_empty(v) for k, v in value.items() if v not in ({}, "")}
+        return _drop_empty_table(value)
     if isinstance(value, list):
         return [_drop_empty(v) for v in value]
     return value
@@ -149,7 +155,7 @@ def _inline_table(table: dict[str, Any]) -> str:
     return "{ " + ", ".join(f"{_key(k)} = {_literal(v)}" for k, v in table.items()) + " }"
 
 
-def _inline_tables(items: list[Any]) -> list[str] | None:
+def _inline_tables(items: Sequence[dict[str, Any]]) -> list[str] | None:
     """Each table of a list rendered inline, or None when one does not fit on its line."""
     rendered = []
     for item in items:

@@ -117,25 +117,36 @@ def scrub(text: str, password: str | None) -> str:
 # --- steps -----------------------------------------------------------------------------------
 
 
-def _resolve(host: str, port: int, timeout: float) -> list[tuple[Any, ...]]:
+# One of getaddrinfo's answers: family, type, protocol, canonical name, address.
+_AddrInfo = tuple[
+    socket.AddressFamily,
+    socket.SocketKind,
+    int,
+    str,
+    tuple[str, int] | tuple[str, int, int, int] | tuple[int, bytes],
+]
+
+
+def _resolve(host: str, port: int, timeout: float) -> Sequence[_AddrInfo]:
     """getaddrinfo in a daemon thread: a stuck resolver must not hang the probe."""
     if host.lower().rstrip(".").rsplit(".", 1)[-1] == "invalid":
         # RFC 6761: names under .invalid never resolve; no need to ask a name server.
         raise _Stop("resolve", "failed", f"name does not resolve: {host} (.invalid, RFC 6761)")
-    box: dict[str, Any] = {}
+    answers: list[Sequence[_AddrInfo]] = []
+    errors: list[OSError] = []
 
     def work() -> None:
         try:
-            box["value"] = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            answers.append(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
         except OSError as exc:
-            box["error"] = exc
+            errors.append(exc)
 
     thread = threading.Thread(target=work, name="probe-resolve", daemon=True)
     thread.start()
     thread.join(timeout)
     if thread.is_alive():
         raise _Stop("resolve", "failed", f"timeout: no name server answered for {host}")
-    error = box.get("error")
+    error = errors[0] if errors else None
     if isinstance(error, socket.gaierror):
         if error.errno == socket.EAI_AGAIN:
             raise _Stop(
@@ -146,12 +157,12 @@ def _resolve(host: str, port: int, timeout: float) -> list[tuple[Any, ...]]:
         raise _Stop("resolve", "failed", f"name does not resolve: {host}")
     if error is not None:
         raise _Stop("resolve", "failed", f"name does not resolve: {host} ({error})")
-    if not box.get("value"):
+    if not answers or not answers[0]:
         raise _Stop("resolve", "failed", f"name does not resolve: {host}")
-    return box["value"]
+    return answers[0]
 
 
-def _connect(addresses: list[tuple[Any, ...]], db: DatabasePlan, timeout: float) -> None:
+def _connect(addresses: Sequence[_AddrInfo], db: DatabasePlan, timeout: float) -> None:
     """TCP connect to each address in turn (as create_connection does), each time-limited."""
     first: _Stop | None = None
     for family, kind, proto, _name, address in addresses:

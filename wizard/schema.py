@@ -104,7 +104,7 @@ def schema_steps(plan: Plan) -> list[SchemaStep]:
 def _apimgt_scripts(plan: Plan) -> dict[tuple[str, ...], tuple[str, str]]:
     """Physical database -> (apimgt script, API Manager version) for those that get one."""
     versions = {p.key: p.version for p in plan.topology.products}
-    out = {}
+    out: dict[tuple[str, ...], tuple[str, str]] = {}
     for db in plan.databases:
         for script in db.schema_scripts:
             if script.startswith(_APIMGT):

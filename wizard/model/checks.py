@@ -11,7 +11,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from wizard import fields, homes
-from wizard.catalog import CARBON_PORTS, MAX_OFFSET, PRODUCTS
+from wizard.catalog import CARBON_PORTS, MAX_OFFSET, PRODUCTS, ProductId
 from wizard.model.database import identifier_problems, password_problems
 from wizard.problems import Problem, join_path
 
@@ -276,10 +276,11 @@ def key_manager(topology: Topology) -> list[Problem]:
                     )
                 )
     if "is-km" in by_id and "apim" in by_id:
-        for pid, what in (
+        sides: tuple[tuple[ProductId, str], ...] = (
             ("is-km", "API Manager calls the key manager"),
             ("apim", "the key manager calls the gateway to revoke tokens"),
-        ):
+        )
+        for pid, what in sides:
             pi, product = by_id[pid]
             if len(product.nodes) > 1 and product.load_balancer is None:
                 problems.append(

@@ -148,8 +148,8 @@ class Product(Strict):
             required = {db.key for db in profile.required_databases}
             for key in self.databases:
                 if key not in wanted:
-                    known = sorted(k if k in required else f"{k} (optional)" for k in wanted)
-                    hint = f"; it needs: {', '.join(known)}" if wanted else ""
+                    needed = sorted(k if k in required else f"{k} (optional)" for k in wanted)
+                    hint = f"; it needs: {', '.join(needed)}" if wanted else ""
                     owner = next((o for o, b in product.borrows if b == key), None)
                     if owner is not None:
                         hint = f"; it uses {PRODUCTS[owner].label}'s {key}: remove this table"

@@ -7,7 +7,7 @@ and name every field they blame, are wizard.model.checks.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
@@ -18,7 +18,7 @@ from wizard.model.database import DatabaseSection, DatabaseSpec
 from wizard.model.products import LdapStore, Node, Product
 from wizard.problems import Problems, join_path
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Final = 1
 
 
 class Cluster(Strict):

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from wizard.catalog import PRODUCTS, Engine
-from wizard.model import DatabaseSpec, Topology, resolved_password
+from wizard.model import DatabaseSpec, Product, Topology, resolved_password
 from wizard.problems import join_path
 
 # Registry roles: the datasource and JNDI names each shared database gets on every node.
@@ -69,8 +69,8 @@ def plan_databases(
     db = topology.database
     out: list[DatabasePlan] = []
 
-    def users_of(predicate: object) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        products = [p for p in topology.products if predicate(p)]  # type: ignore[operator]
+    def users_of(products: list[Product]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The keys of `products` (in the plan's order) and the ids of their nodes."""
         return (
             tuple(p.key for p in products),
             tuple(n.id for p in products for n in p.nodes),
@@ -111,7 +111,7 @@ def plan_databases(
             )
         )
 
-    everyone = users_of(lambda p: True)
+    everyone = users_of(topology.products)
     kernel = (engine.kernel_script,)
     if db.layout == "shared":
         assert db.registry is not None
@@ -126,7 +126,7 @@ def plan_databases(
         )
     else:
         assert db.governance is not None
-        on_common = users_of(lambda p: p.config_database is None)
+        on_common = users_of([p for p in topology.products if p.config_database is None])
         if on_common[0] and db.config is not None:
             add(
                 "config",
@@ -151,7 +151,7 @@ def plan_databases(
                     "config",
                     product.config_database,
                     names,
-                    users_of(lambda p, key=product.key: p.key == key),
+                    users_of([p for p in topology.products if p.key == product.key]),
                     kernel,
                 )
         add(
@@ -186,9 +186,11 @@ def plan_databases(
                 (pdb.key, pdb.jndi_name, pdb.description),
                 # IS as Key Manager shares API Manager's WSO2AM_DB (AM260).
                 users_of(
-                    lambda p, key=product.key, owner=product.id, db=pdb.key: (
-                        p.key == key or (owner, db) in PRODUCTS[p.id].borrows
-                    )
+                    [
+                        p
+                        for p in topology.products
+                        if p.key == product.key or (product.id, pdb.key) in PRODUCTS[p.id].borrows
+                    ]
                 ),
                 # Paths in the profile's own dbscripts folder (EI: wso2/<profile>/dbscripts).
                 profile.scripts(pdb, engine, product.version),

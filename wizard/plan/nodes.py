@@ -217,8 +217,10 @@ def node_plan(
     if topology.database.layout == "shared":
         shared = dbs["registry"]
         registry_dbs = [shared]
-        db_configs = (DbConfig("sharedregistry", shared.jndi_name),)
-        instances = (RemoteInstance("sharedregistry", "sharedregistry", shared.cache_id),)
+        db_configs: tuple[DbConfig, ...] = (DbConfig("sharedregistry", shared.jndi_name),)
+        instances: tuple[RemoteInstance, ...] = (
+            RemoteInstance("sharedregistry", "sharedregistry", shared.cache_id),
+        )
         gov_instance = conf_instance = "sharedregistry"
     else:
         conf, gov = dbs[config_key], dbs["governance"]

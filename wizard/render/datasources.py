@@ -145,6 +145,7 @@ def _edit_existing(m: Markup, datasource: etree._Element, ds: DatasourcePlan) ->
     jndi = datasource.find("jndiConfig")
     jndi_name = ds.jndi_name
     name_el = datasource.find("name")
+    assert name_el is not None  # the datasource was found by its <name>
     if jndi is None:
         anchor = datasource.find("description")
         if anchor is None:

@@ -3,7 +3,8 @@ PRODUCT_HOME (the node folder of the tree mirrors it)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from wizard.distribution import DistributionError, Stock
@@ -31,16 +32,16 @@ def render_node(node: NodePlan, stock: Stock) -> dict[str, bytes]:
     missing and ValueError when a stock file cannot be patched (the message says which)."""
     files: dict[str, bytes] = {}
     path = node.conf_path(REGISTRY)
-    files[path] = _patched(path, lambda: patch_registry(_require(stock, path), node.registry))
+    with _patching(path):
+        files[path] = patch_registry(_require(stock, path), node.registry)
     path = node.conf_path(USER_MGT)
-    files[path] = _patched(
-        path,
-        lambda: patch_user_mgt(_require(stock, path), node.realm_datasource, node.user_store),
-    )
+    with _patching(path):
+        files[path] = patch_user_mgt(_require(stock, path), node.realm_datasource, node.user_store)
     for file in node.datasource_files():
         path = node.conf_path(file)
         own = [ds for ds in node.datasources if ds.file == file]
-        files[path] = _patched(path, lambda p=path, o=own: patch_datasources(stock.read(p), o))
+        with _patching(path):
+            files[path] = patch_datasources(stock.read(path), own)
     files.update(cluster_files(node, stock))
     for edits in node.file_edits:
         path = node.conf_path(edits.file)
@@ -48,7 +49,8 @@ def render_node(node: NodePlan, stock: Stock) -> dict[str, bytes]:
         base = files.get(path) or stock.read(path)
         if base is None:
             continue  # not in these stock files: the README gives the values to set by hand
-        files[path] = _patched(path, lambda b=base, e=edits: patch_product_file(b, e))
+        with _patching(path):
+            files[path] = patch_product_file(base, edits)
     files = secure_rendered(node, files)
     files.update(vault_files(node, stock))
     if node.driver_jar:
@@ -93,8 +95,10 @@ def _require(stock: Stock, path: str) -> bytes:
     return data
 
 
-def _patched(path: str, patch: Callable[[], bytes]) -> bytes:
+@contextmanager
+def _patching(path: str) -> Iterator[None]:
+    """A ValueError inside (a stock file the patcher cannot patch) names the file."""
     try:
-        return patch()
+        yield
     except ValueError as exc:
         raise DistributionError(f"cannot patch {path}: {exc}") from exc

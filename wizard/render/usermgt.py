@@ -140,7 +140,7 @@ def _patch(stock: bytes, jndi: str, user_store: UserStorePlan | None) -> bytes:
         )
     realm = root.find("Realm")
     config = realm.find("Configuration") if realm is not None else None
-    if config is None:
+    if realm is None or config is None:
         raise ValueError("user-mgt.xml has no Realm/Configuration; Carbon cannot start with it")
     m = Markup(stock, root)
     value = m.encode(xmltools.text(jndi))
@@ -179,6 +179,7 @@ def _primary_store(
     is the primary, keeps the rest as they are); returns the other active stores left alone."""
     wanted, settings = _wanted(plan)
     stores = realm.findall("UserStoreManager")
+    primary: etree._Element | None
     if stores and _class(stores[0]) == wanted:
         primary, dropped = stores[0], []
         if plan.kind == "embedded-ldap":

@@ -142,7 +142,7 @@ def _across_config(nodes: Sequence[NodeFiles], out: Report) -> None:
         if not parts:
             continue
         target, target_holders = majority([(n, p.mount.target_path or "") for n, p in parts])
-        url, url_holders = majority([(n, p.url) for n, p in parts])
+        url, url_holders = majority([(n, p.url or "") for n, p in parts])
         for node, p in parts:
             if p.mount.target_path != target:
                 out.add(

@@ -72,7 +72,7 @@ class NodeFiles:
                 root, error = self.shared.parse(content)
                 if error is not None:
                     self.parse_errors[path] = error
-                elif path == self.axis2_file:
+                elif path == self.axis2_file and root is not None:
                     self.shared.add_base(path, content, root)
             self._parsed[path] = root
         return self._parsed[path]

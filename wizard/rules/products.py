@@ -117,11 +117,12 @@ def _first(root: etree._Element, where: str) -> etree._Element | None:
     carry a default namespace, api-manager.xml none, and Carbon reads them alike."""
     el = root
     for step in where.split("/"):
-        el = next(
+        child = next(
             (c for c in el if isinstance(c.tag, str) and etree.QName(c).localname == step), None
         )
-        if el is None:
+        if child is None:
             return None
+        el = child
     return el
 
 

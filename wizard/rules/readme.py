@@ -48,7 +48,7 @@ def check(readme: bytes | None) -> list[Finding]:
     if numbers != list(range(1, len(numbers) + 1)):
         add("### steps", f"the steps are numbered {numbers}, not 1, 2, 3, ...")
     titles = [t for _, t in found]
-    at = []
+    at: list[tuple[str, int]] = []
     for what, word in _ORDER:
         index = next((i for i, t in enumerate(titles) if word in t), None)
         if index is None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from lxml import etree
 
@@ -41,7 +41,7 @@ class Shared:
     def __init__(self) -> None:
         self._parsed: OrderedDict[bytes, tuple[etree._Element | None, str | None]] = OrderedDict()
         self._facts: dict[tuple[object, ...], object] = {}
-        self._interned: dict[Any, Any] = {}
+        self._interned: dict[object, object] = {}
         self._findings: dict[tuple[object, ...], tuple[str, list[Finding]] | None] = {}
         self._bases = Bases()
 
@@ -57,12 +57,16 @@ class Shared:
 
     def intern(self, value: T) -> T:
         """One shared copy of an equal (hashable) value, e.g. a cluster's member list."""
-        return self._interned.setdefault(value, value)  # type: ignore[no-any-return]
+        shared = self._interned.setdefault(value, value)
+        # Equal values of other types (1 and True) are not one value.
+        return shared if isinstance(shared, type(value)) else value
 
     def fact(self, key: tuple[object, ...], compute: Callable[[], T]) -> T:
         if key not in self._facts:
             self._facts[key] = compute()
-        return self._facts[key]  # type: ignore[return-value]
+        # Each key is computed by one function, so what is kept under it is that function's T;
+        # a dict of every kind of fact cannot say so itself.
+        return cast("T", self._facts[key])
 
     def run(
         self,
