@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -171,6 +172,7 @@ class ReviewSteps(Asking):
             self.say(tree.next_steps(built))
         except Exception:  # the summary is a courtesy; the README holds the same steps
             self.say(f"Next: read {result.path / 'README.md'}.")
+        self.say_push_commands(plan, result.path)
         assert self.session is not None
         self.session.step = "write"
         self.save()
@@ -179,6 +181,23 @@ class ReviewSteps(Asking):
             " reopens this plan."
         )
         return None
+
+    def say_push_commands(self, plan: Plan, tree_path: Path) -> None:
+        """When the tree has ansible/: the commands that push it, the dry run first, each
+        ready to paste (the README's own lines)."""
+        from wizard.render.ansible import PUSH, push_commands
+
+        if not (tree_path / PUSH).is_file():
+            return
+        cd = f"cd {shlex.quote(str(tree_path))}"
+        dry_run, push_all, push_group, _ = push_commands(plan)
+        self.say(
+            "Push with Ansible (ansible-playbook on this machine, SSH to the nodes): the dry "
+            "run first, which changes nothing and shows what each node would get; then the "
+            "push to every node, or to one product cluster:"
+        )
+        for line in (dry_run, push_all, push_group):
+            self.say(f"  {cd} && {line}")
 
 
 def group(problems: Sequence[Problem]) -> dict[str, list[Problem]]:
