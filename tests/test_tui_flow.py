@@ -172,7 +172,7 @@ async def test_bad_input_on_each_step_shows_its_message_and_blocks_next(tmp_path
         await next_step(pilot)
 
         await type_into(pilot, "products[0].nodes[1].offset", "x")
-        await blocked(pilot, "products[0].nodes[1].offset", "nodes", "integer")
+        await blocked(pilot, "products[0].nodes[1].offset", "nodes", "is not a whole number")
         await type_into(pilot, "products[0].nodes[1].offset", "")
         await type_into(pilot, "products[0].nodes[1].host", "10.0.1.11")
         assert any("offset" in m for m in messages(app, "products[0].nodes[1]"))
