@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from functools import wraps
 from typing import Any, ClassVar, TypeVar, cast
 
@@ -140,9 +140,9 @@ class StepPane(VerticalScroll):
 
     def focus_path(self, path: str) -> None:
         controls = [w for w in self.query("*") if isinstance(w, Bound) and can_focus(w)]
-        best = max(
+        best: Widget | None = max(
             (c for c in controls if under(path, c.path)),
-            key=lambda c: len(cast(Bound, c).path),
+            key=lambda c: len(c.path),
             default=None,
         )
         if best is None:
@@ -155,8 +155,8 @@ class StepPane(VerticalScroll):
         if best is None:
             self.focus_first()
             return
-        focus_now(cast(Widget, best))
-        self.scroll_to_widget(cast(Widget, best))
+        focus_now(best)
+        self.scroll_to_widget(best)
 
     def focus_first(self) -> None:
         first = next((w for w in self.query("*") if can_focus(w)), None)
@@ -174,18 +174,22 @@ class StepPane(VerticalScroll):
             event.stop()
             self.answer(event.input.path, convert(event.input.kind, event.value))
 
-    def on_select_changed(self, event: Select.Changed) -> None:
+    # Textual calls a pane's own handler of the same name as well as these two (it walks the
+    # class hierarchy, not overriding): a pane's may be async.
+    def on_select_changed(self, event: Select.Changed) -> Awaitable[None] | None:
         if isinstance(event.select, BoundSelect):
             event.stop()
             value = None if event.value is Select.NULL else event.value
             self.answer(event.select.path, value)
+        return None
 
-    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> Awaitable[None] | None:
         if isinstance(event.checkbox, BoundCheckbox):
             event.stop()
             box = event.checkbox
             value = None if event.value == box.default else event.value
             self.answer(box.path, value)
+        return None
 
     @guarded
     def answer(self, path: str, value: Any) -> None:

@@ -3,23 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import work
+from textual import getters, work
 from textual.containers import Horizontal, ScrollableContainer, Vertical
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, Select, Static
 
 from screens import checks
+from screens.app import WizardApp
 from screens.base import AnswersChanged, StepPane, focus_now, guarded
 from screens.checks import Preview, confirmation_items
+from screens.state import WizardState
 from screens.widgets.buttons import CompactButton
 from screens.widgets.dialogs import AskDialog, ConfirmDialog
 from screens.widgets.problemlist import ConfirmList, ProblemList
 from wizard import collector
 from wizard.problems import Problem
 from wizard.steps import lookup
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from wizard.model import Topology
 
 EARLY_PICTURE = 1.0
 """Seconds the checks may take before the picture is shown without them: drawing it twice
@@ -28,6 +36,7 @@ costs more than the wait on an estate of a few hundred nodes."""
 
 class PreviewPane(StepPane):
     step_id = "preview"
+    app = getters.app(WizardApp)
     keys_help = (
         "Nothing is written yet. The findings list (if any) leads, with Enter, to the step "
         "that fixes each one. The picture and the diffs scroll sideways with the arrow keys "
@@ -61,8 +70,8 @@ class PreviewPane(StepPane):
             super().__init__()
             self.result = result
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, state: WizardState) -> None:
+        super().__init__(state)
         self.result: Preview | None = None
         self.picture_shown = ""
         self.diff_files: dict[str, list[str]] = {}
@@ -187,14 +196,12 @@ class PreviewPane(StepPane):
         )
 
     @guarded
-    def write_preset(self, topology: object, name: str, directory: object) -> None:
-        from pathlib import Path
-
+    def write_preset(self, topology: Topology, name: str, directory: Path) -> None:
         from wizard import presets
         from wizard.problems import AnswersError
 
         try:
-            path = presets.save_preset(topology, name, Path(str(directory)), force=True)  # type: ignore[arg-type]
+            path = presets.save_preset(topology, name, directory, force=True)
         except (AnswersError, OSError) as exc:
             self.app.notify(f"The preset was not saved: {exc}", severity="error", timeout=10)
             return
@@ -213,7 +220,7 @@ class PreviewPane(StepPane):
                     self.post_message(self.Planned(result))
                     result = checks.check(result)
         except Exception as exc:
-            self.app.call_from_thread(self.app.report_error, exc)  # type: ignore[attr-defined]
+            self.app.call_from_thread(self.app.report_error, exc)
             result = Preview()
         self.post_message(self.Checked(result))
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar
 
+from textual import getters
 from textual.binding import Binding, BindingType
 from textual.widget import Widget
 from textual.widgets import Checkbox, OptionList, Static
 from textual.widgets.option_list import Option
 
+from screens.app import WizardApp
 from screens.base import GoTo, StepPane, guarded
 from screens.widgets.bound import BoundInput
 from screens.widgets.compact import made_compact
@@ -20,6 +22,7 @@ from wizard import presets, sessions
 
 class StartPane(StepPane):
     step_id = "start"
+    app = getters.app(WizardApp)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("delete", "delete_session", "Delete session", show=False)
     ]
@@ -40,7 +43,7 @@ class StartPane(StepPane):
             # The first screen: the presets are parsed, and any that cannot be used marked,
             # once it is drawn (tomllib and the files, ~10 ms before the first frame).
             found = presets.list_presets_unchecked(self.state.preset_dirs)
-            self.app.when_drawn(lambda: self.call_later(self.check_presets, found))  # type: ignore[attr-defined]
+            self.app.when_drawn(lambda: self.call_later(self.check_presets, found))
         if found:
             options.append(None)
         options += [preset_option(info) for info in found]
@@ -114,7 +117,7 @@ class StartPane(StepPane):
         # StepPane.on_mount's check waits until it is on the terminal, then runs through
         # this pane's queue, so a pane removed meanwhile (a preset chosen) never runs it.
         check = super().refresh_problems
-        self.app.when_drawn(lambda: self.call_later(check))  # type: ignore[attr-defined]
+        self.app.when_drawn(lambda: self.call_later(check))
 
     def origin_text(self) -> str:
         if self.state.note:
@@ -135,7 +138,7 @@ class StartPane(StepPane):
             self.query_one("#origin-note", Static).update(self.origin_text())
             return
         if choice.startswith("session:"):
-            self.app.call_later(self.app.resume, choice.removeprefix("session:"))  # type: ignore[attr-defined]
+            self.app.call_later(self.app.resume, choice.removeprefix("session:"))
             return
         if choice.startswith("preset:"):
             problem = self.state.start_from_preset(choice.removeprefix("preset:"))
@@ -183,7 +186,7 @@ class StartPane(StepPane):
         if event.checkbox.id == "keep-passwords":
             event.stop()
             self.state.keep_passwords = event.value
-            self.app.autosave_soon()  # type: ignore[attr-defined]
+            self.app.autosave_soon()
 
 
 def preset_option(info: presets.PresetInfo) -> Option:

@@ -8,10 +8,10 @@ answers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from wizard import sessions, steps
 from wizard.draft import Draft
@@ -22,9 +22,19 @@ from wizard.workflow import LocalFiles
 if TYPE_CHECKING:
     from wizard.distribution import Detected
 
-T = TypeVar("T")
 
 FORM_STEPS = ("start", "products", "nodes", "database", "layout")
+
+
+@dataclass
+class _Checked:
+    """The problems found for one revision of the answers."""
+
+    revision: int = -1
+    by_step: dict[str, list[Problem]] | None = None
+    """Every problem, by the step that fixes it (what the preview and write steps show)."""
+    per_step: dict[str, list[Problem]] = field(default_factory=dict)
+    """A form step's own problems, by step."""
 
 
 @dataclass
@@ -48,8 +58,8 @@ class WizardState(Draft):
     written_revision: int = 0
     """The revision of the answers last written (or loaded)."""
     files: LocalFiles = field(default_factory=LocalFiles, repr=False)
-    _checked: tuple[int, dict[str, Any]] = field(default_factory=lambda: (-1, {}), repr=False)
-    """The revision of the answers last checked, and what was found for them, by step."""
+    _checked: _Checked = field(default_factory=_Checked, repr=False)
+    """The revision of the answers last checked, and what was found for them."""
 
     def load(self, answers: dict[str, Any], origin: str = "new") -> None:
         """Start over from other answers (a preset or a session)."""
@@ -71,26 +81,27 @@ class WizardState(Draft):
     # ---- problems and step states -------------------------------------------------------
 
     def problems(self, step_id: str) -> list[Problem]:
+        checked = self._checked_now()
         if step_id in ("preview", "write"):
-            by_step = self._once("*", lambda: steps.problems_by_step(self.answers))
+            if checked.by_step is None:
+                checked.by_step = steps.problems_by_step(self.answers)
+            by_step = checked.by_step
             return [p for ps in by_step.values() for p in ps] + self.files.problems(self.answers)
-        found = list(self._once(step_id, lambda: steps.problems_for_step(self.answers, step_id)))
+        found = checked.per_step.get(step_id)
+        if found is None:
+            found = checked.per_step[step_id] = steps.problems_for_step(self.answers, step_id)
         # Not cached by revision: a file can appear on disk while the answers stay the same.
         return found + self.files.problems_for_step(self.answers, step_id)
 
-    def _once(self, what: str, check: Callable[[], T]) -> T:
-        """`check()`, run once per revision of the answers.
+    def _checked_now(self) -> _Checked:
+        """What was found for this revision of the answers: each check runs once per revision.
 
         A key press asks for a step's problems up to four times (its fields, the sidebar's
         step states, the note), and each check validates every node: ~10 ms at 500 nodes.
         """
-        key = self.revision
-        if key != self._checked[0]:
-            self._checked = (key, {})
-        found = self._checked[1]
-        if what not in found:
-            found[what] = check()
-        return found[what]  # type: ignore[no-any-return]
+        if self._checked.revision != self.revision:
+            self._checked = _Checked(self.revision)
+        return self._checked
 
     def detect(self, where: str) -> Detected | str:
         return self.files.detect(where)
