@@ -272,7 +272,7 @@ def splice(data: bytes, edits: Iterable[Edit]) -> bytes:
         last = edit.start
     # One join instead of a copy of the whole file per edit; pieces in file order (edits at
     # one offset end up latest-given first, as applying them back to front would).
-    pieces = []
+    pieces: list[bytes] = []
     pos = 0
     for edit in reversed(ordered):
         pieces += (data[pos : edit.start], edit.data)
