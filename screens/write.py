@@ -12,15 +12,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import work
+from textual import getters, work
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, ScrollableContainer, Vertical
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Button, Input, Markdown, ProgressBar, Select, Static
 
+from screens.app import WizardApp
 from screens.base import AnswersChanged, StepPane, focus_now, guarded
 from screens.checks import Item, build_plan, confirmation_items
+from screens.state import WizardState
 from screens.widgets.bound import OrderedInput
 from screens.widgets.buttons import CompactButton
 from screens.widgets.dialogs import ConfirmDialog
@@ -31,7 +33,9 @@ from wizard.problems import Problem
 from wizard.steps import lookup
 
 if TYPE_CHECKING:
+    from wizard.output import WriteResult
     from wizard.push import NodeResult, PushResult
+    from wizard.tree import Tree
 
 PUSH_REFRESH = 0.2
 """Seconds between redraws of the nodes' progress lines while ansible-playbook runs."""
@@ -39,6 +43,7 @@ PUSH_REFRESH = 0.2
 
 class WritePane(StepPane):
     step_id = "write"
+    app = getters.app(WizardApp)
     keys_help = (
         "The tree is written into a hidden folder beside the directory, checked against the "
         "WSO2 rules, and then moved into place; a non-empty directory is replaced only when "
@@ -56,8 +61,8 @@ class WritePane(StepPane):
     WritePane #write { margin: 1 0; }
     """
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, state: WizardState) -> None:
+        super().__init__(state)
         self.writing = False
         self.commands: list[str] = []
         """The push command lines of the plan being written (ansible.push_commands)."""
@@ -171,7 +176,7 @@ class WritePane(StepPane):
             self.app.notify("ansible-playbook is running; Esc stops it.", severity="warning")
             return False
         if self.state.written and not self.state.changed_since_write:
-            self.app.quit_now()  # type: ignore[attr-defined]
+            self.app.quit_now()
             return False
         self.start_write()
         return False
@@ -248,16 +253,16 @@ class WritePane(StepPane):
         if items:
             focus_now(problems)
 
-    def write(self, built: object, out: Path, force: bool) -> None:
+    def write(self, built: Tree, out: Path, force: bool) -> None:
         self.writing = True
         bar = self.query_one("#progress", ProgressBar)
         bar.display = True
-        bar.update(total=max(1, len(built.files)), progress=0)  # type: ignore[attr-defined]
+        bar.update(total=max(1, len(built.files)), progress=0)
         self.query_one("#write-status", Static).update(f"Writing to {out} …")
         self.run_write(built, out, force)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
-    def run_write(self, built: object, out: Path, force: bool) -> None:
+    def run_write(self, built: Tree, out: Path, force: bool) -> None:
         from wizard import tree
         from wizard.output import OutputError, write_tree
 
@@ -267,7 +272,7 @@ class WritePane(StepPane):
             )
 
         try:
-            result = write_tree(built, out, force=force, progress=progress)  # type: ignore[arg-type]
+            result = write_tree(built, out, force=force, progress=progress)
         except OutputError as exc:
             self.app.call_from_thread(self.failed, str(exc))
             return
@@ -275,7 +280,7 @@ class WritePane(StepPane):
             self.app.call_from_thread(self.failed, f"internal error ({type(exc).__name__}: {exc})")
             return
         try:
-            steps_text = tree.next_steps(built)  # type: ignore[arg-type]
+            steps_text = tree.next_steps(built)
         except Exception:  # the README in the tree holds the same steps
             steps_text = f"Read {result.path / 'README.md'}."
         self.app.call_from_thread(self.done, result, steps_text)
@@ -286,19 +291,19 @@ class WritePane(StepPane):
         self.query_one("#write-status", Static).update("")
         self.directory_field().show([message])
 
-    def done(self, result: object, steps_text: str) -> None:
+    def done(self, result: WriteResult, steps_text: str) -> None:
         self.writing = False
-        self.state.written = result.path  # type: ignore[attr-defined]
+        self.state.written = result.path
         self.state.changed_since_write = False
-        lines = [f"Wrote {result.files} files to {result.path}."]  # type: ignore[attr-defined]
-        if result.backup:  # type: ignore[attr-defined]
-            lines.append(f"The previous contents are kept in {result.backup}.")  # type: ignore[attr-defined]
+        lines = [f"Wrote {result.files} files to {result.path}."]
+        if result.backup:
+            lines.append(f"The previous contents are kept in {result.backup}.")
         self.query_one("#write-status", Static).update("\n".join(lines))
         summary = self.query_one("#summary", Markdown)
         summary.update(steps_text)
         summary.display = True
-        self.call_later(self.offer_push, result.path)  # type: ignore[attr-defined]
-        self.app.save_session()  # type: ignore[attr-defined]
+        self.call_later(self.offer_push, result.path)
+        self.app.save_session()
         self.post_message(AnswersChanged())
         focus_now(self.query_one("#write", Button))
 
