@@ -15,7 +15,8 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/carbon-wizard
 
-# The whole suite, as CI runs it (the import contracts included: tests/test_import_contracts.py).
+# The whole suite, as CI runs it (the import contracts and the types included:
+# tests/test_import_contracts.py, tests/test_types.py).
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
@@ -28,6 +29,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -24,6 +24,8 @@ SERVER_TESTS = {
 SLOW_FIXTURES = {"estate"}
 SLOW_TESTS = {
     "test_fleet.py": {"test_push_stops_with_the_check_scripts_message_when_a_database_is_down"},
+    # mypy over wizard/ and screens/: seconds from a cold cache (`make lint` runs it too).
+    "test_types.py": {"test_the_types_hold"},
 }
 
 
