@@ -306,6 +306,8 @@ class WritePane(StepPane):
         self.app.save_session()
         self.post_message(AnswersChanged())
         focus_now(self.query_one("#write", Button))
+        # The result on screen, from its first line, however far down the step it is.
+        self.call_after_refresh(self.query_one("#write-status", Static).scroll_visible, top=True)
 
     async def offer_push(self, tree_path: Path) -> None:
         """The push of the tree just written, when it has ansible/ (the button shows only
@@ -315,7 +317,8 @@ class WritePane(StepPane):
 
         await self.query(PushPanel).remove()
         if self.commands and (tree_path / PUSH).is_file():
-            await self.mount(PushPanel(tree_path, self.commands), before="#summary")
+            # After the result and its next steps: the hand-off is read first.
+            await self.mount(PushPanel(tree_path, self.commands), after="#summary")
 
 
 class PushPanel(Vertical):
