@@ -16,7 +16,7 @@ run: $(STAMP)
 	$(BIN)/carbon-wizard
 
 # The whole suite, as CI runs it (the import contracts and the types included:
-# tests/test_import_contracts.py, tests/test_types.py).
+# tests/core/test_import_contracts.py, tests/core/test_types.py).
 test: $(STAMP)
 	$(BIN)/python -m pytest
 

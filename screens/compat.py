@@ -2,7 +2,7 @@
 
 Textual is pinned to one major version (pyproject.toml). Nothing else in screens/ (or in
 the tests) touches a private Textual name: it imports what it needs from here, and
-tests/test_textual_compat.py fails when an entry below no longer matches the installed
+tests/ui/test_textual_compat.py fails when an entry below no longer matches the installed
 Textual. Each entry says why it is needed and what public API would replace it.
 """
 
@@ -72,7 +72,7 @@ class KeysFooter(Footer):
     step mounts and focuses its widgets, which drew the same keys four times over before
     the first frame. Kept because it saves ~45 M instructions of the first frame (1388 M
     with it, 1433 M with Footer; cachegrind), ~12 ms of CPU.
-    `_shown` repeats what `Footer.compose` reads (tests/test_textual_compat.py holds a
+    `_shown` repeats what `Footer.compose` reads (tests/ui/test_textual_compat.py holds a
     fingerprint of that method). Public replacement: a Footer that does not recompose
     unchanged keys.
     """

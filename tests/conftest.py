@@ -1,10 +1,15 @@
-"""Marks each test by what it needs, so `make test-fast` can leave out the slow kinds.
+"""The tests in tiers, each a folder with its conftest: core/, render/, rules/, ui/. Helpers
+shared by several tiers (answers fixtures, assembled distributions, database servers, the
+fleet's local estate) stay here.
 
-ui:      runs the full-screen app (Textual's pilot, snapshots) or a real terminal (tmux).
+Each test is marked by what it needs, so `make test-fast` can leave out the slow kinds:
+
+ui:      runs the full-screen app (Textual's pilot, snapshots) or a real terminal (tmux):
+         the whole ui/ tier (tests/ui/conftest.py).
 servers: needs a database server or an sshd (tests/dbservers.py, test_fleet_ssh.py).
 slow:    needs neither but takes seconds on its own.
 
-Marked here by file and test name rather than in each file, while the files stay flat in tests/.
+servers and slow are marked here by file and test name, as they are spread over the tiers.
 `make test` runs everything; `make test-fast` runs `-m "not ui and not servers and not slow"`.
 """
 
@@ -14,7 +19,6 @@ from pathlib import Path
 
 import pytest
 
-UI_FILES = ("test_tui_",)  # every test_tui_*.py: the app under Textual's pilot, or tmux
 SERVER_FILES = {"test_real_databases.py", "test_real_identity.py", "test_fleet_ssh.py"}
 # Tests in otherwise quick files that log in to a real database server.
 SERVER_TESTS = {
@@ -33,8 +37,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         file = Path(str(item.path)).name
         name = getattr(item, "originalname", item.name)
-        if file.startswith(UI_FILES):
-            item.add_marker(pytest.mark.ui)
         if file in SERVER_FILES or name in SERVER_TESTS.get(file, ()):
             item.add_marker(pytest.mark.servers)
         if name in SLOW_TESTS.get(file, ()) or SLOW_FIXTURES & set(

@@ -27,8 +27,8 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-from tests.test_cluster_tree import fake_driver
-from tests.test_distribution import apim_home
+from tests.core.test_distribution import apim_home
+from tests.render.test_cluster_tree import fake_driver
 from wizard import answers
 from wizard.fleet import FleetError, ansible_playbook
 

@@ -4,7 +4,7 @@ their tables; on MySQL they stop at an index that exists). The README says it at
 (`schema._warnings`), so that an operator who ran a step twice knows what happened.
 
 MySQL family and PostgreSQL: each script was run twice on MariaDB 10.11 and PostgreSQL 15
-(tests/test_real_databases.py, test_business_process_and_broker_databases, checks these
+(tests/render/test_real_databases.py, test_business_process_and_broker_databases, checks these
 sentences against what the clients print). The other engines: read from the scripts
 (carbon-business-process v4.4.10 and v4.4.79 features/bpel and features/bpmn create scripts,
 carbon-business-messaging v3.2.44 and v3.2.62 features/andes mb-store scripts): none has a

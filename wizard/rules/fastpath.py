@@ -9,7 +9,7 @@ Measured the way bench/ times `generate` (a child process, 1 000 nodes, output o
 958-1 034), 1 419 ms with every axis2.xml parsed (1 387-1 452), so it saves 30 % of
 `generate`, past the 10 % it must earn to be kept. An earlier set of 9: 1 083 against 1 591 ms.
 
-`tests/test_rules_variants.py` compares the findings with those of parsing every file for
+`tests/rules/test_rules_variants.py` compares the findings with those of parsing every file for
 ~25 kinds of edit (comments, a DOCTYPE, a second clustering element, CR, '&', ...).
 """
 

@@ -1,0 +1,72 @@
+"""The prompt mode's last words after writing a tree with ansible/: the commands that push it,
+the dry run first, each from the tree's folder, the same lines as the tree's README."""
+
+from __future__ import annotations
+
+import shlex
+import tomllib
+from pathlib import Path
+
+import pytest
+import tomli_w
+
+from tests.core.test_prompt import (
+    BACKSPACE,
+    ENTER,
+    PRESET,
+    PRESET_TO_WRITE,
+    Run,
+    home,  # noqa: F401 - fixture
+    run,  # noqa: F401 - fixture
+)
+from wizard import locations
+
+DRY_RUN = "ansible-playbook -i ansible/inventory.yml ansible/push.yml --check --diff"
+PUSH_ALL = "ansible-playbook -i ansible/inventory.yml ansible/push.yml"
+
+
+def write_with_prompt(prompt: Run, out: Path, preset: str = PRESET) -> int:
+    return prompt(PRESET_TO_WRITE + f"{BACKSPACE * 200}{out}{ENTER}" + ENTER, preset=preset)
+
+
+def test_the_push_commands_follow_the_written_tree(
+    run: Run,  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = tmp_path / "my plans" / "apim"  # a folder name a shell must have quoted
+    assert write_with_prompt(run, out) == 0, capsys.readouterr()
+    printed = capsys.readouterr().out.splitlines()
+    cd = f"cd {shlex.quote(str(out))} && "
+    assert "'" in cd
+    commands = [line.strip() for line in printed if line.strip().startswith(cd)]
+    assert commands == [
+        cd + DRY_RUN,
+        cd + PUSH_ALL,
+        cd + PUSH_ALL + " --limit apim",
+    ]
+    # The dry run's line says what it does, and comes after the tree is written.
+    said = "\n".join(printed)
+    assert said.index("Wrote ") < said.index("the dry run first, which changes nothing")
+    # The same lines as the tree's README, which the operator finds there later.
+    readme = (out / "README.md").read_text()
+    for command in commands:
+        assert f"\n{command.removeprefix(cd)}\n" in readme, command
+
+
+def test_no_push_commands_for_a_tree_without_ansible(
+    home: Path,  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    presets_dir = tmp_path / "my-presets"
+    presets_dir.mkdir()
+    data = tomllib.loads((locations.bundled_presets_dir() / f"{PRESET}.toml").read_text())
+    data["name"] = "no-ansible"
+    data["fleet"] = {"ansible": False}
+    (presets_dir / "no-ansible.toml").write_text(tomli_w.dumps(data))
+    out = tmp_path / "out"
+    assert write_with_prompt(Run(home, presets_dir), out, "no-ansible") == 0
+    printed = capsys.readouterr().out
+    assert "Wrote " in printed and not (out / "ansible").exists()
+    assert "ansible-playbook" not in printed

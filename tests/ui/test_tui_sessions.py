@@ -1,0 +1,274 @@
+"""The full-screen wizard's sessions under Pilot: autosave, resume, locks, damage, secrets,
+and the site-specific answers a preset marks."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import Button, Input, OptionList, Select, Static
+
+from screens.app import AUTOSAVE_DELAY, EXIT_INTERRUPTED
+from screens.specs import SpecCard
+from screens.widgets.dialogs import AskDialog, ConfirmDialog
+from screens.widgets.passwords import PasswordsDialog
+from tests.ui.test_tui_support import (
+    _colour,  # noqa: F401 - autouse
+    choose_origin,
+    confirm_all,
+    control,
+    make_app,
+    next_step,
+    settle,
+    tree_files,
+    type_into,
+)
+from wizard import rules, sessions
+
+PRESET = "apim-2node-mysql"
+TYPED = "Typed-S3cret&<pw>"
+"""A password typed into the wizard (the registry's; the preset names variables for the rest)."""
+
+
+async def type_registry_password(pilot: Pilot[Any]) -> None:
+    """On the database step: the registry password typed here instead of $WSO2_REG_DB_PASSWORD."""
+    card = next(c for c in pilot.app.query(SpecCard) if c.slot.path == "database.registry")
+    card.query_one(".mode", Select).value = "typed"
+    await settle(pilot)
+    await type_into(pilot, "database.registry.password", TYPED)
+
+
+async def first_half(pilot: Pilot[Any], *, keep_passwords: bool = False) -> None:
+    """A preset, a changed node host and a typed password: start, products, nodes, database."""
+    app = pilot.app
+    await choose_origin(pilot, f"preset:{PRESET}")
+    if keep_passwords:
+        app.query_one("#keep-passwords").value = True
+        await pilot.pause()
+    await next_step(pilot, 2)
+    assert app.current == "nodes"
+    await type_into(pilot, "products[0].nodes[1].host", "10.9.9.12")
+    await next_step(pilot)
+    assert app.current == "database"
+    await type_registry_password(pilot)
+
+
+async def second_half(pilot: Pilot[Any], out: Path) -> None:
+    """From the database step: layout, preview (confirm the rest), write to `out`."""
+    app = pilot.app
+    await next_step(pilot, 2)
+    assert app.current == "preview", app.state.problems("database")
+    await confirm_all(pilot)
+    await next_step(pilot)
+    assert app.current == "write"
+    app.query_one("#out", Input).value = str(out)
+    await pilot.pause()
+    await next_step(pilot)
+    assert app.state.written == out, app.query_one("#write-status", Static).render()
+
+
+def session_bytes(tmp_path: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in sorted((tmp_path / "sessions").iterdir()))
+
+
+async def test_quit_half_way_resume_and_finish_writes_the_same_tree(tmp_path: Path) -> None:
+    single = make_app(tmp_path)
+    async with single.run_test(size=(80, 24)) as pilot:
+        await first_half(pilot)
+        await second_half(pilot, tmp_path / "single")
+
+    first = make_app(tmp_path / "two")
+    async with first.run_test(size=(80, 24)) as pilot:
+        await first_half(pilot)
+        # An edit is saved once typing pauses, without a change of step.
+        await pilot.pause(AUTOSAVE_DELAY + 0.4)
+        session_id = first.state.session.id
+        saved = sessions.load(session_id, dir=tmp_path / "two" / "sessions")
+        assert saved.step == "database"
+        assert saved.answers["products"][0]["nodes"][1]["host"] == "10.9.9.12"
+        assert saved.dropped_passwords == ["database.registry.password"]
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        await pilot.press("y")
+    assert first.farewell.endswith(f"carbon-wizard resume {session_id}")
+
+    again = make_app(tmp_path / "two", session=session_id)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert again.current == "database"
+        assert isinstance(again.screen, PasswordsDialog)
+        again.screen.query_one("#pw-0", Input).value = TYPED
+        again.screen.query_one("#use", Button).press()
+        await settle(pilot)
+        assert control(again, "database.registry.password").value == TYPED
+        assert control(again, "database.host").value == "db.example.com"
+        await second_half(pilot, tmp_path / "resumed")
+
+    assert tree_files(tmp_path / "resumed") == tree_files(tmp_path / "single")
+    assert rules.check_tree(tmp_path / "resumed") == []
+
+
+async def test_a_second_app_on_the_same_session_is_refused(tmp_path: Path) -> None:
+    first = make_app(tmp_path)
+    async with first.run_test(size=(80, 24)) as pilot:
+        await choose_origin(pilot, f"preset:{PRESET}")
+        await next_step(pilot)
+        session_id = first.state.session.id
+        path = tmp_path / "sessions" / f"{session_id}.json"
+        before = path.read_bytes()
+
+        second = make_app(tmp_path, session=session_id)
+        async with second.run_test(size=(80, 24)) as other:
+            await settle(other)
+            assert second.current == "start" and second.state.session is None
+            note = str(second.query_one("#origin-note", Static).render())
+            assert "open in another carbon-wizard" in note
+            assert f"pid {os.getpid()}" in note and "host" in note
+            # Choosing it from the list is refused the same way.
+            await choose_origin(other, f"session:{session_id}")
+            assert second.state.session is None
+            assert "open in another carbon-wizard" in str(
+                second.query_one("#origin-note", Static).render()
+            )
+            await other.press("ctrl+q")
+        assert path.read_bytes() == before
+        assert first.state.lock is not None and first.state.lock.held
+
+
+async def test_a_corrupt_session_file_is_moved_aside_and_listed(tmp_path: Path) -> None:
+    directory = tmp_path / "sessions"
+    good = sessions.new_session(
+        "good-plan", {"schema_version": 1, "name": "good-plan"}, dir=directory
+    )
+    (directory / "broken-0000.json").write_text('{"schema_version": 1, "name": ')
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        origins = app.query_one("#origin", OptionList)
+        ids = [origins.get_option_at_index(i).id for i in range(origins.option_count)]
+        assert f"session:{good.id}" in ids
+        [damaged] = [str(w.render()) for w in app.query(".damaged")]
+        assert "broken-0000.json.corrupt" in damaged and "not valid JSON" in damaged
+    assert not (directory / "broken-0000.json").exists()
+    assert (directory / "broken-0000.json.corrupt").exists()
+
+
+async def test_delete_asks_first(tmp_path: Path) -> None:
+    kept = sessions.new_session("old-plan", {"schema_version": 1}, dir=tmp_path / "sessions")
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        origins = app.query_one("#origin", OptionList)
+        origins.focus()
+        origins.highlighted = next(
+            i
+            for i in range(origins.option_count)
+            if origins.get_option_at_index(i).id == f"session:{kept.id}"
+        )
+        await pilot.press("delete")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")
+        await settle(pilot)
+        assert sessions.list_sessions(tmp_path / "sessions").entries
+        origins = app.query_one("#origin", OptionList)
+        origins.highlighted = origins.option_count - 1
+        await pilot.press("delete")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert not sessions.list_sessions(tmp_path / "sessions").entries
+        assert "Deleted session" in str(app.query_one("#origin-note", Static).render())
+
+
+async def test_no_session_file_holds_a_password_unless_opted_in(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await first_half(pilot)
+        await next_step(pilot, 2)
+        assert app.current == "preview"
+        diffs = "".join(d.diff for d in app.pane.result.diffs)
+        assert "WSO2_SHARED_REG_DB" in diffs and TYPED not in diffs
+        assert TYPED.encode() not in session_bytes(tmp_path)
+        # Save as preset: no password in it either.
+        app.query_one("#save-preset", Button).press()
+        await settle(pilot)
+        assert isinstance(app.screen, AskDialog)
+        app.screen.query_one(Input).value = "my-apim"
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("ctrl+c")
+    assert app.return_value == EXIT_INTERRUPTED
+    session_id = app.state.session.id
+    assert app.farewell.endswith(f"carbon-wizard resume {session_id}")
+    assert TYPED.encode() not in session_bytes(tmp_path)
+    sessions.export(session_id, tmp_path / "exported.toml", dir=tmp_path / "sessions")
+    assert TYPED not in (tmp_path / "exported.toml").read_text()
+    preset = (tmp_path / "home" / "presets" / "my-apim.toml").read_text()
+    assert TYPED not in preset and '"products[0].nodes[1].host"' in preset
+
+    opted = make_app(tmp_path / "opted")
+    async with opted.run_test(size=(80, 24)) as pilot:
+        await first_half(pilot, keep_passwords=True)
+        await next_step(pilot)
+    path = tmp_path / "opted" / "sessions" / f"{opted.state.session.id}.json"
+    assert TYPED.encode("utf-8") in path.read_bytes()
+    assert json.loads(path.read_text())["keep_passwords"] is True
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+async def test_a_presets_marked_answers_block_writing_until_confirmed(tmp_path: Path) -> None:
+    out = tmp_path / "tree"
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await choose_origin(pilot, f"preset:{PRESET}")
+        await next_step(pilot, 5)
+        assert app.current == "preview"
+        marked = app.state.pending()
+        assert "products[0].nodes[0].host" in marked and "database.host" in marked
+        # Next stops at them.
+        await next_step(pilot)
+        assert app.current == "preview"
+        assert app.focused is app.query_one("#confirm-list")
+        # The write step refuses, saying why, while any is pending.
+        await app.show_step("write")
+        app.query_one("#out", Input).value = str(out)
+        app.query_one("#write", Button).press()
+        await settle(pilot)
+        assert "Not written" in str(app.query_one("#write-status", Static).render())
+        assert not out.exists()
+        # An item leads to the preview; there Enter on one goes to its field.
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.current == "preview"
+        confirm_list = app.query_one("#confirm-list", OptionList)
+        confirm_list.focus()
+        confirm_list.highlighted = marked.index("products[0].nodes[0].host")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.current == "nodes"
+        assert app.focused is control(app, "products[0].nodes[0].host")
+        # Changing a marked answer counts as confirming it.
+        await type_into(pilot, "products[0].nodes[0].host", "10.7.7.11")
+        assert "products[0].nodes[0].host" not in app.state.pending()
+        await app.show_step("preview")
+        await settle(pilot)
+        # c confirms the one highlighted.
+        confirm_list = app.query_one("#confirm-list", OptionList)
+        confirm_list.focus()
+        confirm_list.highlighted = 0
+        await pilot.press("c")
+        await settle(pilot)
+        assert len(app.state.pending()) == len(marked) - 2
+        await confirm_all(pilot)
+        assert app.state.pending() == []
+        assert not app.query_one("#confirm-list").display
+        await next_step(pilot)
+        assert app.current == "write"
+        app.query_one("#out", Input).value = str(out)
+        await next_step(pilot)
+        assert app.state.written == out
+    assert rules.check_tree(out) == []
