@@ -2,6 +2,10 @@
 
 `build_app` takes every path and the environment as arguments and does no I/O of its own,
 so the tests build the app exactly as `carbon-wizard` does.
+
+One module over 400 lines: `WizardApp` is the one place that moves between steps, saves
+the session and ends the run (Back/Next, autosave, quit and Ctrl+C, the error edge), and
+those share its state; each step's form is its own module.
 """
 
 from __future__ import annotations
