@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from wizard.catalog import PRODUCTS, Engine
 from wizard.engines import url_host
 from wizard.plan import DatabasePlan, Plan
-from wizard.render.sql import DB2_TS32K_SCRIPTS, needs_latin1, scripts_of
+from wizard.render.sql import scripts_of
+from wizard.render.sql_dialects import DB2_TS32K_SCRIPTS, needs_latin1
 from wizard.script_facts import RERUN
 
 

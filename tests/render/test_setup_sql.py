@@ -18,7 +18,7 @@ from wizard import answers
 from wizard.catalog import ENGINES
 from wizard.plan import Plan, build
 from wizard.problems import AnswersError
-from wizard.render import sql
+from wizard.render import sql, sql_dialects
 from wizard.render.sql import setup_scripts
 
 GOLDEN = Path(__file__).parent / "golden" / "sql"
@@ -345,7 +345,7 @@ def test_a_shared_database_is_created_once_and_each_user_granted() -> None:
 def test_mysql_grants_escape_wildcards() -> None:
     (text,) = setup_scripts(plan_for("mysql8", "shared")).values()
     assert "ON `WSO2\\_SHARED\\_DB`.* TO 'wso2shared'@'%';" in text
-    assert sql.mysql_grant_db("A%B_C") == "`A\\%B\\_C`"
+    assert sql_dialects.mysql_grant_db("A%B_C") == "`A\\%B\\_C`"
 
 
 def test_mysql_character_sets() -> None:
