@@ -15,6 +15,7 @@ from lxml import etree
 from tests import answers_fixtures as af
 from tests.upstream import upstream
 from wizard.plan import NodePlan
+from wizard.render import properties
 from wizard.render import securevault as sv
 
 VAULT = {"cluster": {"secure_vault": True}}
@@ -90,7 +91,7 @@ def rendered_datasources(node: NodePlan, file: str, stock: bytes | None = None) 
 
 
 def tool_entries(data: bytes) -> dict[str, str]:
-    return {k: v for k, v in sv.parse_properties(data.decode("latin-1")) if k is not None}
+    return {k: v for k, v in properties.parse_properties(data.decode("latin-1")) if k is not None}
 
 
 def test_every_alias_is_in_the_xml_and_both_properties_files() -> None:
@@ -111,7 +112,7 @@ def test_every_alias_is_in_the_xml_and_both_properties_files() -> None:
         assert set(tool) == aliases == set(text)
         for ds in node.datasources:
             key = sv.alias(ds.name)
-            assert sv.unescape(text[key]) == f"[{ds.password}]"
+            assert properties.unescape(text[key]) == f"[{ds.password}]"
             # The cipher tool's XPath (file//XPath,flag) selects exactly the password element.
             file_part, xpath = tool[key].split("//", 1)
             assert file_part == node.conf_path(ds.file)
@@ -353,17 +354,17 @@ def test_readme_steps() -> None:
 
 @given(st.text(max_size=40))
 def test_properties_escaping_round_trips(value: str) -> None:
-    escaped = sv.escape_value(value)
+    escaped = properties.escape_value(value)
     assert all(" " <= c <= "~" for c in escaped)
-    assert sv.unescape(escaped) == value
-    line = sv.merge_properties(None, [("k", f"[{escaped}]")], "h")
+    assert properties.unescape(escaped) == value
+    line = properties.merge_properties(None, [("k", f"[{escaped}]")], "h")
     assert dict(tool_entries(line))["k"] == f"[{escaped}]"
-    assert sv.unescape(tool_entries(line)["k"]) == f"[{value}]"
+    assert properties.unescape(tool_entries(line)["k"]) == f"[{value}]"
 
 
 def test_properties_parser_follows_java_rules() -> None:
     text = "# c\n! c\na=1\nb : 2\nc 3\nd\\\n   continued=4\ne\\=f=5\n  \n"
-    assert [(k, v) for k, v in sv.parse_properties(text) if k is not None] == [
+    assert [(k, v) for k, v in properties.parse_properties(text) if k is not None] == [
         ("a", "1"),
         ("b", "2"),
         ("c", "3"),
