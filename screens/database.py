@@ -19,7 +19,16 @@ from screens.widgets.paths import PathSuggester
 from screens.widgets.toggles import Dot, Tick
 from wizard.catalog import ENGINES
 from wizard.engines import Engine, connection
-from wizard.questions import JDBC_DRIVERS, TLS_HINT, TLS_QUESTION
+from wizard.questions import (
+    DATABASE_HOST,
+    DATABASE_PORT,
+    DRIVER_JAR,
+    JDBC_DRIVERS,
+    SECURE_VAULT,
+    TLS_HINT,
+    TLS_QUESTION,
+    URL_OPTIONS,
+)
 
 
 class DatabasePane(FormPane):
@@ -53,20 +62,20 @@ class DatabasePane(FormPane):
         )
         yield self.driver_field(db)
         yield Field(
-            "Server host",
-            BoundInput("database.host", db.get("host"), placeholder="db1.example.com"),
+            DATABASE_HOST.label,
+            BoundInput("database.host", db.get("host"), placeholder=DATABASE_HOST.example),
             paths=["database.host"],
         )
         yield Field(
-            "Port",
+            DATABASE_PORT.label,
             BoundInput("database.port", db.get("port"), kind="int", id="port"),
             paths=["database.port"],
         )
         yield Field(
-            "URL options",
+            URL_OPTIONS.label,
             BoundInput("database.url_options", db.get("url_options"), kind="optional", id="opts"),
             paths=["database.url_options"],
-            hint="Empty: the engine's default (shown). Write & plainly.",
+            hint=URL_OPTIONS.hint,
         )
         yield Field(
             "",
@@ -85,12 +94,12 @@ class DatabasePane(FormPane):
         cluster = self.state.answers.get("cluster")
         cluster = cluster if isinstance(cluster, dict) else {}
         yield Field(
-            "Driver jar",
+            DRIVER_JAR.label,
             BoundInput(
                 "cluster.driver_jar",
                 cluster.get("driver_jar"),
                 kind="optional",
-                placeholder="optional: the JDBC driver .jar to copy to every node",
+                placeholder=DRIVER_JAR.example,
                 suggester=PathSuggester(suffixes=(".jar",)),
             ),
             paths=["cluster.driver_jar"],
@@ -99,7 +108,7 @@ class DatabasePane(FormPane):
             "",
             BoundCheckbox(
                 "cluster.secure_vault",
-                "Passwords as Secure Vault aliases",
+                SECURE_VAULT.label,
                 bool(cluster.get("secure_vault", False)),
                 False,
             ),

@@ -19,7 +19,7 @@ from screens.widgets.toggles import Dot, Tick
 from wizard import steps
 from wizard.catalog import PRODUCTS, default_config_target
 from wizard.problems import Problem
-from wizard.questions import LAYOUTS
+from wizard.questions import CONFIG_TARGET, LAYOUTS
 
 
 class LayoutPane(FormPane):
@@ -71,10 +71,10 @@ class LayoutPane(FormPane):
                 )
             ]
             yield Field(
-                f"{label}: config",
+                CONFIG_TARGET.label.format(product=label),
                 *controls,
                 paths=[f"{base}.config_target", f"{base}.config_database"],
-                hint="Where its config partition lives in the config database (empty: shown).",
+                hint=CONFIG_TARGET.hint,
             )
             if split:
                 yield Tick(

@@ -27,6 +27,7 @@ from wizard import steps
 from wizard.catalog import PRODUCTS
 from wizard.fields import check_host
 from wizard.problems import Problem
+from wizard.questions import ADD_HOSTS, CLUSTERING, NODE_OFFSET, PORT_OFFSETS
 from wizard.steps import split_path
 
 COLUMNS = (("id", "id", 14), ("host", "host", 20), ("offset", "offset", 6))
@@ -130,13 +131,13 @@ class NodesPane(FormPane):
             Vertical(
                 BoundCheckbox(
                     "cluster.clustering",
-                    "Hazelcast clustering",
+                    CLUSTERING.label,
                     bool(cluster.get("clustering", True)),
                     True,
                 ),
                 BoundCheckbox(
                     "cluster.port_offsets",
-                    "Port offsets in carbon.xml",
+                    PORT_OFFSETS.label,
                     bool(cluster.get("port_offsets", True)),
                     True,
                 ),
@@ -166,7 +167,7 @@ class NodesPane(FormPane):
                 f"{path}.offset",
                 node.get("offset"),
                 kind="int",
-                placeholder="0",
+                placeholder=NODE_OFFSET.example,
                 classes="node-offset",
             ),
             CompactButton("✕", id=f"drop-{pi}", compact=True, classes="remove", tooltip="Remove"),
@@ -176,10 +177,10 @@ class NodesPane(FormPane):
         )
         editor.display = bool(nodes)
         adder = Field(
-            "Add hosts",
+            ADD_HOSTS.label,
             # Not bound to an answer: the pattern becomes nodes when Add is pressed.
             OrderedInput(
-                placeholder="10.0.1.{11..13} or a, b",
+                placeholder=ADD_HOSTS.example,
                 id=f"pattern-{pi}",
                 classes="pattern",
                 compact=True,

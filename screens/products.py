@@ -20,7 +20,14 @@ from screens.widgets.paths import PathSuggester
 from screens.widgets.secret import SecretBox
 from screens.widgets.toggles import Dot
 from wizard.catalog import PRODUCTS
-from wizard.questions import LDAP_FIELDS, LDAP_PASSWORD_LABEL, USER_STORE_TITLE, USER_STORES
+from wizard.questions import (
+    DISTRIBUTION,
+    LDAP_FIELDS,
+    LDAP_PASSWORD_LABEL,
+    LOAD_BALANCER,
+    USER_STORE_TITLE,
+    USER_STORES,
+)
 
 SHORT_LABELS = {"is-km": "IS as Key Manager"}
 """Names for the Add list where the catalog's would wrap: at 80 columns "Identity Server as
@@ -93,12 +100,12 @@ class ProductsPane(FormPane):
                 )
         parts.append(
             Field(
-                "Distribution",
+                DISTRIBUTION.label,
                 BoundInput(
                     f"{base}.distribution",
                     product.get("distribution"),
                     kind="optional",
-                    placeholder="optional: .zip or PRODUCT_HOME",
+                    placeholder=DISTRIBUTION.example,
                     suggester=PathSuggester(suffixes=(".zip",)),
                 ),
                 paths=[f"{base}.distribution"],
@@ -107,12 +114,12 @@ class ProductsPane(FormPane):
         )
         parts.append(
             Field(
-                "Load balancer",
+                LOAD_BALANCER.label,
                 BoundInput(
                     f"{base}.load_balancer",
                     product.get("load_balancer"),
                     kind="optional",
-                    placeholder="optional: host or host:port",
+                    placeholder=LOAD_BALANCER.example,
                 ),
                 paths=[f"{base}.load_balancer"],
             )

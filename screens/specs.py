@@ -20,7 +20,7 @@ from screens.widgets.toggles import Dot
 from wizard.catalog import ENGINES
 from wizard.database_slots import DatabaseSlot
 from wizard.engines import connection
-from wizard.questions import SHARE_CHOICES, share_question
+from wizard.questions import DATABASE_NAME, DATABASE_USER, SHARE_CHOICES, share_question
 
 
 class SpecCard(Vertical):
@@ -53,13 +53,13 @@ class SpecCard(Vertical):
         if self.slot.optional:
             yield self.share_field()
         yield Field(
-            "Name",
+            DATABASE_NAME.label,
             BoundInput(f"{path}.name", spec.get("name")),
             paths=[f"{path}.name"],
             classes="detail",
         )
         yield Field(
-            "User",
+            DATABASE_USER.label,
             BoundInput(f"{path}.user", spec.get("user")),
             paths=[f"{path}.user"],
             classes="detail",

@@ -18,6 +18,7 @@ from screens.widgets.compact import made_compact
 from screens.widgets.field import Field
 from screens.widgets.toggles import Tick
 from wizard import presets, sessions
+from wizard.questions import KEEP_PASSWORDS, PLAN_NAME
 
 
 class StartPane(StepPane):
@@ -68,10 +69,10 @@ class StartPane(StepPane):
                 classes="damaged",
             )
         yield Field(
-            "Plan name",
-            BoundInput("name", self.state.answers.get("name"), placeholder="e.g. apim-prod"),
+            PLAN_NAME.label,
+            BoundInput("name", self.state.answers.get("name"), placeholder=PLAN_NAME.example),
             paths=["name"],
-            hint="Letters, digits, '.', '_' and '-'; it names the session and the tree.",
+            hint=PLAN_NAME.hint,
         )
         yield Field(
             "Description",
@@ -80,7 +81,7 @@ class StartPane(StepPane):
         )
         yield made_compact(
             Tick(
-                "Keep typed passwords in the session file (private to you)",
+                KEEP_PASSWORDS.label,
                 self.state.keep_passwords,
                 id="keep-passwords",
             )

@@ -80,3 +80,84 @@ LAYOUTS: tuple[Choice, ...] = (
     ("split", "split: a config database and a governance database (a product may own one)"),
 )
 """The registry layouts; shared is the model's default, left out of the answers."""
+
+
+@dataclass(frozen=True)
+class Question:
+    """One answer both front ends ask for: the full-screen app shows `label` beside a box
+    holding `example` (grey, when empty) with `hint` under it; the prompt mode asks
+    `question`, which may name the product or node it is about ({product}, {node}, {host},
+    {database})."""
+
+    label: str
+    question: str
+    example: str = ""
+    hint: str = ""
+
+    def ask(self, **about: str) -> str:
+        return self.question.format(**about)
+
+
+PLAN_NAME = Question(
+    "Plan name",
+    "Name of this plan (letters, digits, '.', '_', '-'; e.g. apim-prod):",
+    example="e.g. apim-prod",
+    hint="Letters, digits, '.', '_' and '-'; it names the session and the tree.",
+)
+KEEP_PASSWORDS = Question(
+    "Keep typed passwords in the session file (private to you)",
+    "Keep typed passwords in the session file (private to you) so a resumed session need "
+    "not ask for them again?",
+)
+DISTRIBUTION = Question(
+    "Distribution",
+    "{product} distribution on this machine (.zip or PRODUCT_HOME; leave empty to patch the "
+    "built-in Carbon baseline):",
+    example="optional: .zip or PRODUCT_HOME",
+)
+LOAD_BALANCER = Question(
+    "Load balancer",
+    "Load balancer in front of {product} (host or host:port, 443 when no port; empty: none):",
+    example="optional: host or host:port",
+)
+ADD_HOSTS = Question(
+    "Add hosts",
+    "{product}: hosts of the nodes to add — one host, a list (a, b) or a pattern like "
+    "10.0.1.{{11..13}}:",
+    example="10.0.1.{11..13} or a, b",
+)
+NODE_ID = Question("id", "Node id (its folder name in the tree):")
+NODE_HOST = Question("host", "Host of {node} (host name or IP address):")
+NODE_OFFSET = Question(
+    "offset", "Port offset of {node} on {host} (HTTPS 9443+offset):", example="0"
+)
+CLUSTERING = Question(
+    "Hazelcast clustering", "Hazelcast clustering (axis2.xml) for every product cluster?"
+)
+PORT_OFFSETS = Question(
+    "Port offsets in carbon.xml", "Write each node's port offset into carbon.xml?"
+)
+DATABASE_HOST = Question(
+    "Server host", "Database server host (host name or IP address):", example="db1.example.com"
+)
+DATABASE_PORT = Question("Port", "Database server port:")
+URL_OPTIONS = Question(
+    "URL options",
+    "JDBC URL options (key=value pairs as the driver reads them):",
+    hint="Empty: the engine's default (shown). Write & plainly.",
+)
+DRIVER_JAR = Question(
+    "Driver jar",
+    "JDBC driver jar on this machine to copy into every node (empty: none):",
+    example="optional: the JDBC driver .jar to copy to every node",
+)
+SECURE_VAULT = Question(
+    "Passwords as Secure Vault aliases", "Datasource passwords as Secure Vault aliases?"
+)
+DATABASE_NAME = Question("Name", "{database}: database name:")
+DATABASE_USER = Question("User", "{database}: user:")
+CONFIG_TARGET = Question(
+    "{product}: config",
+    "Config partition of {product} (mounted at /_system/config):",
+    hint="Where its config partition lives in the config database (empty: shown).",
+)

@@ -6,7 +6,17 @@ from questionary import Choice
 
 from wizard import database_slots
 from wizard.prompt.asking import CONTINUE, Asking, checker, int_checker, optional
-from wizard.questions import JDBC_DRIVERS, TLS_HINT, TLS_QUESTION, share_question
+from wizard.questions import (
+    DATABASE_HOST,
+    DATABASE_NAME,
+    DATABASE_PORT,
+    DATABASE_USER,
+    JDBC_DRIVERS,
+    TLS_HINT,
+    TLS_QUESTION,
+    URL_OPTIONS,
+    share_question,
+)
 
 SERVER_FIELDS = ("engine", "jdbc_driver", "host", "port")
 """The server questions, in the order asked; the driver is asked only for MariaDB."""
@@ -159,7 +169,7 @@ class DatabaseStep(Asking):
             self.give(
                 "database.host",
                 self.text(
-                    "Database server host (host name or IP address):",
+                    DATABASE_HOST.question,
                     default=str(db.get("host", "")),
                     validate=checker(check_host),
                 ),
@@ -168,7 +178,7 @@ class DatabaseStep(Asking):
             default_port = engine.default_port if engine else 0
             port = int(
                 self.text(
-                    "Database server port:",
+                    DATABASE_PORT.question,
                     default=str(db.get("port", default_port)),
                     validate=int_checker(1, 65535, "a TCP port"),
                 )
@@ -179,7 +189,7 @@ class DatabaseStep(Asking):
         elif field == "url_options":
             default = db.get("url_options", engine.default_url_options if engine else "")
             value = self.text(
-                "JDBC URL options (key=value pairs as the driver reads them):",
+                URL_OPTIONS.question,
                 default=str(default),
                 validate=optional(checker(check_url_options)),
             )
@@ -216,9 +226,12 @@ class DatabaseStep(Asking):
         spec = self.get(path)
         self.give(
             f"{path}.name",
-            self.text(f"{label}: database name:", default=str(spec.get("name", name))),
+            self.text(DATABASE_NAME.ask(database=label), default=str(spec.get("name", name))),
         )
-        self.give(f"{path}.user", self.text(f"{label}: user:", default=str(spec.get("user", user))))
+        self.give(
+            f"{path}.user",
+            self.text(DATABASE_USER.ask(database=label), default=str(spec.get("user", user))),
+        )
         self.ask_password(path)
 
     def ask_password(self, spec_path: str) -> None:

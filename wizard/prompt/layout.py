@@ -5,7 +5,7 @@ from __future__ import annotations
 from questionary import Choice
 
 from wizard.prompt.asking import CONTINUE, Asking, checker
-from wizard.questions import LAYOUTS
+from wizard.questions import CONFIG_TARGET, LAYOUTS
 
 
 class LayoutStep(Asking):
@@ -79,7 +79,7 @@ class LayoutStep(Asking):
         product = self.products()[pi]
         default = default_config_target(str(product.get("id")), product.get("profile"))
         value = self.text(
-            f"Config partition of {self.product_label(product)} (mounted at /_system/config):",
+            CONFIG_TARGET.ask(product=self.product_label(product)),
             default=str(product.get("config_target", default)),
             validate=checker(check_registry_path),
         )

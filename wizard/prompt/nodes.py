@@ -6,11 +6,21 @@ from questionary import Choice
 
 from wizard import steps
 from wizard.prompt.asking import CONTINUE, Asking, checker, int_checker, optional
+from wizard.questions import (
+    ADD_HOSTS,
+    CLUSTERING,
+    DRIVER_JAR,
+    NODE_HOST,
+    NODE_ID,
+    NODE_OFFSET,
+    PORT_OFFSETS,
+    SECURE_VAULT,
+)
 
 _CLUSTER_QUESTIONS = {
-    "clustering": ("Hazelcast clustering (axis2.xml) for every product cluster?", True),
-    "port_offsets": ("Write each node's port offset into carbon.xml?", True),
-    "secure_vault": ("Datasource passwords as Secure Vault aliases?", False),
+    "clustering": (CLUSTERING.question, True),
+    "port_offsets": (PORT_OFFSETS.question, True),
+    "secure_vault": (SECURE_VAULT.question, False),
 }
 """The cluster's yes/no answers: the question and the model's default (left out)."""
 
@@ -91,8 +101,7 @@ class NodesStep(Asking):
                 check_host(host)
 
         pattern = self.text(
-            f"{label}: hosts of the nodes to add — one host, a list (a, b) or a pattern "
-            "like 10.0.1.{11..13}:",
+            ADD_HOSTS.ask(product=label),
             validate=checker(check_pattern),
         )
         prefix = self.text(
@@ -116,7 +125,7 @@ class NodesStep(Asking):
             self.give(
                 f"{path}.id",
                 self.text(
-                    "Node id (its folder name in the tree):",
+                    NODE_ID.ask(),
                     default=str(node.get("id", "")),
                     validate=checker(check_node_id),
                 ),
@@ -125,7 +134,7 @@ class NodesStep(Asking):
             self.give(
                 f"{path}.host",
                 self.text(
-                    f"Host of {name} (host name or IP address):",
+                    NODE_HOST.ask(node=name),
                     default=str(node.get("host", "")),
                     validate=checker(check_host),
                 ),
@@ -133,7 +142,7 @@ class NodesStep(Asking):
         elif field == "offset":
             value = int(
                 self.text(
-                    f"Port offset of {name} on {node.get('host', '?')} (HTTPS 9443+offset):",
+                    NODE_OFFSET.ask(node=name, host=str(node.get("host", "?"))),
                     default=str(node.get("offset", 0)),
                     validate=int_checker(0, MAX_OFFSET, "a port offset"),
                 )
@@ -158,7 +167,7 @@ class NodesStep(Asking):
                 self.give(f"cluster.{field}", value)
         elif field == "driver_jar":
             text = self.text(
-                "JDBC driver jar on this machine to copy into every node (empty: none):",
+                DRIVER_JAR.question,
                 default=str(current.get("driver_jar", "")),
             )
             self.give("cluster.driver_jar", text or None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from questionary import Choice
 
 from wizard.prompt.asking import CONTINUE, Asking, checker, optional, required
-from wizard.questions import LDAP_FIELDS, USER_STORE_TITLE, USER_STORES
+from wizard.questions import DISTRIBUTION, LDAP_FIELDS, LOAD_BALANCER, USER_STORE_TITLE, USER_STORES
 
 
 class ProductsStep(Asking):
@@ -112,8 +112,7 @@ class ProductsStep(Asking):
             self.draft.drop_unneeded_product_databases()
         elif field == "distribution":
             value = self.text(
-                f"{known.label} distribution on this machine (.zip or PRODUCT_HOME; leave "
-                "empty to patch the built-in Carbon baseline):",
+                DISTRIBUTION.ask(product=known.label),
                 default=str(product.get("distribution", "")),
             )
             self.give(path, value or None)
@@ -123,8 +122,7 @@ class ProductsStep(Asking):
 
         product = self.products()[pi]
         value = self.text(
-            f"Load balancer in front of {self.product_label(product)} (host or host:port, "
-            "443 when no port; empty: none):",
+            LOAD_BALANCER.ask(product=self.product_label(product)),
             default=str(product.get("load_balancer", "")),
             validate=optional(checker(check_load_balancer)),
         )

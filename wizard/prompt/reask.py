@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from questionary import Choice
 
 from wizard.prompt.asking import Asking, checker, int_checker, optional
-from wizard.questions import LDAP_FIELDS
+from wizard.questions import DATABASE_NAME, DATABASE_USER, LDAP_FIELDS
 from wizard.steps import split_path
 
 if TYPE_CHECKING:
@@ -187,7 +187,7 @@ class Reasking(Asking):
             self.give(
                 f"{path}.{field}",
                 self.text(
-                    f"{label}: {'database name' if field == 'name' else 'user'}:",
+                    (DATABASE_NAME if field == "name" else DATABASE_USER).ask(database=label),
                     default=str(spec.get(field, name if field == "name" else user)),
                 ),
             )

@@ -8,6 +8,7 @@ from questionary import Choice
 
 from wizard import sessions, steps
 from wizard.prompt.asking import Asking, checker
+from wizard.questions import KEEP_PASSWORDS, PLAN_NAME
 
 
 class StartStep(Asking):
@@ -50,15 +51,14 @@ class StartStep(Asking):
         from wizard.fields import check_node_id
 
         name = self.text(
-            "Name of this plan (letters, digits, '.', '_', '-'; e.g. apim-prod):",
+            PLAN_NAME.question,
             default=str(data.get("name", "")),
             validate=checker(check_node_id),
         )
         if name != data.get("name"):
             data["name"] = name
         keep = self.confirm(
-            "Keep typed passwords in the session file (private to you) so a resumed session "
-            "need not ask for them again?",
+            KEEP_PASSWORDS.question,
             default=False,
         )
         session = sessions.new_session(
