@@ -24,6 +24,7 @@ from screens.widgets.dialogs import ConfirmDialog
 from screens.widgets.field import Field
 from screens.widgets.paths import PathSuggester
 from screens.widgets.problemlist import ProblemList
+from wizard import workflow
 from wizard.problems import Problem
 from wizard.steps import lookup
 
@@ -57,6 +58,8 @@ class WritePane(StepPane):
         self.writing = False
         self.commands: list[str] = []
         """The push command lines of the plan being written (ansible.push_commands)."""
+        self.unset: dict[str, workflow.UnsetPassword] = {}
+        """The password variables asked for here, by name."""
 
     def body(self) -> Iterable[Widget]:
         plan, problems = build_plan(self.state)
@@ -69,19 +72,22 @@ class WritePane(StepPane):
             paths=["out"],
             hint="Right arrow accepts a completion.",
         )
-        for db in plan.missing_passwords if plan else ():
+        # One box per variable, however many databases share it; the variable's name is
+        # in the hint, where it wraps whole, not in the 20-column label.
+        self.unset = {u.variable: u for u in workflow.unset_passwords(plan)} if plan else {}
+        for unset in self.unset.values():
+            typed = self.state.env.get(unset.variable, "")
             yield Field(
-                f"${db.password_env}",
+                "Password",
                 OrderedInput(
-                    self.state.env.get(str(db.password_env), ""),
+                    typed,
                     password=True,
                     compact=True,
-                    id=f"pw-{db.password_env}",
+                    id=f"pw-{unset.variable}",
                     classes="run-password",
                 ),
-                paths=[f"env.{db.password_env}"],
-                hint=f"Not set: the password of {db.user} on {db.host}:{db.port}, for this "
-                "run only.",
+                paths=[f"env.{unset.variable}"],
+                hint=password_hint(unset, bool(typed)),
             )
         yield CompactButton("Write the tree", id="write", compact=True)
         yield ProgressBar(total=1, show_eta=False, id="progress")
@@ -135,6 +141,10 @@ class WritePane(StepPane):
                 self.state.env[variable] = event.value
             else:
                 self.state.env.pop(variable, None)
+            unset = self.unset.get(variable)
+            if unset is not None:
+                hint = event.input.query_ancestor(Field).query_one(".field-hint", Static)
+                hint.update(password_hint(unset, bool(event.value)))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -310,3 +320,13 @@ class WritePane(StepPane):
         if self.commands and (tree_path / PUSH).is_file():
             # After the result and its next steps: the hand-off is read first.
             await self.mount(PushPanel(tree_path, self.commands), after="#summary")
+
+
+def password_hint(unset: workflow.UnsetPassword, typed: bool) -> str:
+    """What the box under a password variable is for, before and after it is typed."""
+    if typed:
+        return f"${unset.variable}: typed for this run only (never saved), for {unset.who}."
+    return (
+        f"${unset.variable} is not set: the password of {unset.who}; typed here, it is "
+        "used for this run only."
+    )

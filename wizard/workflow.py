@@ -195,6 +195,35 @@ def review(plan: Plan) -> Reviewed:
     return Reviewed(review=reviewed, findings=rules.check_files(reviewed.tree.files))
 
 
+@dataclass(frozen=True)
+class UnsetPassword:
+    """A password variable the environment does not set, and the databases it is for: one
+    variable several databases share is asked for once."""
+
+    variable: str
+    holders: tuple[str, ...]
+    """Each database it is for, as `user on host:port`."""
+
+    @property
+    def who(self) -> str:
+        return " and ".join(self.holders)
+
+
+def unset_passwords(plan: Plan) -> list[UnsetPassword]:
+    """The password variables to ask for before writing, in the plan's order."""
+    from wizard.engines import url_host
+
+    found: dict[str, list[str]] = {}
+    for db in plan.missing_passwords:
+        if db.password_env is None:
+            continue
+        holder = f"{db.user} on {url_host(db.host)}:{db.port}"
+        holders = found.setdefault(db.password_env, [])
+        if holder not in holders:
+            holders.append(holder)
+    return [UnsetPassword(name, tuple(holders)) for name, holders in found.items()]
+
+
 def build(plan: Plan) -> Tree:
     """Plan -> the tree to write, in memory. Raises AnswersError (missing passwords,
     unusable files), all of them in one report."""

@@ -935,3 +935,25 @@ def test_prompt_a_missing_driver_jar_is_asked_again_at_the_database_step(
     out = capsys.readouterr().out.split("── 4/7")[1]
     assert f"cluster.driver_jar: {missing} does not exist" in out
     assert run.only_session().answers["cluster"]["driver_jar"] == str(jar)
+
+
+def test_prompt_a_password_variable_two_databases_share_is_asked_for_once(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = one_product("postgresql")
+    for role in ("registry", "user_management"):
+        data["database"][role].pop("password", None)
+        data["database"][role]["password_env"] = "SHARED_DB_PW"
+    run = preset_run(home, tmp_path, "pg", data)
+    # To Write as PRESET_TO_WRITE goes (no site answers here), the shared password once and
+    # IS's, the directory, and yes: had the shared one been asked twice, the directory would
+    # have been taken as a password and the tree written elsewhere.
+    out = tmp_path / "tree"
+    passwords = "Shared-PW-1" + ENTER + "Is-PW-2" + ENTER
+    keys = ENTER * 8 + passwords + f"{BACKSPACE * 200}{out}{ENTER}" + ENTER
+    assert run(keys, preset="pg") == 0
+    said = capsys.readouterr().out
+    assert said.count("$SHARED_DB_PW (password of") == 1
+    assert "Wrote " in said
+    setup = "".join(p.read_text() for p in (out / "db").glob("setup-*.sql"))
+    assert setup.count("Shared-PW-1") >= 2  # both users get the one password

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import OptionList, Select
+from textual.widgets import Input, OptionList, Select, Static
 
+from screens.widgets.field import Field
 from tests.ui.test_tui_support import (
+    PRESET_ENV,
     _colour,  # noqa: F401 - autouse
     choose_origin,
     confirm_all,
@@ -236,3 +238,34 @@ async def test_a_preset_that_does_not_parse_is_marked_once_the_first_screen_is_d
         assert "Preset half (cannot be used: cannot be read" in str(option.prompt)
         await choose_origin(pilot, "new")
         assert app.current == "start"
+
+
+async def test_a_password_variable_two_databases_share_is_asked_for_once(
+    tmp_path: Path,
+) -> None:
+    # Before: one box per database (the same variable twice), a label broken mid-word at
+    # 20 columns, and "Not set" still said once the password was typed.
+    unset = ("WSO2_REG_DB_PASSWORD", "WSO2_UM_DB_PASSWORD")
+    env = {k: v for k, v in PRESET_ENV.items() if k not in unset}
+    app = make_app(tmp_path, env=env)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await choose_origin(pilot, "preset:apim-2node-mysql")
+        app.state.set_answer("database.user_management.password_env", "WSO2_REG_DB_PASSWORD")
+        await next_step(pilot, 5)
+        await confirm_all(pilot)
+        await next_step(pilot)
+        assert app.current == "write"
+        [box] = app.query(".run-password").results(Input)
+        assert box.id == "pw-WSO2_REG_DB_PASSWORD"
+        field = box.query_ancestor(Field)
+        assert field.label == "Password"
+        hint = field.query_one(".field-hint", Static)
+        assert str(hint.content) == (
+            "$WSO2_REG_DB_PASSWORD is not set: the password of wso2reg on db.example.com:3306 "
+            "and wso2um on db.example.com:3306; typed here, it is used for this run only."
+        )
+        box.focus()
+        box.value = "typed-secret"
+        await settle(pilot)
+        assert str(hint.content).startswith("$WSO2_REG_DB_PASSWORD: typed for this run only")
+        assert app.state.env["WSO2_REG_DB_PASSWORD"] == "typed-secret"

@@ -65,9 +65,9 @@ class ReviewSteps(Asking):
             self.say("Rule checks: no findings.")
         for note in plan.notes:
             self.say(f"note: {note}")
-        for db in plan.missing_passwords:
+        for unset in workflow.unset_passwords(plan):
             self.say(
-                f"note: ${db.password_env} (password of {db.user}) is not set; you will be "
+                f"note: ${unset.variable} (password of {unset.who}) is not set; you will be "
                 "asked for it before writing"
             )
         choices = [
@@ -130,12 +130,13 @@ class ReviewSteps(Asking):
         goto, plan = self.planned()
         if plan is None:
             return goto or "products"
-        if plan.missing_passwords:
-            for db in plan.missing_passwords:
-                assert db.password_env is not None
-                self.env[db.password_env] = self.secret(
-                    f"${db.password_env} is not set; password of {db.user} on "
-                    f"{db.host}:{db.port} (used for this run only):"
+        unset = workflow.unset_passwords(plan)
+        if unset:
+            # Once per variable, however many databases share it.
+            for password in unset:
+                self.env[password.variable] = self.secret(
+                    f"${password.variable} is not set; password of {password.who} "
+                    "(used for this run only):"
                 )
             goto, plan = self.planned()
             if plan is None:
