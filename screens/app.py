@@ -10,9 +10,12 @@ those share its state; each step's form is its own module.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import importlib
 import os
+import signal
 import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -199,6 +202,10 @@ class WizardApp(ExitErrorsApp[int]):
         return "start"
 
     def on_mount(self) -> None:
+        # A dropped SSH connection hangs the terminal up: leave as Ctrl+C does, the session
+        # saved and its lock released, instead of being killed with the lock left behind.
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.action_interrupt)
         self.when_drawn(self.start_preload)
         first = self.current == "start"
         # On Start, the sidebar's marks check the answers, which loads the model (pydantic,
@@ -516,7 +523,9 @@ def run_app(
         gc.enable()  # the app may end before its first frame
         app.state.release()
         if app.farewell:
-            print(app.farewell, flush=True)
+            # After a hang-up there is no terminal to print to.
+            with contextlib.suppress(OSError):
+                print(app.farewell, flush=True)
     if app.return_code:
         return EXIT_INTERNAL if app.return_code == 1 else app.return_code
     return int(result or 0)

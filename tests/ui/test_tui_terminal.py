@@ -214,3 +214,31 @@ def test_ctrl_c_keeps_the_session_and_says_how_to_resume(
     printed = t.screen()
     assert f"carbon-wizard resume {entry.id}" in printed, printed
     assert "Traceback" not in printed
+
+
+@pytest.mark.parametrize("plain", [False, True], ids=["full-screen", "prompt mode"])
+def test_a_dropped_connection_keeps_the_session_and_leaves_no_lock(
+    terminal: Terminal, tmp_path: Path, plain: bool
+) -> None:
+    # Killing the tmux session hangs up its terminal, as a dropped SSH connection does.
+    # Before, the wizard died of the SIGHUP and its session stayed locked.
+    t = terminal
+    t.start(*(["--plain"] if plain else []), "--preset", "apim-2node-mysql")
+    t.wait_for("Starting from preset apim-2node-mysql")
+    if plain:
+        t.keys("Enter")  # the plan's name; the next question keeps the session
+        t.wait_for("Keep typed passwords")
+        t.keys("Enter")
+        t.wait_for("Session ")
+    else:
+        t.keys("C-n")
+        t.wait_for("Step 2 of 7")
+    home = tmp_path / "home" / "sessions"
+    assert list(home.glob("*.lock")), "the running wizard holds its session's lock"
+    t.tmux("kill-session", "-t", "wizard")
+    deadline = time.monotonic() + TIMEOUT
+    while list(home.glob("*.lock")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not list(home.glob("*.lock"))
+    [entry] = sessions.list_sessions(home).entries
+    assert entry.name == "apim-2node-mysql"

@@ -20,6 +20,8 @@ Only questionary is imported at module level; the core (pydantic, lxml) loads on
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -58,15 +60,18 @@ def run_prompt(
     )
     from wizard.problems import AnswersError
 
+    # A dropped SSH connection hangs the terminal up: end as Ctrl-C does, the session saved
+    # and its lock released, instead of being killed with the lock left behind.
+    hung_up = _on_hang_up()
     try:
         wizard.run(start_session=start_session, preset=preset)
         return EXIT_OK
     except KeyboardInterrupt:
-        print("", flush=True)
-        if wizard.save_quietly():
-            print(wizard.resume_hint(), flush=True)
-        else:
-            print("interrupted; nothing was saved", flush=True)
+        saved = wizard.save_quietly()
+        # After a hang-up there is no terminal to print to.
+        with contextlib.suppress(OSError):
+            print("", flush=True)
+            print(wizard.resume_hint() if saved else "interrupted; nothing was saved", flush=True)
         return EXIT_INTERRUPTED
     except EOFError:
         print(NO_TERMINAL, file=sys.stderr)
@@ -93,6 +98,7 @@ def run_prompt(
         raise
     finally:
         wizard.release()
+        _restore(hung_up)
 
 
 def _stdin_is_terminal() -> bool:
@@ -100,3 +106,20 @@ def _stdin_is_terminal() -> bool:
         return sys.stdin is not None and sys.stdin.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _on_hang_up() -> Any:
+    """Treat SIGHUP as Ctrl-C while the questions run; the previous handler, to restore."""
+    try:
+        return signal.signal(signal.SIGHUP, _raise_interrupt)
+    except (AttributeError, ValueError):  # no SIGHUP here, or not the main thread
+        return None
+
+
+def _restore(previous: Any) -> None:
+    if previous is not None:
+        signal.signal(signal.SIGHUP, previous)
