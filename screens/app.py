@@ -430,7 +430,9 @@ class WizardApp(ExitErrorsApp[int]):
                 f" Your answers are kept in session '{self.state.session.name}'; "
                 f"`carbon-wizard resume {self.state.session.id}` reopens it."
             )
-        question = f"The plan has not been written yet.{where} Quit anyway?"
+        resumed = self.state.origin.startswith("session:")
+        unwritten = "since it was resumed" if resumed else "yet"
+        question = f"The plan has not been written {unwritten}.{where} Quit anyway?"
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -439,8 +441,11 @@ class WizardApp(ExitErrorsApp[int]):
         self.push_screen(ConfirmDialog(question, yes="Quit", no="Stay"), answered)
 
     def unsaved(self) -> bool:
+        """Answers not written to a tree in this run: quitting asks first. A resumed session
+        counts until it is written, edited or not."""
         typed = {k: v for k, v in self.state.answers.items() if k != "schema_version"}
-        return bool(typed) and self.state.changed_since_write
+        written = self.state.written is not None and not self.state.changed_since_write
+        return bool(typed) and not written
 
     def quit_now(self, code: int = 0) -> None:
         problem = None

@@ -272,3 +272,28 @@ async def test_a_presets_marked_answers_block_writing_until_confirmed(tmp_path: 
         await next_step(pilot)
         assert app.state.written == out
     assert rules.check_tree(out) == []
+
+
+async def test_quitting_a_resumed_unwritten_plan_asks_first(tmp_path: Path) -> None:
+    # Before: after a resume with no edit, Ctrl+Q quit at once, the plan never written.
+    first = make_app(tmp_path)
+    async with first.run_test(size=(80, 24)) as pilot:
+        await choose_origin(pilot, f"preset:{PRESET}")
+        await next_step(pilot)
+        session_id = first.state.session.id
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        await pilot.press("y")
+    again = make_app(tmp_path, session=session_id)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        assert isinstance(again.screen, ConfirmDialog)
+        assert "not been written since it was resumed" in str(
+            again.screen.query_one(Static).render()
+        )
+        await pilot.press("n")  # Stay
+        await settle(pilot)
+        assert not isinstance(again.screen, ConfirmDialog)
+        assert again.is_running
