@@ -19,7 +19,7 @@ def check_host(value: str) -> str:
     """A host name (RFC 1123) or an IPv4/IPv6 address."""
     value = value.strip()
     if not value:
-        raise ValueError("is empty; give a host name (db1.example.com) or an IP address")
+        raise ValueError("no value; give a host name (db1.example.com) or an IP address")
     try:
         return str(ipaddress.ip_address(value))
     except ValueError:
@@ -84,13 +84,16 @@ def check_xml_text(value: str) -> str:
 
 def check_non_empty_text(value: str) -> str:
     if not value.strip():
-        raise ValueError("is empty; it is required")
+        raise ValueError("no value; an answer is required here")
     return check_xml_text(value)
 
 
 def check_password(value: str) -> str:
     if value == "":
-        raise ValueError("is empty; give the password or use password_env")
+        raise ValueError(
+            "no value; type the password, or name the environment variable that holds it "
+            "(password_env)"
+        )
     if value.strip() == "":
         # Carbon's checks and most operators read a blank password as a missing one.
         raise ValueError("is only blanks; give the database user's real password")
@@ -120,7 +123,7 @@ def check_identifier(value: str, engine: Engine, what: str) -> str | None:
     limit = engine.name_max if what == "name" else engine.user_max
     noun = "service name" if (engine.kind == "oracle" and what == "name") else f"database {what}"
     if not value:
-        return f"is empty; give the {noun}"
+        return f"no value; give the {noun}"
     first = "[A-Za-z]" if engine.kind in ("oracle", "db2") else "[A-Za-z_]"
     rest = "[A-Za-z0-9_.]" if (engine.kind == "oracle" and what == "name") else "[A-Za-z0-9_]"
     if not re.fullmatch(f"{first}{rest}*", value):

@@ -15,7 +15,7 @@ def expand_hosts(pattern: str) -> list[str]:
     comma/space separated list. Raises ValueError with a message that says the fix."""
     text = pattern.strip()
     if not text:
-        raise ValueError("is empty; give a host, a list (a, b) or a pattern like 10.0.1.{11..13}")
+        raise ValueError("no value; give a host, a list (a, b) or a pattern like 10.0.1.{11..13}")
     if "{" not in text:
         hosts = [h for h in re.split(r"[,\s]+", text) if h]
     else:

@@ -46,7 +46,7 @@ BAD_INPUTS: list[tuple[str, dict[str, Any], str, str]] = [
     ),
     ("bad layout", variant("database.layout", "both"), "database.layout", "'both' is not one of"),
     ("host underscore", variant("database.host", "db_1"), "database.host", "not a host name"),
-    ("host empty", variant("database.host", ""), "database.host", "is empty"),
+    ("host empty", variant("database.host", ""), "database.host", "no value; give a host name"),
     (
         "bad ipv4",
         variant("products[0].nodes[1].host", "10.0.1.300"),
@@ -187,7 +187,7 @@ BAD_INPUTS: list[tuple[str, dict[str, Any], str, str]] = [
         "password empty",
         variant("database.registry.password", ""),
         "database.registry.password",
-        "is empty",
+        "no value",
     ),
     (
         "oracle password too long",

@@ -421,7 +421,7 @@ def test_expand_hosts() -> None:
     assert expand_hosts("{a,b}.x{1..2}") == ["a.x1", "a.x2", "b.x1", "b.x2"]
     assert expand_hosts("h1, h2 h3") == ["h1", "h2", "h3"]
     for bad, message in [
-        ("", "is empty"),
+        ("", "no value"),
         ("10.0.1.{13..11}", "counts down"),
         ("10.0.{1..100}.{1..100}", "at most 64"),
         ("x{1}", "neither a range"),
