@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,8 +24,14 @@ EXIT_USAGE = 2
 EXIT_INTERNAL = 70
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+AppLauncher = Callable[..., int]
+"""Starts the full-screen wizard: given by `screens.launch`, the console script, so that
+nothing in wizard/ imports the UI."""
+
+
+def main(argv: Sequence[str] | None = None, *, launch_app: AppLauncher | None = None) -> int:
     args = _parser().parse_args(argv)
+    args.launch_app = launch_app
     try:
         return int(args.run(args))
     except AnswersError as exc:
@@ -306,6 +312,11 @@ def _run_wizard(args: argparse.Namespace) -> int:
     if args.plain:
         env[steps.PLAIN_VARIABLE] = "1"
     plain, note = steps.should_use_plain(env, sys.stdin.isatty(), sys.stdout.isatty())
+    launch_app: AppLauncher | None = args.launch_app
+    if not plain and launch_app is None:
+        # `python -m wizard`: the core alone, without the full-screen app.
+        plain = True
+        note = "the full-screen wizard starts from `carbon-wizard`; asking plain questions"
     if plain:
         if note:
             print(f"carbon-wizard: {note}", file=sys.stderr)
@@ -319,18 +330,14 @@ def _run_wizard(args: argparse.Namespace) -> int:
             start_session=args.session,
             preset=args.start_preset,
         )
-    # The entry point is the one module above both front ends: it imports the full-screen
-    # app here, at launch, so `generate` never pays for Textual (the import contracts in
-    # pyproject.toml allow this import and no other from wizard/ to screens/).
-    from screens.app import run_app
-
+    assert launch_app is not None
     extra: dict[str, str] = {}
     if args.session:
         extra["session"] = args.session
     if args.start_preset:
         extra["preset"] = args.start_preset
     return int(
-        run_app(
+        launch_app(
             preset_dirs=locations.preset_dirs(),
             sessions_dir=locations.sessions_dir(),
             env=os.environ,

@@ -138,6 +138,15 @@ def run_in_pty(home: Path, *args: str, term: str = "dumb", until: bytes) -> byte
     return seen
 
 
+def test_python_m_wizard_asks_plain_questions_and_says_where_the_full_screen_one_is(
+    tmp_path: Path,
+) -> None:
+    # The core holds no UI: the full-screen app is handed to it by the console script.
+    out = run_in_pty(tmp_path, term="xterm-256color", until=b"?")
+    assert b"the full-screen wizard starts from `carbon-wizard`" in out
+    assert b"Traceback" not in out
+
+
 def test_term_dumb_falls_back_to_plain_questions_and_ctrl_c_keeps_the_session(
     tmp_path: Path,
 ) -> None:
