@@ -67,15 +67,18 @@ class Draft:
             node[last] = value
         self.changed()
 
-    def set_answer(self, path: str, value: Any) -> bool:
-        """Store a value the operator gave; False when it is what the answers already hold.
-
-        An answer the operator gives is theirs: a preset's mark on it is settled."""
-        if self.get(path) == value:
-            return False
+    def give(self, path: str, value: Any) -> None:
+        """Store a value the operator gave (None: left out). Given, even unchanged, it is
+        theirs: a preset's mark on it is settled."""
         self.put(path, value)
         self.touched.add(path)
         steps.confirm(self.answers, path)
+
+    def set_answer(self, path: str, value: Any) -> bool:
+        """`give`, unless it is what the answers already hold (then False)."""
+        if self.get(path) == value:
+            return False
+        self.give(path, value)
         return True
 
     def put_aside(self, path: str) -> None:
@@ -88,6 +91,12 @@ class Draft:
     def take_back(self, path: str) -> Any:
         """The answer put aside at `path` (removed from the stash), or None."""
         return self.stash.pop(path, None)
+
+    def bring_back(self, path: str, new: Any) -> bool:
+        """Put at `path` what was put aside there, or else `new`; True when it is `new`."""
+        restored = self.take_back(path)
+        self.put(path, restored or new)
+        return not restored
 
     def load(self, answers: dict[str, Any]) -> None:
         """Start over from other answers (a preset or a session)."""
@@ -194,7 +203,7 @@ class Draft:
         if store == "ldap":
             if not isinstance(self.get(f"{base}.ldap"), dict):
                 # An empty table: each missing answer is then said at its own field.
-                self.put(f"{base}.ldap", self.take_back(f"{base}.ldap") or {})
+                self.bring_back(f"{base}.ldap", {})
         elif isinstance(self.get(f"{base}.ldap"), dict):
             self.put_aside(f"{base}.ldap")
         self.touched.add(f"{base}.user_store")
@@ -289,19 +298,24 @@ class Draft:
         databases are in the answers yet: once the others are there, its absence means it
         was left on each node (by the choice, a preset or a session), and a later step must
         not undo that."""
+        made = []
+        for slot in self.unanswered(slots):
+            if self.bring_back(slot.path, {"name": slot.name, "user": slot.user}):
+                made.append(slot.path)
+        return made
+
+    def unanswered(self, slots: Sequence[DatabaseSlot]) -> list[DatabaseSlot]:
+        """The databases of `slots` with no table in the answers, but an optional one left
+        out once its product's other databases are there: that absence is a choice."""
         started = {
             slot.path for slot in slots if slot.optional and self.get(_databases_of(slot.path))
         }
-        made = []
-        for slot in slots:
-            held = self.get(slot.path)
-            if isinstance(held, dict) or (held is None and slot.path in started):
-                continue
-            restored = self.take_back(slot.path)
-            if not restored:
-                made.append(slot.path)
-            self.put(slot.path, restored or {"name": slot.name, "user": slot.user})
-        return made
+        return [
+            slot
+            for slot in slots
+            if not isinstance(held := self.get(slot.path), dict)
+            and not (held is None and slot.path in started)
+        ]
 
     def is_shared(self, slot: DatabaseSlot) -> bool:
         """Whether an optional database is one every node reaches: it is in the answers.
@@ -314,8 +328,7 @@ class Draft:
         if self.is_shared(slot) == shared:
             return False
         if shared:
-            restored = self.take_back(slot.path)
-            self.put(slot.path, restored or {"name": slot.name, "user": slot.user})
+            self.bring_back(slot.path, {"name": slot.name, "user": slot.user})
         else:
             self.put_aside(slot.path)
         self.touched.add(slot.path)
@@ -386,14 +399,11 @@ class Draft:
         path = f"products[{pi}].config_database"
         made = None
         if own and not isinstance(product.get("config_database"), dict):
-            restored = self.take_back(path)
-            if not restored:
-                slot = self.config_database_slot(pi)
-                restored = {"name": slot.name, "user": slot.user}
+            slot = self.config_database_slot(pi)
+            if self.bring_back(path, {"name": slot.name, "user": slot.user}):
                 made = path
-            product["config_database"] = restored
         elif not own and isinstance(product.get("config_database"), dict):
-            self.stash[path] = product.pop("config_database")
+            self.put_aside(path)
         self.changed()
         return made
 

@@ -127,11 +127,8 @@ class Asking:
         return self.draft.get(path, default)
 
     def give(self, path: str, value: Any) -> None:
-        """The operator's answer for `path` (None: left out). Given here, it is theirs,
-        even unchanged: a preset's mark on it is settled."""
-        self.draft.put(path, value)
-        self.draft.touched.add(path)
-        steps.confirm(self.answers, path)
+        """The operator's answer for `path` (see `Draft.give`)."""
+        self.draft.give(path, value)
 
     def drop(self, path: str) -> None:
         self.draft.put(path, None)

@@ -39,12 +39,8 @@ class DatabaseStep(Asking):
                 self.ask_database_field(field)
         # An optional database is asked about with a product's first databases; absent
         # once the others are given, it was left local (here, or in a preset or session).
-        slots = database_slots.needed(self.answers)
-        started = {s.path for s in slots if s.optional and self.get(s.path.rsplit(".", 1)[0])}
-        for slot in slots:
+        for slot in self.draft.unanswered(database_slots.needed(self.answers)):
             held = self.get(slot.path)
-            if isinstance(held, dict) or (held is None and slot.path in started):
-                continue
             if slot.optional and held is None and not self.ask_share(slot, default=True):
                 continue
             self.ask_spec(slot.path, slot.label, slot.name, slot.user)

@@ -164,7 +164,7 @@ class ProductsStep(Asking):
 
         path = f"products[{pi}].ldap"
         if not isinstance(self.get(path), dict):
-            self.draft.put(path, self.draft.take_back(path) or {})
+            self.draft.bring_back(path, {})
         question = next(q for q in LDAP_FIELDS if q.key == key)
         check = check_ldap_url if key == "url" else check_xml_text
         self.give(
