@@ -138,7 +138,9 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument("--answers", type=Path, metavar="FILE", help="an answers TOML file")
     source.add_argument("--preset", metavar="NAME", help="a preset name (see `presets`)")
     source.add_argument("dir", nargs="?", type=Path, help="a tree written by generate")
-    probe.add_argument("--timeout", type=float, default=3.0, help="seconds per step (3)")
+    probe.add_argument(
+        "--timeout", type=_probe_timeout, default=3.0, help="seconds per step, 0.1-120 (3)"
+    )
     probe.set_defaults(run=_run_probe)
     return parser
 
@@ -241,6 +243,16 @@ def _run_presets(args: argparse.Namespace) -> int:
         text = info.description if info.problem is None else f"(broken: {info.problem})"
         print(f"{info.name:<{width}}  {text}")
     return 0
+
+
+def _probe_timeout(text: str) -> float:
+    """--timeout refused at once (exit 2, the option named) when no wait could use it."""
+    from wizard.probe import check_timeout
+
+    try:
+        return check_timeout(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _run_probe(args: argparse.Namespace) -> int:

@@ -11,21 +11,27 @@ import contextlib
 import errno
 import importlib
 import importlib.util
-import re
+import ipaddress
+import math
 import socket
 import threading
-from collections.abc import Callable, Sequence
+import unicodedata
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
-from wizard.engines import url_host
 from wizard.plan import DatabasePlan, Plan
+from wizard.probe_drivers import DRIVERS, Step
 
-Step = Literal["resolve", "connect", "login", "database", "query"]
 Status = Literal["ok", "failed", "skipped"]
 
 INSTALL_HINT = "pip install 'carbon-wizard[probe]'"
+
+TIMEOUT_MIN = 0.1
+TIMEOUT_MAX = 120.0
+"""Seconds per step: below the minimum nothing answers in time (even a loopback server);
+above the maximum a black-holed address holds the operator for minutes per database."""
 
 
 @dataclass(frozen=True)
@@ -50,26 +56,39 @@ class _Stop(Exception):
         self.reason = reason
 
 
-@dataclass(frozen=True)
-class _Driver:
-    module: str
-    package: str
-    """The name to pip install."""
-    login: Callable[[Any, DatabasePlan, float], Any]
-    classify: Callable[[BaseException, DatabasePlan], tuple[Step, str] | None]
+def check_timeout(value: str | float) -> float:
+    """The seconds per step an operator gave, or ValueError saying the accepted range."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    # NaN fails every comparison, so it is refused here with -1, 0, inf and 1e9.
+    if not TIMEOUT_MIN <= seconds <= TIMEOUT_MAX:
+        raise ValueError(
+            f"'{value}' is not a usable number of seconds; give seconds per step from "
+            f"{TIMEOUT_MIN:g} to {TIMEOUT_MAX:g}, e.g. 3"
+        )
+    return seconds
 
 
 def probe(plan: Plan, *, timeout: float = 3.0) -> list[ProbeResult]:
     """Probe every database of `plan` (in parallel); results in plan order."""
-    if not plan.databases:
+    return probe_all(plan.databases, timeout=timeout)
+
+
+def probe_all(databases: Sequence[DatabasePlan], *, timeout: float = 3.0) -> list[ProbeResult]:
+    """Probe each of `databases` (in parallel); results in the same order."""
+    timeout = check_timeout(timeout)
+    if not databases:
         return []
-    workers = min(8, len(plan.databases))
+    workers = min(8, len(databases))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="probe") as pool:
-        return list(pool.map(lambda db: probe_database(db, timeout=timeout), plan.databases))
+        return list(pool.map(lambda db: probe_database(db, timeout=timeout), databases))
 
 
 def probe_database(db: DatabasePlan, *, timeout: float = 3.0) -> ProbeResult:
-    target = f"{db.host}:{db.port}/{db.name}"
+    timeout = check_timeout(timeout)
+    target = printable(f"{db.host}:{db.port}/{db.name}")
     try:
         addresses = _resolve(db.host, db.port, timeout)
         _connect(addresses, db, timeout)
@@ -85,11 +104,11 @@ def format_results(results: Sequence[ProbeResult]) -> str:
     header = ("database", "target", "step", "status", "reason")
     rows = [header] + [
         (
-            r.database_key,
-            r.target,
+            printable(r.database_key),
+            printable(r.target),
             r.step,
             r.status.upper() if r.status == "failed" else r.status,
-            r.reason,
+            printable(r.reason),
         )
         for r in results
     ]
@@ -106,12 +125,29 @@ def format_results(results: Sequence[ProbeResult]) -> str:
 
 
 def scrub(text: str, password: str | None) -> str:
-    """One line, at most 300 characters, with no trace of the password."""
+    """One line, at most 300 characters, with no trace of the password and no character a
+    terminal would act on."""
     line = " ".join(text.split())
     if password:
         for form in _password_forms(password):
             line = line.replace(form, "********")
-    return line[:300]
+    return printable(line[:300])
+
+
+def printable(text: str) -> str:
+    """`text` with every control or format character written as an escape (`\\x1b`):
+    driver messages quote what a server sent, and a server may send an escape sequence
+    that would retitle, clear or recolour the operator's terminal."""
+    if text.isprintable():
+        return text
+    return "".join(
+        c if c == " " or unicodedata.category(c)[0] not in "CZ" else _escape(c) for c in text
+    )
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 # --- steps -----------------------------------------------------------------------------------
@@ -132,6 +168,14 @@ def _resolve(host: str, port: int, timeout: float) -> Sequence[_AddrInfo]:
     if host.lower().rstrip(".").rsplit(".", 1)[-1] == "invalid":
         # RFC 6761: names under .invalid never resolve; no need to ask a name server.
         raise _Stop("resolve", "failed", f"name does not resolve: {host} (.invalid, RFC 6761)")
+    if _is_address(host):
+        # An address needs no name server: asked numerically, the answer is immediate.
+        try:
+            return socket.getaddrinfo(
+                host.strip("[]"), port, type=socket.SOCK_STREAM, flags=socket.AI_NUMERICHOST
+            )
+        except OSError as exc:
+            raise _Stop("resolve", "failed", f"not a usable address: {host} ({exc})") from None
     answers: list[Sequence[_AddrInfo]] = []
     errors: list[OSError] = []
 
@@ -198,7 +242,7 @@ def _login(db: DatabasePlan, timeout: float) -> None:
             "skipped",
             "no pure-Python DB2 driver: TCP answered; log in with the db2 CLP to test more",
         )
-    drivers = _DRIVERS[_kind(db.engine)]
+    drivers = DRIVERS[_kind(db.engine)]
     available = [d for d in drivers if importlib.util.find_spec(d.module) is not None]
     if not available:
         names = " or ".join(d.package for d in drivers)
@@ -224,140 +268,19 @@ def _login(db: DatabasePlan, timeout: float) -> None:
             connection.close()
 
 
-# --- drivers ---------------------------------------------------------------------------------
-
-
-def _pg_login(module: Any, db: DatabasePlan, timeout: float) -> Any:
-    # libpq counts connect_timeout in whole seconds and treats anything below 2 as 2.
-    return module.connect(
-        host=db.host,
-        port=db.port,
-        dbname=db.name,
-        user=db.user,
-        password=db.password,
-        connect_timeout=max(2, round(timeout)),
-        autocommit=True,
-    )
-
-
-def _pg_classify(exc: BaseException, db: DatabasePlan) -> tuple[Step, str] | None:
-    state = getattr(exc, "sqlstate", None)
-    text = str(exc)
-    if state == "28P01" or "password authentication failed" in text:
-        return "login", _auth(db)
-    if state == "3D000" or re.search(r'database "[^"]*" does not exist', text):
-        return "database", f"no such database {db.name}"
-    if "no pg_hba.conf entry" in text:
-        return "login", f"auth: the server does not let {db.user} in from here (pg_hba.conf)"
-    if state == "42501" or "permission denied for database" in text:
-        return "database", f"access denied: {db.user} may not connect to {db.name}"
-    if "timeout expired" in text:
-        return "login", "timeout: the server accepted TCP but did not answer the login"
-    return None
-
-
-def _mysql_login(module: Any, db: DatabasePlan, timeout: float) -> Any:
-    return module.connect(
-        host=db.host,
-        port=db.port,
-        user=db.user,
-        password=db.password,
-        database=db.name,
-        connect_timeout=timeout,
-        read_timeout=timeout,
-        write_timeout=timeout,
-    )
-
-
-def _mysql_classify(exc: BaseException, db: DatabasePlan) -> tuple[Step, str] | None:
-    code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
-    if code == 1045:
-        return "login", _auth(db)
-    if code == 1049:
-        return "database", f"no such database {db.name}"
-    if code == 1044:
-        # The server answers 1044 rather than 1049 to a user with no grant on the name, so
-        # that users cannot learn which databases exist: both causes are possible.
-        return "database", f"no such database {db.name}, or {db.user} has no rights on it"
-    if code == 2013 or "timed out" in str(exc):
-        return "login", "timeout: the server accepted TCP but did not answer the login"
-    return None
-
-
-def _oracle_login(module: Any, db: DatabasePlan, timeout: float) -> Any:
-    host = url_host(db.host)
-    return module.connect(
-        user=db.user,
-        password=db.password,
-        dsn=f"{host}:{db.port}/{db.name}",
-        tcp_connect_timeout=timeout,
-    )
-
-
-def _oracle_classify(exc: BaseException, db: DatabasePlan) -> tuple[Step, str] | None:
-    text = str(exc)
-    if "ORA-01017" in text:
-        return "login", _auth(db)
-    if "ORA-12514" in text or "DPY-6001" in text:
-        return "database", f"no such database {db.name} (the listener knows no such service)"
-    if "ORA-28000" in text:
-        return "login", f"auth: account {db.user} is locked"
-    return None
-
-
-def _pytds_login(module: Any, db: DatabasePlan, timeout: float) -> Any:
-    return module.connect(
-        server=db.host,
-        port=db.port,
-        database=db.name,
-        user=db.user,
-        password=db.password,
-        login_timeout=timeout,
-        timeout=timeout,
-    )
-
-
-def _pymssql_login(module: Any, db: DatabasePlan, timeout: float) -> Any:
-    return module.connect(
-        server=db.host,
-        port=str(db.port),
-        user=db.user,
-        password=db.password,
-        database=db.name,
-        login_timeout=max(1, round(timeout)),
-        timeout=max(1, round(timeout)),
-    )
-
-
-def _mssql_classify(exc: BaseException, db: DatabasePlan) -> tuple[Step, str] | None:
-    text = str(exc)
-    if "4060" in text or "Cannot open database" in text:
-        return "database", f"no such database {db.name} (or {db.user} has no user in it)"
-    if "18456" in text or "Login failed" in text:
-        return "login", _auth(db)
-    return None
-
-
-_DRIVERS: dict[str, tuple[_Driver, ...]] = {
-    "postgresql": (_Driver("psycopg", "psycopg", _pg_login, _pg_classify),),
-    "mysql": (_Driver("pymysql", "PyMySQL", _mysql_login, _mysql_classify),),
-    "oracle": (_Driver("oracledb", "oracledb", _oracle_login, _oracle_classify),),
-    "mssql": (
-        _Driver("pytds", "python-tds", _pytds_login, _mssql_classify),
-        _Driver("pymssql", "pymssql", _pymssql_login, _mssql_classify),
-    ),
-}
-
-
 # --- helpers ---------------------------------------------------------------------------------
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 def _kind(engine: str) -> str:
     return "mysql" if engine in ("mysql5.7", "mysql8", "mariadb") else engine
-
-
-def _auth(db: DatabasePlan) -> str:
-    return f"auth: password rejected for user {db.user}"
 
 
 def _summary(exc: BaseException, db: DatabasePlan) -> str:

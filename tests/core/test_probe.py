@@ -6,12 +6,14 @@ and MariaDB of tests/dbservers.py (skipped when they are not running).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -433,3 +435,104 @@ def test_cli_probe_a_tree_and_an_answers_file(engine: str, tmp_path: Path) -> No
             assert PASSWORD not in result.stdout + result.stderr
     finally:
         cleanup(srv, plan)
+
+
+# --- what the operator gives and what a server sends ---------------------------------------
+
+
+@pytest.mark.parametrize("given", ["-1", "nan", "inf", "0", "1e9", "-inf", "three"])
+def test_cli_refuses_an_unusable_timeout_at_once(given: str) -> None:
+    """Each is refused before anything is probed: exit 2, the option, the accepted range."""
+    started = time.monotonic()
+    result = _cli_probe("--preset", "apim-2node-mysql", f"--timeout={given}", env={})
+    assert time.monotonic() - started < 30
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stdout == ""
+    assert "argument --timeout" in result.stderr
+    assert "give seconds per step from 0.1 to 120, e.g. 3" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("given", ["0.1", "3", "120"])
+def test_timeouts_in_range_are_taken(given: str) -> None:
+    assert probe_mod.check_timeout(given) == float(given)
+
+
+def test_an_address_needs_no_name_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An IP address is connected to even when every name server is silent."""
+    real = socket.getaddrinfo
+
+    def numeric_only(host: str, *args: object, **kwargs: object) -> object:
+        if not int(kwargs.get("flags", 0)) & socket.AI_NUMERICHOST:  # type: ignore[call-overload]
+            time.sleep(5)
+        return real(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", numeric_only)
+    port = _free_port()
+    started = time.monotonic()
+    result = probe_database(_db(host="127.0.0.1", port=port), timeout=0.2)
+    assert time.monotonic() - started < 2
+    assert result.reason == f"refused: nothing listens on 127.0.0.1:{port}"
+
+
+def _pg_error_server(message: bytes) -> tuple[socket.socket, threading.Thread]:
+    """A loopback 'PostgreSQL server' that answers any startup with an error whose text is
+    `message`, as a hostile or broken server could."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(4)
+
+    def serve() -> None:
+        for _ in range(4):
+            try:
+                conn, _addr = server.accept()
+            except OSError:
+                return
+            with conn:
+                conn.settimeout(2)
+                with contextlib.suppress(OSError):
+                    _answer_startup(conn, message)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    return server, thread
+
+
+def _answer_startup(conn: socket.socket, message: bytes) -> None:
+    """Say no to SSL and GSS encryption requests, then answer the startup with an error."""
+    while True:
+        head = conn.recv(8)
+        if len(head) < 8:
+            return
+        length, code = int.from_bytes(head[:4], "big"), int.from_bytes(head[4:], "big")
+        if code in (80877103, 80877104):  # SSLRequest, GSSENCRequest
+            conn.sendall(b"N")
+            continue
+        conn.recv(max(0, length - 8))
+        fields = b"SFATAL\0C08006\0M" + message + b"\0\0"
+        conn.sendall(b"E" + (len(fields) + 4).to_bytes(4, "big") + fields)
+        return
+
+
+def test_a_server_message_never_reaches_the_terminal_raw() -> None:
+    pytest.importorskip("psycopg")
+    hostile = b"bad \x1b]0;owned\x07 \x1b[2J \x9b31m \xe2\x80\xae done"
+    server, _thread = _pg_error_server(hostile)
+    try:
+        db = _db(port=server.getsockname()[1])
+        result = probe_database(db, timeout=2)
+    finally:
+        server.close()
+    assert result.status == "failed", result
+    table = format_results([result])
+    for text in (result.reason, table):
+        assert all(c == "\n" or c.isprintable() for c in text), text
+        assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
+    assert "\\x1b]0;owned\\x07" in result.reason, result.reason
+
+
+def test_printable_keeps_ordinary_text() -> None:
+    assert probe_mod.printable("auth: password rejected for user é") == (
+        "auth: password rejected for user é"
+    )
+    assert probe_mod.printable("a\tb\x00c\x7f\u0085") == "a\\x09b\\x00c\\x7f\\x85"
