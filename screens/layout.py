@@ -1,22 +1,19 @@
-"""Step 5: config and governance registry in one database or two, and each product's
-config partition."""
+"""The Registry layout step: config and governance registry in one database or two, and
+each product's config partition. The Database step, next, names the databases it implies."""
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Iterable
-from typing import Any
 
 from textual.widget import Widget
 from textual.widgets import Checkbox, RadioSet, Static
 
 from screens.base import AnswersChanged, FormPane, focus_now, guarded
-from screens.specs import SpecCard
-from screens.state import WizardState, under
+from screens.state import WizardState
 from screens.widgets.bound import BoundInput
 from screens.widgets.field import Field
 from screens.widgets.toggles import Dot, Tick
-from wizard import steps
 from wizard.catalog import PRODUCTS, default_config_target
 from wizard.problems import Problem
 from wizard.questions import CONFIG_TARGET, LAYOUTS
@@ -83,19 +80,9 @@ class LayoutPane(FormPane):
                     id=f"own-{pi}",
                     compact=True,
                 )
-        for slot in self.state.spec_slots(roles_only=True):
-            if slot.path != "database.user_management":
-                yield SpecCard(self.state, slot)
 
     def problems(self) -> list[Problem]:
-        # Databases this step creates are named here; their fields belong to the database step.
-        slots = [s.path for s in self.state.spec_slots(roles_only=True)]
-        own = [
-            p
-            for p in steps.problems_for_step(self.state.answers, "database")
-            if any(under(p.path, s) for s in slots if s != "database.user_management")
-        ]
-        return self.state.problems("layout") + own
+        return self.state.problems("layout")
 
     @guarded
     async def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
@@ -119,10 +106,6 @@ class LayoutPane(FormPane):
         self.refresh_problems()
         self.post_message(AnswersChanged())
         focus_now(self.query_one(focus))
-
-    def answered(self, path: str, value: Any) -> None:
-        for card in self.query(SpecCard):
-            card.refresh_url()
 
 
 def summary(state: WizardState) -> str:

@@ -52,16 +52,17 @@ STEPS: tuple[Step, ...] = (
         "Per product, the nodes: host names or IP addresses and port offsets; clustering.",
     ),
     Step(
+        "layout",
+        "Registry layout",
+        "Config and governance registry in one database (shared) or two (split), and where "
+        "each product's config partition is mounted; the next step names the databases "
+        "this implies.",
+    ),
+    Step(
         "database",
         "Database",
         "Engine, server host and port, URL options, and each database's name, user and "
         "password (typed, or read from an environment variable when the tree is written).",
-    ),
-    Step(
-        "layout",
-        "Registry layout",
-        "Config and governance registry in one database (shared) or two (split), and where "
-        "each product's config partition is mounted.",
     ),
     Step(
         "preview",
@@ -252,7 +253,9 @@ def _scaffold(data: Mapping[str, Any], upto: int) -> dict[str, Any]:
             db.setdefault("user_management", spec())
             for role in (*_DB_ROLES, "user_management"):
                 password_source(db.get(role))
-    if "layout" in later:
+    # The registry databases: which ones the layout says (its own step, or the default), and
+    # their names and passwords the database step's.
+    if "layout" in later or "database" in later:
         db = out.get("database")
         if isinstance(db, dict):
             if db.get("layout", "shared") == "shared":

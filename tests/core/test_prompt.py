@@ -177,10 +177,10 @@ def test_new_plan_with_typed_passwords_then_resume(
         + ENTER  # products: continue
         + f"10.0.1.{{11..12}}{ENTER}{ENTER}"  # two hosts, prefix apim
         + ENTER  # nodes: continue
+        + ENTER * 2  # layout shared, continue
         + f"{ENTER}db1.example.com{ENTER}{ENTER}"  # MySQL 8, host, port 3306
         + spec * 3  # registry, user management, WSO2AM_DB
         + ENTER  # database: continue
-        + ENTER * 2  # layout shared, continue
         + CTRL_C  # at the preview's last question
     )
     assert run(keys) == 130
@@ -280,22 +280,21 @@ def test_step_problems_are_shown_and_the_field_asked_again(
     assert "products[0].nodes[1].offset: nodes apim-1 (offset 0) and apim-2 (offset 0)" in out
     session = run.only_session()
     assert session.answers["products"][0]["nodes"][1]["offset"] == 1
-    assert session.step == "database"
+    assert session.step == "layout"
     # The nodes step showed only its own problem, not the database's missing passwords.
     assert "password" not in out.split("── 3/7")[1].split("── 4/7")[0]
 
 
-def test_switching_to_split_layout_asks_for_the_new_databases(
+def test_switching_to_split_layout_makes_the_new_databases_from_the_registry_one(
     run: Run, capsys: pytest.CaptureFixture[str]
 ) -> None:
     keys = (
-        ENTER * 5  # start, products, nodes, database
+        ENTER * 4  # start, products, nodes
         + DOWN
         + ENTER  # layout: split
-        + ENTER * 3  # config database: name, user (wso2reg), keep $WSO2_REG_DB_PASSWORD
-        + ENTER * 3  # governance database, the same
         + ENTER  # layout: continue
-        + CTRL_C
+        + ENTER  # database: nothing to ask (user and password kept), continue
+        + CTRL_C  # at the preview
     )
     assert run(keys, preset=PRESET) == 130
     db = run.only_session().answers["database"]
@@ -339,9 +338,12 @@ def test_prompt_module_loads_only_questionary() -> None:
 
 
 def test_steps_in_order() -> None:
-    assert STEP_IDS == ("start", "products", "nodes", "database", "layout", "preview", "write")
+    # The layout decides which registry databases there are, so it comes before the step
+    # that names them.
+    assert STEP_IDS == ("start", "products", "nodes", "layout", "database", "preview", "write")
     assert all(s.title and s.help for s in steps.STEPS)
-    assert steps.next_step("layout") == "preview"
+    assert steps.next_step("layout") == "database"
+    assert steps.next_step("database") == "preview"
 
 
 @pytest.mark.parametrize(
@@ -411,7 +413,7 @@ def test_problems_by_step_groups_in_step_order() -> None:
     del data["database"]["registry"]["password"]
     data["database"]["layout"] = "sideways"
     grouped = steps.problems_by_step(data)
-    assert list(grouped) == ["nodes", "database", "layout"]
+    assert list(grouped) == ["nodes", "layout", "database"]
     assert steps.problems_by_step(copy.deepcopy(SHARED)) == {}
 
 
@@ -663,9 +665,10 @@ def test_prompt_the_ldap_server_comes_back_after_jdbc_was_chosen_for_a_while(
 
 # ---- the database step: the JDBC driver MariaDB is reached through, and TLS ----------------
 
-# Start (name, keep passwords), then Continue on the products and nodes steps: at the
-# database step's first question, its menu when nothing is wrong.
-TO_DATABASE_MENU = ENTER * 4
+# Start (name, keep passwords), then Continue on the products and nodes steps, the layout
+# question and its menu: at the database step's first question, its menu when nothing is
+# wrong.
+TO_DATABASE_MENU = ENTER * 6
 SERVER = f"{DOWN}{ENTER}"  # "Change the engine, server or port"
 TLS = f"{DOWN * 4}{ENTER}"  # "Encrypt connections to the database (TLS)"
 
@@ -701,16 +704,16 @@ def test_prompt_mariadb_asks_the_driver_mysql_first(
         + f"{DOWN}{ENTER}"  # MariaDB Connector/J
         + ENTER * 2
         + ENTER  # database: continue
-        + CTRL_C  # at the layout question
+        + CTRL_C  # at the preview
     )
     assert run(keys, preset="maria") == 130
-    out = capsys.readouterr().out.split("── 4/7")[1]
+    out = capsys.readouterr().out.split("── 5/7")[1]
     first, second = out.split("MariaDB on db.example.com:3306")[2:4]
     # The MySQL driver is the model's default: nothing was added to the answers for it.
     assert first.startswith(" · MySQL driver · TLS off")
     assert second.startswith(" · MariaDB Connector/J · TLS off")
     session = run.only_session()
-    assert session.step == "layout"
+    assert session.step == "preview"
     assert session.answers["database"]["jdbc_driver"] == "mariadb"
 
 
@@ -752,13 +755,13 @@ def test_prompt_a_driver_given_to_another_engine_is_refused_and_removed(
     data = one_product("postgresql", jdbc_driver="mariadb")
     [expected] = database_messages(data, "database.jdbc_driver")
     run = preset_run(home, tmp_path, "pg-driver", data)
-    # Asked at once to remove it: yes; then continue, and Ctrl+C at the layout question.
+    # Asked at once to remove it: yes; then continue, and Ctrl+C at the preview.
     keys = TO_DATABASE_MENU + "y" + ENTER + CTRL_C
     assert run(keys, preset="pg-driver") == 130
     assert f"✗ database.jdbc_driver: {expected}" in capsys.readouterr().out
     session = run.only_session()
     assert "jdbc_driver" not in session.answers["database"]
-    assert session.step == "layout"
+    assert session.step == "preview"
 
 
 def test_prompt_tls_on_with_postgresql_gives_tls_true(
@@ -772,7 +775,7 @@ def test_prompt_tls_on_with_postgresql_gives_tls_true(
     assert "PostgreSQL on db.example.com:5432 · TLS on" in out
     session = run.only_session()
     assert session.answers["database"]["tls"] is True
-    assert session.step == "layout"
+    assert session.step == "preview"
 
 
 def test_prompt_tls_on_with_oracle_is_refused_and_asked_again(
@@ -782,13 +785,13 @@ def test_prompt_tls_on_with_oracle_is_refused_and_asked_again(
     [expected] = database_messages(variant("database.tls", True, data), "database.tls")
     assert expected.startswith("Oracle takes TLS on a TCPS listener")
     run = preset_run(home, tmp_path, "ora", data)
-    # Yes, refused and asked again: no; then continue, and Ctrl+C at the layout question.
+    # Yes, refused and asked again: no; then continue, and Ctrl+C at the preview.
     keys = TO_DATABASE_MENU + TLS + "y" + "n" + ENTER + CTRL_C
     assert run(keys, preset="ora") == 130
     assert f"✗ database.tls: {expected}" in capsys.readouterr().out
     session = run.only_session()
     assert "tls" not in session.answers["database"]
-    assert session.step == "layout"
+    assert session.step == "preview"
 
 
 def test_prompt_tls_with_url_options_is_refused_naming_both(
@@ -838,7 +841,7 @@ def bps_on_two_nodes(**bps: Any) -> dict[str, Any]:
 # name and user as suggested, its password read from a variable), then whether BPMN is
 # shared: Enter takes the default, shared, and its name (typed), user and password are asked.
 BPS_TO_DATABASE_MENU = (
-    ENTER * 4
+    ENTER * 6
     + ENTER * 2
     + BY_VARIABLE
     + ENTER
@@ -878,8 +881,7 @@ def test_prompt_bpmn_left_local_is_planned_on_each_node_and_comes_back_when_shar
         + THE_BPMN_DATABASE
         + "n"  # not shared: local
         + ENTER  # database: continue
-        + ENTER * 2  # the layout, as it is, and continue
-        + f"{DOWN * 5}{ENTER}"  # at the preview: go back to the database step
+        + f"{DOWN * 6}{ENTER}"  # at the preview: go back to the database step
         + CHANGE_A_DATABASE
         + THE_BPMN_DATABASE
         + "y"  # shared again: the answers given before are offered as they were
@@ -889,10 +891,10 @@ def test_prompt_bpmn_left_local_is_planned_on_each_node_and_comes_back_when_shar
     )
     assert run(keys, preset="bps") == 130
     out = capsys.readouterr().out
-    local, preview, back = out.split("── 4/7")[1], out.split("── 6/7")[1], out.split("── 4/7")[2]
+    local, preview, back = out.split("── 5/7")[1], out.split("── 6/7")[1], out.split("── 5/7")[2]
     assert "Business Process Server: ACTIVITI_DB: local: each node's own H2" in local
     assert "note: Business Process Server (bps): ACTIVITI_DB is left out, so BPMN" in preview
-    assert "this cluster has 2 nodes" in preview.split("── 4/7")[0]
+    assert "this cluster has 2 nodes" in preview.split("── 5/7")[0]
     # Back at the database step, nothing is asked of it until it is chosen.
     assert "Local keeps BPMN data" not in back.split("Business Process Server: ACTIVITI_DB")[0]
     session = run.only_session()
@@ -909,13 +911,13 @@ def test_prompt_bpmn_a_preset_leaves_out_stays_local(
 ) -> None:
     bps_ds = {"name": "WSO2_BPS_DB", "user": "bpsadmin", "password_env": "BPS_DB_PASSWORD"}
     run = preset_run(home, tmp_path, "bps", bps_on_two_nodes(databases={"BPS_DS": bps_ds}))
-    # Nothing is asked at the database step: Continue at its menu, Ctrl+C at the layout.
+    # Nothing is asked at the database step: Continue at its menu, Ctrl+C at the preview.
     assert run(TO_DATABASE_MENU + ENTER + CTRL_C, preset="bps") == 130
-    out = capsys.readouterr().out.split("── 4/7")[1]
+    out = capsys.readouterr().out.split("── 5/7")[1]
     assert "Share the BPMN database" not in out
     assert "Business Process Server: ACTIVITI_DB: local: each node's own H2" in out
     session = run.only_session()
-    assert session.step == "layout"
+    assert session.step == "preview"
     assert session.answers["products"][0]["databases"] == {"BPS_DS": bps_ds}
 
 
@@ -932,7 +934,7 @@ def test_prompt_a_missing_driver_jar_is_asked_again_at_the_database_step(
     run = preset_run(home, tmp_path, "pg", data)
     keys = TO_DATABASE_MENU + BACKSPACE * len(missing) + str(jar) + ENTER + CTRL_C
     assert run(keys, preset="pg") == 130
-    out = capsys.readouterr().out.split("── 4/7")[1]
+    out = capsys.readouterr().out.split("── 5/7")[1]
     assert f"cluster.driver_jar: {missing} does not exist" in out
     assert run.only_session().answers["cluster"]["driver_jar"] == str(jar)
 

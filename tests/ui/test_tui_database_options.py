@@ -58,7 +58,7 @@ def tls_box(app: WizardApp) -> BoundCheckbox:
 async def at_database_step(pilot: Any) -> WizardApp:
     app: WizardApp = pilot.app
     await choose_origin(pilot, PRESET)
-    await next_step(pilot, 3)
+    await next_step(pilot, 4)
     assert app.current == "database"
     return app
 
@@ -116,7 +116,7 @@ async def test_mariadb_shows_the_driver_choice_with_the_mysql_driver_selected(
 
         # Next and Back redraw the step from the answers.
         await next_step(pilot)
-        assert app.current == "layout"
+        assert app.current == "preview"
         await pilot.press("ctrl+b")
         await settle(pilot)
         assert app.current == "database"
@@ -148,7 +148,7 @@ async def test_a_driver_given_to_another_engine_is_refused_at_the_choice(tmp_pat
         await choose_origin(pilot, PRESET)
         # As an answers file written by hand would have it.
         app.state.answers["database"]["jdbc_driver"] = "mariadb"
-        await next_step(pilot, 3)
+        await next_step(pilot, 4)
         assert app.current == "database"
         assert driver_shown(app) and chosen_driver(app) == "mariadb"
         expected = model_messages(app, "database.jdbc_driver")
@@ -176,7 +176,7 @@ async def test_tls_on_with_postgresql_gives_tls_true(tmp_path: Any) -> None:
         card = app.query(SpecCard).first()
         assert card.url().endswith("?" + str(ENGINES["postgresql"].tls_url_options))
         await next_step(pilot)
-        assert app.current == "layout"
+        assert app.current == "preview"
         assert database(app)["tls"] is True
         await pilot.press("ctrl+b")
         await settle(pilot)
@@ -205,7 +205,7 @@ async def test_tls_on_with_oracle_shows_the_models_refusal_at_the_tls_field(
         await toggle_tls(pilot)
         assert messages(app, "database.tls") == []
         await next_step(pilot)
-        assert app.current == "layout"
+        assert app.current == "preview"
 
 
 async def test_tls_with_url_options_shows_the_refusal_naming_both(tmp_path: Any) -> None:
@@ -227,7 +227,7 @@ async def test_tls_with_url_options_shows_the_refusal_naming_both(tmp_path: Any)
         # With TLS on, empty URL options are the engine's TLS ones.
         assert app.query_one("#opts", Input).placeholder == ENGINES["mysql5.7"].tls_url_options
         await next_step(pilot)
-        assert app.current == "layout"
+        assert app.current == "preview"
 
 
 async def test_a_database_password_switches_between_typed_and_a_variable(tmp_path: Any) -> None:

@@ -61,15 +61,15 @@ async def test_new_plan_two_products_to_a_checked_tree(tmp_path: Path) -> None:
         ids = [[n["id"] for n in p["nodes"]] for p in app.state.products()]
         assert ids == [["apim-1", "apim-2"], ["is-1", "is-2"]]
         await next_step(pilot)
+        assert app.current == "layout"
+        await next_step(pilot)
         assert app.current == "database"
         app.query_one("BoundSelect").value = "postgresql"
         await type_into(pilot, "database.host", "db.example.com")
         for i, c in enumerate([c for c in app.query("BoundInput") if c.path.endswith(".password")]):
             await type_into(pilot, c.path, f"secret-{i}")
         await next_step(pilot)
-        assert app.current == "layout", app.state.problems("database")
-        await next_step(pilot)
-        assert app.current == "preview"
+        assert app.current == "preview", app.state.problems("database")
         assert app.pane.problems() == []
         assert app.query_one("#diff-file", Select).value == "0"
         await next_step(pilot)
@@ -108,7 +108,7 @@ async def test_resume_a_session_at_its_step(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await choose_origin(pilot, "preset:apim-2node-mysql")
-        await next_step(pilot, 3)
+        await next_step(pilot, 4)
         assert app.current == "database"
         await pilot.press("ctrl+q")
         await pilot.press("y")
@@ -128,18 +128,19 @@ async def test_going_back_to_change_the_engine_keeps_the_nodes(tmp_path: Path) -
         assert app.current == "nodes"
         await type_into(pilot, "products[0].nodes[1].host", "10.0.1.99")
         before = [dict(n) for n in app.state.products()[0]["nodes"]]
-        await next_step(pilot)
+        await next_step(pilot, 2)
+        assert app.current == "database"
         app.query_one("BoundSelect").value = "postgresql"
         await settle(pilot)
-        await pilot.press("ctrl+b")
+        await pilot.press("ctrl+b", "ctrl+b")
         await settle(pilot)
         assert app.current == "nodes"
         await pick_node(pilot, "products[0].nodes[1].host")
         assert control(app, "products[0].nodes[1].host").value == "10.0.1.99"
-        await next_step(pilot)
+        await next_step(pilot, 2)
         assert app.state.answers["database"]["engine"] == "postgresql"
         assert app.state.products()[0]["nodes"] == before
-        await next_step(pilot, 2)
+        await next_step(pilot)
         assert app.current == "preview"
         # No rule findings; what is left is the preset's answers to confirm.
         assert app.pane.result.problems == []
@@ -182,17 +183,17 @@ async def test_bad_input_on_each_step_shows_its_message_and_blocks_next(tmp_path
         await type_into(pilot, "products[0].nodes[1].offset", "1")
         await next_step(pilot)
 
+        await type_into(pilot, "products[0].config_target", "/_system/governance/apim")
+        await blocked(pilot, "products[0].config_target", "layout", "not the config partition")
+        await type_into(pilot, "products[0].config_target", "")
+        await next_step(pilot)
+
         await type_into(pilot, "database.host", "db..example")
         await blocked(pilot, "database.host", "database", "not a host name")
         await type_into(pilot, "database.host", "db.example.com")
         await type_into(pilot, "database.registry.name", "1REG")
         await blocked(pilot, "database.registry.name", "database", "not a valid MySQL 5.7")
         await type_into(pilot, "database.registry.name", "WSO2_REG_DB")
-        await next_step(pilot)
-
-        await type_into(pilot, "products[0].config_target", "/_system/governance/apim")
-        await blocked(pilot, "products[0].config_target", "layout", "not the config partition")
-        await type_into(pilot, "products[0].config_target", "")
         await next_step(pilot)
         assert app.current == "preview"
         assert app.state.answers["products"][0]["nodes"][1]["offset"] == 1

@@ -243,7 +243,7 @@ async def test_the_database_step_asks_nothing_for_the_key_manager(tmp_path: Any)
     app = make_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await choose_origin(pilot, "preset:apim-is-km-mysql8")
-        await next_step(pilot, 3)
+        await next_step(pilot, 4)
         assert app.current == "database"
         asked = {c.path.rsplit(".", 1)[0] for c in app.query("BoundInput")}
         assert "products[0].databases.WSO2AM_DB" in asked

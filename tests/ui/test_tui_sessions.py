@@ -43,7 +43,8 @@ async def type_registry_password(pilot: Pilot[Any]) -> None:
 
 
 async def first_half(pilot: Pilot[Any], *, keep_passwords: bool = False) -> None:
-    """A preset, a changed node host and a typed password: start, products, nodes, database."""
+    """A preset, a changed node host and a typed password: start, products, nodes, layout,
+    database."""
     app = pilot.app
     await choose_origin(pilot, f"preset:{PRESET}")
     if keep_passwords:
@@ -52,15 +53,15 @@ async def first_half(pilot: Pilot[Any], *, keep_passwords: bool = False) -> None
     await next_step(pilot, 2)
     assert app.current == "nodes"
     await type_into(pilot, "products[0].nodes[1].host", "10.9.9.12")
-    await next_step(pilot)
+    await next_step(pilot, 2)
     assert app.current == "database"
     await type_registry_password(pilot)
 
 
 async def second_half(pilot: Pilot[Any], out: Path) -> None:
-    """From the database step: layout, preview (confirm the rest), write to `out`."""
+    """From the database step: preview (confirm the rest), write to `out`."""
     app = pilot.app
-    await next_step(pilot, 2)
+    await next_step(pilot)
     assert app.current == "preview", app.state.problems("database")
     await confirm_all(pilot)
     await next_step(pilot)

@@ -196,21 +196,13 @@ class Asking:
 
     # ---- a step's problems --------------------------------------------------------------
 
-    def settle(self, step_id: str, also: Sequence[str] = ()) -> list[Problem]:
+    def settle(self, step_id: str) -> list[Problem]:
         """Ask again for each field with a problem at this step until none is left, or
-        until what is left cannot be asked field by field (returned for the menu to show).
-
-        `also`: answer paths this step created whose fields the database step owns."""
+        until what is left cannot be asked field by field (returned for the menu to show)."""
         asked_for: dict[str, int] = {}
         shown: list[Problem] = []
         while True:
             problems = workflow.step_problems(self.answers, step_id, self.files)
-            if also:
-                problems += [
-                    p
-                    for p in steps.problems_for_step(self.answers, "database")
-                    if any(p.path == a or p.path.startswith(a + ".") for a in also)
-                ]
             if not problems:
                 return []
             if problems != shown:
@@ -278,7 +270,7 @@ class Asking:
     def role_defaults(self, role: str) -> tuple[str, str, str]:
         raise NotImplementedError  # database.py
 
-    def ask_layout(self) -> list[str]:
+    def ask_layout(self) -> None:
         raise NotImplementedError  # layout.py
 
     def ask_config_target(self, pi: int) -> None:

@@ -59,7 +59,7 @@ class DatabaseStep(Asking):
             )
             if action == CONTINUE:
                 if self.done("database", left):
-                    return "layout"
+                    return "preview"
             elif action == "server":
                 for field in SERVER_FIELDS:
                     self.ask_database_field(field)

@@ -1,4 +1,6 @@
-"""Step 5: the registry layout (shared or split) and each product's config partition."""
+"""The Registry layout step: shared or split, and each product's config partition.
+
+It comes before the Database step, which then asks for the databases the layout implies."""
 
 from __future__ import annotations
 
@@ -11,9 +13,9 @@ from wizard.questions import CONFIG_TARGET, LAYOUTS
 class LayoutStep(Asking):
     def step_layout(self) -> str:
         self.header("layout")
-        created = self.ask_layout()
+        self.ask_layout()
         while True:
-            left = self.settle("layout", also=created)
+            left = self.settle("layout")
             self.show_layout()
             split = self.get("database.layout") == "split"
             actions = [
@@ -27,28 +29,23 @@ class LayoutStep(Asking):
             action = self.menu("Registry layout", actions)
             if action == CONTINUE:
                 if self.done("layout", left):
-                    return "preview"
+                    return "database"
             elif action == "layout":
-                created = self.ask_layout()
+                self.ask_layout()
             elif action == "target":
                 self.ask_config_target(self.pick_product("Which product?"))
             elif action == "own":
-                pi = self.pick_product("Which product?")
-                created = [self.add_config_database(pi)]
+                self.draft.set_own_config_database(self.pick_product("Which product?"), True)
             elif action == "common":
-                pi = self.pick_product("Which product?")
-                self.draft.set_own_config_database(pi, False)
-                if not isinstance(self.get("database.config"), dict):
-                    self.ask_spec("database.config", *self.role_defaults("config"))
-                    created = ["database.config"]
+                self.draft.set_own_config_database(self.pick_product("Which product?"), False)
 
-    def ask_layout(self) -> list[str]:
-        """Ask shared or split; returns the database paths that switching created, each
-        asked for (from the database it replaces: its user and password kept)."""
+    def ask_layout(self) -> None:
+        """Ask shared or split. A database the switch creates is made from the one it
+        replaces (user and password kept) and is named on the Database step, next."""
         current = self.get("database.layout", "shared")
         chosen = self.select("Registry layout:", [Choice(t, k) for k, t in LAYOUTS], current)
         if chosen == current:
-            return []
+            return
         if chosen == "shared":
             for product in self.products():
                 if isinstance(product.get("config_database"), dict):
@@ -57,20 +54,7 @@ class LayoutStep(Asking):
                         "database"
                     )
         self.draft.touched.add("database.layout")
-        created = self.draft.set_layout(chosen)
-        slots = self.draft.spec_slots(roles_only=True)
-        created += self.draft.ensure_specs(slots)
-        for slot in slots:
-            if slot.path in created:
-                self.ask_spec(slot.path, slot.label, slot.name, slot.user)
-        return created
-
-    def add_config_database(self, pi: int) -> str:
-        path = f"products[{pi}].config_database"
-        self.draft.set_own_config_database(pi, True)
-        slot = self.draft.config_database_slot(pi)
-        self.ask_spec(path, slot.label, slot.name, slot.user)
-        return path
+        self.draft.set_layout(chosen)
 
     def ask_config_target(self, pi: int) -> None:
         from wizard.catalog import default_config_target
@@ -92,12 +76,9 @@ class LayoutStep(Asking):
 
         layout = self.get("database.layout", "shared")
         if layout == "shared":
-            self.say(
-                "shared: config and governance registry both in "
-                + self.spec_summary("database.registry")
-            )
+            self.say("shared: config and governance registry both in " + self.held("registry"))
         else:
-            self.say("split: governance registry in " + self.spec_summary("database.governance"))
+            self.say("split: governance registry in " + self.held("governance"))
         for pi, product in enumerate(self.products()):
             target = product.get("config_target") or default_config_target(
                 str(product.get("id")), product.get("profile")
@@ -105,7 +86,15 @@ class LayoutStep(Asking):
             if layout == "split" and isinstance(product.get("config_database"), dict):
                 where = self.spec_summary(f"products[{pi}].config_database")
             elif layout == "split":
-                where = self.spec_summary("database.config")
+                where = self.held("config")
             else:
                 where = "the registry database"
             self.say(f"  {self.product_label(product)}: config partition {target} in {where}")
+
+    def held(self, role: str) -> str:
+        """The registry database of `role` as given, or its suggested name before the
+        Database step has asked for it."""
+        path = f"database.{role}"
+        if isinstance(self.get(path), dict):
+            return self.spec_summary(path)
+        return f"{self.role_defaults(role)[1]} (named on the Database step)"

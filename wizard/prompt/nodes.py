@@ -1,4 +1,4 @@
-"""Step 3: each product's nodes (id, host, port offset) and the cluster options."""
+"""The Nodes step: each product's nodes (id, host, port offset) and the cluster options."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ class NodesStep(Asking):
             )
             if action == CONTINUE:
                 if self.done("nodes", left):
-                    return "database"
+                    return "layout"
             elif action == "add":
                 self.add_nodes(self.pick_product("Add nodes to which product?"))
             elif action in ("change", "remove"):
