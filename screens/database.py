@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
+from textual import work
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widget import Widget
-from textual.widgets import Checkbox, Input, RadioButton, RadioSet, Static
+from textual.widgets import Button, Checkbox, Input, RadioButton, RadioSet, Static
 
-from screens.base import FormPane
+from screens.base import FormPane, guarded
 from screens.specs import SpecCard
 from screens.widgets.bound import BoundCheckbox, BoundInput, BoundSelect
+from screens.widgets.buttons import CompactButton
 from screens.widgets.choice import ChoiceSet
 from screens.widgets.field import Field
 from screens.widgets.paths import PathSuggester
 from screens.widgets.toggles import Dot, Tick
+from wizard import connections
 from wizard.catalog import ENGINES
 from wizard.engines import Engine, connection
 from wizard.questions import (
@@ -49,7 +53,14 @@ class DatabasePane(FormPane):
     DEFAULT_CSS = """
     DatabasePane .driver-box { height: auto; }
     DatabasePane .driver { width: 1fr; }
+    DatabasePane .connections { height: auto; margin-bottom: 1; }
+    DatabasePane #connection-lines { width: 1fr; }
     """
+
+    testing: bool = False
+    """A test of the connections is running (in a worker thread)."""
+    test_run: int = 0
+    """Counts the tests started: the lines of one overtaken by a change are not shown."""
 
     def body(self) -> Iterable[Widget]:
         self.state.ensure_specs(self.state.spec_slots())
@@ -91,6 +102,11 @@ class DatabasePane(FormPane):
         yield Tick("Show passwords (Ctrl+R)", False, id="reveal", compact=True)
         for slot in self.state.spec_slots():
             yield SpecCard(self.state, slot)
+        yield Vertical(
+            CompactButton("Test connections", id="test-connections"),
+            Static(CONNECTIONS_HINT, id="connection-lines", markup=False),
+            classes="connections",
+        )
         cluster = self.state.answers.get("cluster")
         cluster = cluster if isinstance(cluster, dict) else {}
         yield Field(
@@ -182,6 +198,11 @@ class DatabasePane(FormPane):
         opts.placeholder = (options or "(none)") if engine else ""
 
     def answered(self, path: str, value: Any) -> None:
+        if self.testing or self.test_run:
+            # Lines about answers that have changed since would mislead: test again.
+            self.test_run += self.testing
+            self.testing = False
+            self._show_lines(CONNECTIONS_HINT)
         if path == "database.engine":
             self.state.fit_engine()
             self._sync_driver()
@@ -213,3 +234,56 @@ class DatabasePane(FormPane):
     def action_reveal(self) -> None:
         box = self.query_one("#reveal", Checkbox)
         box.value = not box.value
+
+    # ---- test connections -------------------------------------------------------------
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "test-connections":
+            event.stop()
+            self.test_connections()
+
+    @guarded
+    def test_connections(self) -> None:
+        """Probe every database of the answers as they stand, in a worker: the form stays
+        usable, and each database's line appears when all have answered (or timed out)."""
+        if self.testing:
+            return
+        testing = connections.prepare(self.state.answers, self.state.env)
+        if testing.blocked:
+            self._show_lines("\n".join(line.text for line in testing.blocked))
+            return
+        self.testing = True
+        self.test_run += 1
+        self._show_lines(testing.start_line)
+        self.run_test(testing, self.test_run)
+
+    @work(thread=True, group="connections", exit_on_error=False)
+    def run_test(self, testing: connections.Testing, run: int) -> None:
+        try:
+            lines = connections.run(testing)
+        except Exception as exc:
+            # The probe words every failure it knows; anything else is said, not raised.
+            text = f"The test stopped: internal error ({type(exc).__name__}); test again"
+            lines = [connections.Line("", "failed", f"✗ {text}")]
+        with contextlib.suppress(RuntimeError):  # the app has gone meanwhile
+            self.app.call_from_thread(self._tested, lines, run)
+
+    def _tested(self, lines: list[connections.Line], run: int) -> None:
+        if run != self.test_run or not self.is_attached:
+            return
+        self.testing = False
+        body = [line.text for line in lines]
+        if any(line.path for line in lines):
+            body.append(connections.summary(lines))
+        self._show_lines("\n".join(body))
+
+    def _show_lines(self, text: str) -> None:
+        for box in self.query("#connection-lines").results(Static):
+            if str(box.content) != text:  # an update re-lays out the step: only on a change
+                box.update(text)
+
+
+CONNECTIONS_HINT = (
+    "Logs in to each database from this machine as `carbon-wizard probe` does, with the "
+    "passwords above or their variables; a password is never shown."
+)

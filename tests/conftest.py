@@ -23,6 +23,13 @@ SERVER_FILES = {"test_real_databases.py", "test_real_identity.py", "test_fleet_s
 # Tests in otherwise quick files that log in to a real database server.
 SERVER_TESTS = {
     "test_probe.py": {"test_real_server_probe", "test_cli_probe_a_tree_and_an_answers_file"},
+    "test_connections.py": {
+        "test_good_passwords_are_ok",
+        "test_a_wrong_password_says_why_and_never_shows_a_password",
+        "test_a_password_from_a_variable",
+        "test_no_password_yet_is_not_a_failure",
+        "test_a_closed_port",
+    },
 }
 # The real ansible-playbook pushing to folders on this machine: a minute or more each.
 SLOW_FIXTURES = {"estate"}
