@@ -90,8 +90,8 @@ Keys: Tab / Shift+Tab move between fields; Enter opens a list or presses a butto
 Ctrl+N next step, Ctrl+B previous step (nothing typed is lost going back);
 Every step and every edit is saved in the session as you go (Ctrl+S saves at once);
 Ctrl+Q quits, Ctrl+C too, keeping the session; F1 shows this help.
-The sidebar lists every step: ✓ done, ! needs attention, · not yet. Select a step there
-(Enter) to go to it."""
+The sidebar lists every step: ✓ done, ! needs attention, ? a preset's site-specific answer
+to confirm (Preview lists them all), · not yet. Select a step there (Enter) to go to it."""
 
 
 class MainScreen(Screen[None]):

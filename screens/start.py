@@ -45,9 +45,8 @@ class StartPane(StepPane):
             # once it is drawn (tomllib and the files, ~10 ms before the first frame).
             found = presets.list_presets_unchecked(self.state.preset_dirs)
             self.app.when_drawn(lambda: self.call_later(self.check_presets, found))
-        if found:
-            options.append(None)
-        options += [preset_option(info) for info in found]
+        # Saved sessions come before the presets: an operator who has some most likely
+        # wants one, and the box shows only the first few rows.
         entries = [e for e in listed.entries if e.id != current]
         if entries:
             options.append(None)
@@ -56,6 +55,9 @@ class StartPane(StepPane):
                 f"Resume {e.name} · {e.products} · at {e.step} · {e.updated[:16].replace('T', ' ')}"
             )
             options.append(Option(text, id=f"session:{e.id}"))
+        if found:
+            options.append(None)
+        options += [preset_option(info) for info in found]
         heading = "How to start (newest sessions first"
         heading += "; Delete removes one):" if entries else "):"
         yield Static(heading, markup=False)

@@ -115,7 +115,17 @@ class WizardState(Draft):
             # The step being filled in is not yet wrong, unless Next was refused.
             quiet = step_id == current and step_id not in self.attempted
             return "todo" if quiet else "attention"
+        if self.confirming(step_id):
+            return "confirm"
         return "done"
+
+    def confirming(self, step_id: str) -> bool:
+        """Whether a preset's site-specific answer at `step_id` is still to be confirmed;
+        the Preview, where they are all confirmed, has every one."""
+        pending = self.pending()
+        if step_id == "preview":
+            return bool(pending)
+        return any(steps.step_for_path(path) == step_id for path in pending)
 
     def states(self, current: str = "") -> dict[str, str]:
         return {s: self.state_of(s, current) for s in STEP_IDS}

@@ -10,8 +10,10 @@ from textual.widgets.option_list import Option
 
 from screens.widgets.compact import made_compact
 
-MARKS = {"done": "✓", "attention": "!", "todo": "·"}
-LEGEND = "✓ done  ! to fix\n· not yet"
+# "?" is a preset's site-specific answer not confirmed yet: nothing is wrong, but the tree is
+# not written until it is confirmed, so the step cannot read as done.
+MARKS = {"done": "✓", "attention": "!", "confirm": "?", "todo": "·"}
+LEGEND = "✓ done  ! to fix\n? confirm · not yet"
 
 
 class StepList(OptionList):

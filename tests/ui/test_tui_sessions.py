@@ -12,7 +12,7 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, OptionList, Select, Static
 
-from screens.app import AUTOSAVE_DELAY, EXIT_INTERRUPTED
+from screens.app import AUTOSAVE_DELAY, EXIT_INTERRUPTED, WizardApp
 from screens.specs import SpecCard
 from screens.widgets.dialogs import AskDialog, ConfirmDialog
 from screens.widgets.passwords import PasswordsDialog
@@ -158,17 +158,29 @@ async def test_a_corrupt_session_file_is_moved_aside_and_listed(tmp_path: Path) 
     assert (directory / "broken-0000.json.corrupt").exists()
 
 
+def option_ids(app: WizardApp) -> list[str]:
+    origins = app.query_one("#origin", OptionList)
+    return [str(origins.get_option_at_index(i).id) for i in range(origins.option_count)]
+
+
+async def test_saved_sessions_are_listed_before_the_presets(tmp_path: Path) -> None:
+    kept = sessions.new_session("old-plan", {"schema_version": 1}, dir=tmp_path / "sessions")
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        ids = option_ids(app)
+        # New plan, then the session the operator most likely came back for, in view.
+        assert ids[:2] == ["new", f"session:{kept.id}"]
+        assert all(i.startswith("preset:") for i in ids[2:]) and len(ids) > 2
+
+
 async def test_delete_asks_first(tmp_path: Path) -> None:
     kept = sessions.new_session("old-plan", {"schema_version": 1}, dir=tmp_path / "sessions")
     app = make_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         origins = app.query_one("#origin", OptionList)
         origins.focus()
-        origins.highlighted = next(
-            i
-            for i in range(origins.option_count)
-            if origins.get_option_at_index(i).id == f"session:{kept.id}"
-        )
+        origins.highlighted = option_ids(app).index(f"session:{kept.id}")
         await pilot.press("delete")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmDialog)
@@ -176,7 +188,7 @@ async def test_delete_asks_first(tmp_path: Path) -> None:
         await settle(pilot)
         assert sessions.list_sessions(tmp_path / "sessions").entries
         origins = app.query_one("#origin", OptionList)
-        origins.highlighted = origins.option_count - 1
+        origins.highlighted = option_ids(app).index(f"session:{kept.id}")
         await pilot.press("delete")
         await settle(pilot)
         await pilot.press("y")
