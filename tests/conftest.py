@@ -30,6 +30,11 @@ SERVER_TESTS = {
         "test_no_password_yet_is_not_a_failure",
         "test_a_closed_port",
     },
+    "test_prompt_database.py": {"test_prompt_test_connections_one_line_per_database"},
+    "test_tui_database_connections.py": {
+        "test_test_connections_runs_in_the_background",
+        "test_a_change_clears_the_lines_it_made_stale",
+    },
 }
 # The real ansible-playbook pushing to folders on this machine: a minute or more each.
 SLOW_FIXTURES = {"estate"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from questionary import Choice
 
 from wizard import database_slots
-from wizard.prompt.asking import CONTINUE, Asking, checker, int_checker, optional
+from wizard.prompt.asking import CONTINUE, Asking, Validator, checker, int_checker, optional
 from wizard.questions import (
     DATABASE_HOST,
     DATABASE_NAME,
@@ -55,6 +55,7 @@ class DatabaseStep(Asking):
                     Choice("Change the JDBC URL options", "url_options"),
                     Choice("Encrypt connections to the database (TLS)", "tls"),
                     Choice("Driver jar and Secure Vault", "extras"),
+                    Choice("Test connections (log in to each database from here)", "test"),
                 ],
             )
             if action == CONTINUE:
@@ -85,6 +86,22 @@ class DatabaseStep(Asking):
             elif action == "extras":
                 self.ask_cluster_field("driver_jar")
                 self.ask_cluster_field("secure_vault")
+            elif action == "test":
+                self.test_connections()
+
+    def test_connections(self) -> None:
+        """Probe every database as the full-screen step's Test connections does: the same
+        lines, the same bound (`connections.DEADLINE`), the operator told it is running."""
+        from wizard import connections
+
+        testing = connections.prepare(self.answers, self.env)
+        if not testing.blocked:
+            self.say(testing.start_line)
+        lines = connections.run(testing)
+        for line in lines:
+            self.say(f"  {line.text}")
+        if any(line.path for line in lines):
+            self.say(connections.summary(lines))
 
     def optional_slot(self, path: str) -> database_slots.DatabaseSlot | None:
         """The slot of `path` when the answers may leave it out (ACTIVITI_DB)."""
@@ -222,13 +239,36 @@ class DatabaseStep(Asking):
         spec = self.get(path)
         self.give(
             f"{path}.name",
-            self.text(DATABASE_NAME.ask(database=label), default=str(spec.get("name", name))),
+            self.text(
+                DATABASE_NAME.ask(database=label),
+                default=str(spec.get("name", name)),
+                validate=self.identifier_check("name"),
+            ),
         )
         self.give(
             f"{path}.user",
-            self.text(DATABASE_USER.ask(database=label), default=str(spec.get("user", user))),
+            self.text(
+                DATABASE_USER.ask(database=label),
+                default=str(spec.get("user", user)),
+                validate=self.identifier_check("user"),
+            ),
         )
         self.ask_password(path)
+
+    def identifier_check(self, what: str) -> Validator:
+        """A database name or user refused where it is typed, with the words the model (and
+        so the full-screen step) uses for the engine chosen."""
+        from wizard.catalog import ENGINES
+        from wizard.fields import check_identifier
+
+        engine = ENGINES.get(str(self.draft.database().get("engine")))
+
+        def validate(value: str) -> bool | str:
+            if engine is None:  # no engine yet: only an empty answer is known to be wrong
+                return True if value.strip() else f"no value; give the database {what}"
+            return check_identifier(value.strip(), engine, what) or True
+
+        return validate
 
     def ask_password(self, spec_path: str) -> None:
         from wizard import answers as answers_mod
