@@ -6,15 +6,24 @@ plain terminal and a plain file: box-drawing characters only, no colour codes.
 
 from __future__ import annotations
 
+import textwrap
+
 from wizard.catalog import PRODUCTS
 from wizard.plan import DatabasePlan, NodePlan, Plan
 
+MIN_WIDTH = 40
+"""The narrowest picture drawn: below it the wrapped lines would be mostly gutter."""
 
-def render(plan: Plan) -> str:
+
+def render(plan: Plan, width: int | None = None) -> str:
+    """The picture of `plan`. With `width` (a terminal's columns), every line fits in it:
+    a long one is wrapped under its own gutter, the box's rows inside the box; without,
+    lines are as long as they need (the preview scrolls sideways; topology.txt)."""
     top = plan.topology
     lines: list[str] = []
     title = f"{top.name} — {plan.engine.label}, registry layout '{top.database.layout}'"
-    lines += _box([title] + ([top.description] if top.description else []))
+    inner = None if width is None else max(width, MIN_WIDTH) - 4
+    lines += _box([title] + ([top.description] if top.description else []), inner)
     lines.append("")
     for product in top.products:
         nodes = [n for n in plan.nodes if n.product_key == product.key]
@@ -30,7 +39,31 @@ def render(plan: Plan) -> str:
     lines += _databases(plan)
     lines.append("")
     lines += _legend()
+    if width is not None:
+        lines = [part for line in lines for part in _fit(line, max(width, MIN_WIDTH))]
     return "\n".join(lines).rstrip() + "\n"
+
+
+# A gutter's characters as the wrapped part of its line continues them: the lines down the
+# left side go on, the corners and branches do not.
+_GUTTER = str.maketrans({"┌": "│", "├": "│", "└": " ", "─": " ", "■": " "})
+
+
+def _fit(line: str, width: int) -> list[str]:
+    """`line` in lines of at most `width` columns, each part under the line's gutter."""
+    if len(line) <= width:
+        return [line]
+    body = line.lstrip("│├└┌─■ ")
+    gutter = line[: len(line) - len(body)]
+    follow = gutter.translate(_GUTTER) + "  "
+    return textwrap.wrap(
+        body,
+        width,
+        initial_indent=gutter,
+        subsequent_indent=follow,
+        break_on_hyphens=False,
+        drop_whitespace=True,
+    ) or [line[:width]]
 
 
 def _product(plan: Plan, nodes: list[NodePlan]) -> list[str]:
@@ -130,7 +163,10 @@ def _db_for_jndi(plan: Plan, jndi: str) -> DatabasePlan:
     raise KeyError(jndi)
 
 
-def _box(rows: list[str]) -> list[str]:
+def _box(rows: list[str], inner: int | None = None) -> list[str]:
+    """`rows` in a double-line box; with `inner`, rows wrapped to fit that many columns."""
+    if inner is not None:
+        rows = [part for row in rows for part in (textwrap.wrap(row, inner) or [""])]
     width = max(len(r) for r in rows)
     return (
         ["╔" + "═" * (width + 2) + "╗"]

@@ -136,3 +136,56 @@ def test_prompt_name_check_says_what_the_full_screen_step_says(
     [expected] = database_messages(changed, f"database.registry.{what}")
     assert refused == expected
     assert wizard.identifier_check(what)("WSO2_OK") is True
+
+
+# ---- the topology picture at the preview, at 80 columns --------------------------------------
+
+
+def _picture(out: str) -> list[str]:
+    """The picture's lines in what the prompt mode printed: from its box to its legend."""
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("╔"))
+    end = next(i for i, line in enumerate(lines) if line == "is shared by every product.")
+    return lines[start : end + 1]
+
+
+def test_prompt_preview_picture_fits_80_columns(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    data = one_product("postgresql")
+    data["description"] = (
+        "Identity Server 5.7.0 on PostgreSQL for the payments estate, with a description "
+        "long enough to run past the right-hand side of an eighty-column terminal"
+    )
+    run = preset_run(home, tmp_path, "long", data)
+    # Continue at the database menu: the preview draws the picture; Ctrl+C there.
+    assert run(TO_DATABASE_MENU + ENTER + CTRL_C, preset="long") == 130
+    picture = _picture(capsys.readouterr().out)
+    assert max(len(line) for line in picture) <= 80, "\n".join(picture)
+    box = [line for line in picture if line.startswith("║")]
+    assert len({len(line) for line in box}) == 1 and all(line.endswith("║") for line in box)
+    words = " ".join(line.strip("║ ") for line in box[1:])
+    assert words == data["description"]
+    # A product's lines, wrapped or not, keep its line down the left side.
+    start = next(i for i, line in enumerate(picture) if line.startswith("┌─"))
+    end = next(i for i, line in enumerate(picture) if line.startswith("└─"))
+    assert all(line.startswith("│") for line in picture[start + 1 : end]), picture
+
+
+def test_picture_without_a_width_is_unchanged_for_the_preview_and_topology_txt() -> None:
+    """The full-screen preview scrolls sideways and topology.txt is a file: no width."""
+    from tests.answers_fixtures import build
+    from wizard import picture
+
+    plan = build()
+    wide = picture.render(plan)
+    assert picture.render(plan, None) == wide
+    assert max(len(line) for line in wide.splitlines()) > 80
+    narrow = picture.render(plan, width=80)
+    assert max(len(line) for line in narrow.splitlines()) <= 80
+
+    def words(text: str) -> list[str]:
+        return [w for w in text.split() if w.strip("│║╔╗╚╝═")]
+
+    assert words(narrow) == words(wide)

@@ -50,9 +50,13 @@ class ReviewSteps(Asking):
         goto, plan = self.planned()
         if plan is None:
             return goto or "products"
+        import shutil
+
         from wizard import picture
 
-        self.say(picture.render(plan))
+        # Drawn to the terminal's width: a line longer than that would wrap over the
+        # picture's left-hand lines, and the box's right side would fall on the next row.
+        self.say(picture.render(plan, width=shutil.get_terminal_size().columns))
         # One rendering for the checks and, when asked for, the diffs.
         reviewed = workflow.review(plan)
         if reviewed.review is None:
