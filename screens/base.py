@@ -19,6 +19,7 @@ from screens.widgets.field import Field
 from wizard.problems import Problem
 
 F = TypeVar("F", bound=Callable[..., Any])
+W = TypeVar("W", bound=Widget)
 
 CHECK_DELAY = 0.15
 """Seconds after the last change before the answers are checked and problems shown."""
@@ -53,6 +54,15 @@ def focus_now(widget: Widget) -> None:
         widget.screen.set_focus(widget)
     except Exception:  # not on a screen (yet): the deferred way still works
         widget.focus()
+
+
+def select_all(widget: W) -> W:
+    """`widget`, its text selected when it is a text box: reached by a jump to its answer
+    (a preset's answer to confirm, a problem), typing replaces the answer instead of being
+    appended to it (db.example.com + mysql.prod.local, silently valid)."""
+    if isinstance(widget, Input):
+        widget.select_all()
+    return widget
 
 
 def can_focus(widget: Widget) -> bool:
@@ -155,7 +165,7 @@ class StepPane(VerticalScroll):
         if best is None:
             self.focus_first()
             return
-        focus_now(best)
+        focus_now(select_all(best))
         self.scroll_to_widget(best)
 
     def focus_first(self) -> None:

@@ -12,6 +12,7 @@ from textual.widgets import Checkbox, RadioSet, Static
 from screens.base import AnswersChanged, FormPane, focus_now, guarded
 from screens.state import WizardState
 from screens.widgets.bound import BoundInput
+from screens.widgets.choice import ChoiceSet
 from screens.widgets.field import Field
 from screens.widgets.toggles import Dot, Tick
 from wizard.catalog import PRODUCTS, default_config_target
@@ -40,7 +41,9 @@ class LayoutPane(FormPane):
         split = db.get("layout", "shared") == "split"
         yield Field(
             "Layout",
-            RadioSet(
+            # The cursor starts on the layout chosen: on Textual's first button, Up (which
+            # wraps) and Enter took the other layout, or kept this one, unlike what was shown.
+            ChoiceSet(
                 Dot("shared: one database", value=not split, id="shared", compact=True),
                 Dot("split: two databases", value=split, id="split", compact=True),
                 id="layout",
@@ -68,10 +71,12 @@ class LayoutPane(FormPane):
                 )
             ]
             yield Field(
-                CONFIG_TARGET.label.format(product=label),
+                # The product is named in the hint, which wraps whole: in the 20-column
+                # label "Identity Server as Key Manager" broke over two rows.
+                CONFIG_TARGET.label,
                 *controls,
                 paths=[f"{base}.config_target", f"{base}.config_database"],
-                hint=CONFIG_TARGET.hint,
+                hint=CONFIG_TARGET.hint.format(product=label),
             )
             if split:
                 yield Tick(

@@ -17,9 +17,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Button, DataTable, Input
+from textual.widgets import Button, DataTable, Input, Static
 
-from screens.base import AnswersChanged, FormPane, focus_now, guarded
+from screens.base import AnswersChanged, FormPane, focus_now, guarded, select_all
 from screens.widgets.bound import BoundCheckbox, BoundInput, OrderedInput, shown
 from screens.widgets.buttons import CompactButton
 from screens.widgets.field import Field
@@ -33,6 +33,7 @@ from wizard.steps import split_path
 COLUMNS = (("id", "id", 14), ("host", "host", 20), ("offset", "offset", 6))
 """(answer key, heading, width) of the columns an operator edits; a problem column follows."""
 EDITED = tuple(key for key, _, _ in COLUMNS)
+EDITOR_CAPTION = "Edit the picked node (Up/Down picks another):"
 
 
 def node_of(path: str) -> tuple[int, int] | None:
@@ -94,6 +95,7 @@ class NodesPane(FormPane):
     # The editor's boxes sit under the table's columns (a cell is padded by one each side).
     DEFAULT_CSS = """
     NodesPane .node-table { height: auto; max-height: 12; overflow-x: hidden; }
+    NodesPane .editor-caption { color: $text-muted; text-style: italic; }
     NodesPane .node-editor { margin-bottom: 1; }
     NodesPane .node-editor > Horizontal { padding-left: 1; }
     NodesPane .node-id { width: 14; margin-right: 2; }
@@ -191,7 +193,11 @@ class NodesPane(FormPane):
             hint=None,
             id=f"adder-{pi}",
         )
-        card = Vertical(NodeTable(pi, nodes, ni), editor, adder, classes="card")
+        # Said above the editor, whose boxes under the table's columns looked like a second
+        # copy of the picked node's row.
+        caption = Static(EDITOR_CAPTION, id=f"caption-{pi}", classes="editor-caption")
+        caption.display = bool(nodes)
+        card = Vertical(NodeTable(pi, nodes, ni), caption, editor, adder, classes="card")
         # In the border rather than in widgets of their own: each widget costs every layout.
         card.border_title = Text(f"{label} {product.get('version', '')}", style="bold")
         card.border_subtitle = _count(len(nodes))
@@ -286,6 +292,12 @@ class NodesPane(FormPane):
                 if table.get_cell(str(ni), "problem") != mark:
                     table.update_cell(str(ni), "problem", mark, update_width=True)
 
+    def _visible(self, target: Field) -> bool:
+        # The picked node's messages are shown in full under the editor whether or not its
+        # boxes were typed in: its row already shows the first of them, and a clash made
+        # by editing another node (or an empty offset box, the default) kept them hidden.
+        return target.has_class("node-editor") or super()._visible(target)
+
     def focus_path(self, path: str) -> None:
         where = node_of(path)
         if where is None or where[1] >= len(self.nodes(where[0])):
@@ -298,7 +310,7 @@ class NodesPane(FormPane):
         key = parts[4] if len(parts) > 4 else ""
         controls = list(editor.query(BoundInput))
         target = next((c for c in controls if c.path.endswith(f".{key}")), controls[0])
-        focus_now(target)
+        focus_now(select_all(target))
         self.scroll_to_widget(editor)
 
     # ---- adding and removing nodes ------------------------------------------------------

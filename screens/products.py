@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from textual.binding import Binding, BindingType
@@ -34,6 +36,16 @@ SHORT_LABELS = {"is-km": "IS as Key Manager"}
 Key Manager (is-km)" took two rows and pushed the last product out of the list's 12."""
 
 
+@dataclass
+class Removed:
+    """A product Remove took: the answers as they were before, and the revision after."""
+
+    label: str
+    answers: dict[str, Any]
+    stash: dict[str, Any]
+    revision: int
+
+
 class ProductsPane(FormPane):
     step_id = "products"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+r", "reveal", "Show passwords")]
@@ -51,12 +63,16 @@ class ProductsPane(FormPane):
     DEFAULT_CSS = """
     ProductsPane .user-store-box { height: auto; }
     ProductsPane .user-store { width: 1fr; }
+    ProductsPane #undo-line { height: auto; margin-bottom: 1; }
+    ProductsPane .undo-text { width: 1fr; }
     """
 
     def __init__(self, state: WizardState) -> None:
         super().__init__(state)
         self.reveal = False
         """Bind passwords shown in clear (Ctrl+R); kept when the cards are rebuilt."""
+        self.removed: Removed | None = None
+        """The product Remove took last, to bring back until the answers change again."""
 
     def body(self) -> Iterable[Widget]:
         options = [(f"{SHORT_LABELS.get(p.id, p.label)} ({p.id})", p.id) for p in PRODUCTS.values()]
@@ -65,6 +81,16 @@ class ProductsPane(FormPane):
             Select(options, prompt="choose from the catalog", compact=True, id="add-product"),
             paths=["products"],
         )
+        if self.removed is not None and self.removed.revision == self.state.revision:
+            yield Horizontal(
+                Static(
+                    f"Removed {self.removed.label}: Enter on Undo brings it back.",
+                    classes="undo-text",
+                    markup=False,
+                ),
+                CompactButton("Undo", id="undo-remove", compact=True),
+                id="undo-line",
+            )
         for pi, product in enumerate(self.state.products()):
             yield self.card(pi, product)
 
@@ -205,8 +231,30 @@ class ProductsPane(FormPane):
     async def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id and event.button.id.startswith("remove-"):
             event.stop()
-            self.state.remove_product(int(event.button.id.removeprefix("remove-")))
-            await self.rebuild("")
+            await self.remove_product(int(event.button.id.removeprefix("remove-")))
+        elif event.button.id == "undo-remove":
+            event.stop()
+            await self.undo_remove()
+
+    async def remove_product(self, pi: int) -> None:
+        """Remove the product at `pi`, its nodes and databases, and offer them back: Remove
+        is one Shift+Tab from the fields, and a whole product's answers are a lot to retype."""
+        product = self.state.products()[pi]
+        known = PRODUCTS.get(str(product.get("id")))
+        label = known.label if known else str(product.get("id", "?"))
+        before = (copy.deepcopy(self.state.answers), copy.deepcopy(self.state.stash))
+        self.state.remove_product(pi)
+        name = f"{label} {product.get('version', '')}".strip()
+        self.removed = Removed(name, *before, self.state.revision)
+        await self.rebuild("#undo-remove")
+
+    async def undo_remove(self) -> None:
+        removed, self.removed = self.removed, None
+        if removed is None or removed.revision != self.state.revision:
+            return  # something changed since: the answers of then would undo it
+        self.state.answers, self.state.stash = removed.answers, removed.stash
+        self.state.changed()
+        await self.rebuild("")
 
     @guarded
     async def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
@@ -236,12 +284,17 @@ class ProductsPane(FormPane):
         self.refresh_bindings()  # Ctrl+R comes and goes with the LDAP fields
         self.refresh_problems()
         self.post_message(AnswersChanged())
-        if focus:
+        if focus.startswith("#") and self.query(focus):
+            focus_now(self.query_one(focus))
+        elif focus and not focus.startswith("#"):
             self.focus_path(focus)
         else:
             focus_now(self.query_one("#add-product", Select))
 
     def answered(self, path: str, value: Any) -> None:
+        if self.removed is not None:  # a change since: Undo would take it back too
+            self.removed = None
+            self.query("#undo-line").remove()
         if path.endswith(".profile"):
             self.state.drop_unneeded_product_databases()
         if path.endswith(".distribution"):

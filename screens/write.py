@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual import getters, work
 from textual.binding import Binding, BindingType
+from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Button, Input, Markdown, ProgressBar, Static
 
@@ -31,6 +32,16 @@ from wizard.steps import lookup
 if TYPE_CHECKING:
     from wizard.output import WriteResult
     from wizard.tree import Tree
+
+
+class ResultBox(Vertical):
+    """What writing did and the next steps; focused once written, so that an operator
+    reading at 80x24 sees where the keys are (it is reversed) and scrolls on with them."""
+
+    DEFAULT_CSS = """
+    ResultBox { height: auto; }
+    ResultBox:focus > #write-status { text-style: reverse; }
+    """
 
 
 class WritePane(StepPane):
@@ -91,8 +102,9 @@ class WritePane(StepPane):
             )
         yield CompactButton("Write the tree", id="write", compact=True)
         yield ProgressBar(total=1, show_eta=False, id="progress")
-        yield Static("", id="write-status", markup=False)
-        yield Markdown("", id="summary")
+        yield ResultBox(
+            Static("", id="write-status", markup=False), Markdown("", id="summary"), id="result"
+        )
         self.initial = [(f"{i.text}", i.step, i.path) for i in problems + self.unconfirmed()]
 
     def on_mount(self) -> None:
@@ -306,9 +318,12 @@ class WritePane(StepPane):
         self.call_later(self.offer_push, result.path)
         self.app.save_session()
         self.post_message(AnswersChanged())
-        focus_now(self.query_one("#write", Button))
-        # The result on screen, from its first line, however far down the step it is.
-        self.call_after_refresh(self.query_one("#write-status", Static).scroll_visible, top=True)
+        # The result has the focus, on screen from its first line however far down the step
+        # it is: the keys read on from there (Down, PageDown), and Tab goes on to the push.
+        box = self.query_one("#result", ResultBox)
+        box.can_focus = True
+        focus_now(box)
+        self.call_after_refresh(box.scroll_visible, top=True, animate=False)
 
     async def offer_push(self, tree_path: Path) -> None:
         """The push of the tree just written, when it has ansible/ (the button shows only
@@ -319,7 +334,7 @@ class WritePane(StepPane):
         await self.query(PushPanel).remove()
         if self.commands and (tree_path / PUSH).is_file():
             # After the result and its next steps: the hand-off is read first.
-            await self.mount(PushPanel(tree_path, self.commands), after="#summary")
+            await self.mount(PushPanel(tree_path, self.commands), after="#result")
 
 
 def password_hint(unset: workflow.UnsetPassword, typed: bool) -> str:

@@ -157,7 +157,7 @@ SECURE_VAULT = Question(
 DATABASE_NAME = Question("Name", "{database}: database name:")
 DATABASE_USER = Question("User", "{database}: user:")
 CONFIG_TARGET = Question(
-    "{product}: config",
+    "Config partition",
     "Config partition of {product} (mounted at /_system/config):",
-    hint="Where its config partition lives in the config database (empty: shown).",
+    hint="Where {product}'s config partition lives in the config database (empty: shown).",
 )

@@ -49,7 +49,7 @@ class ConfirmList(ProblemList):
 
     mark = "?"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("c,space", "confirm", "Confirm this one"),
+        Binding("c,space", "confirm", "Confirm"),
     ]
 
     class Confirmed(Message):

@@ -388,6 +388,13 @@ def test_all_problems_reported_together() -> None:
     assert "database.host" in paths and "products[0].nodes[0].host" in paths
 
 
+def test_an_empty_database_name_is_said_while_its_password_is_missing() -> None:
+    data = variant("database.registry.name", "", variant("database.registry.password", DELETE))
+    found = problems_of(data)
+    assert ("database.registry.name", "no value; give the database name") in found
+    assert ("database.registry.password", NO_PASSWORD) in found
+
+
 def test_toml_round_trip_keeps_everything_but_passwords() -> None:
     top = topology()
     text = answers.dumps(top)

@@ -6,10 +6,12 @@ import copy
 from pathlib import Path
 from typing import Any
 
-from textual.widgets import DataTable
+import pytest
+from textual.widgets import DataTable, Static
 
 from bench.topology import estate
 from screens.app import WizardApp
+from screens.widgets.field import Field
 from tests.ui.test_tui_support import (
     _colour,  # noqa: F401 - autouse
     choose_origin,
@@ -168,3 +170,28 @@ async def test_a_product_without_nodes_starts_at_its_add_hosts_box(tmp_path: Pat
         await pilot.press(*"10.0.1.5", "enter")
         await settle(pilot)
         assert app.state.products()[0]["nodes"] == [{"id": "apim-1", "host": "10.0.1.5"}]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+async def test_a_clash_made_at_another_node_is_read_in_full_when_its_node_is_picked(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=size) as pilot:
+        app = await open_nodes(pilot)
+        # apim-1 moves onto apim-2's host: the clash is apim-2's, whose boxes nobody typed
+        # in (and whose offset box is empty, the default).
+        await type_into(pilot, "products[0].nodes[0].host", "10.0.1.12")
+        assert row(app, 0, 1)[3].startswith("✗ offset")
+        await pick_node(pilot, "products[0].nodes[1].id")
+        editor = app.query_one("#editor-0", Field)
+        assert any("both on host 10.0.1.12" in m for m in editor.messages)
+        # Under the editor, on the screen, every word of it.
+        message = editor.query_one(".field-message", Static)
+        assert message.display and message.region.height >= 1
+        assert 0 <= message.region.y < app.size.height
+        assert "give apim-2 another offset" in " ".join(str(message.render()).split())
+        # The editor's row is said to be the editor, not a second apim-2.
+        caption = app.query_one("#caption-0", Static)
+        assert str(caption.render()).startswith("Edit the picked node")
+        assert caption.region.bottom <= editor.region.y

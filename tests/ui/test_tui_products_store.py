@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from textual.widgets import Input, RadioButton, RadioSet, Select
+from textual.widgets import Button, Input, RadioButton, RadioSet, Select, Static
 
 from screens.app import WizardApp
 from screens.compat import select_options
@@ -250,3 +250,35 @@ async def test_the_database_step_asks_nothing_for_the_key_manager(tmp_path: Any)
         assert not any(p.startswith("products[1].databases") for p in asked)
         assert "databases" not in app.state.products()[1]
         assert app.state.problems("database") == []
+
+
+async def test_remove_offers_the_product_back_until_something_else_changes(
+    tmp_path: Any,
+) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await choose_origin(pilot, "preset:apim-is-km-mysql8")
+        await next_step(pilot)
+        assert app.current == "products"
+        before = copy.deepcopy(app.state.answers)
+        # Remove is pressed by mistake on the second product (Shift+Tab from its fields).
+        app.query_one("#remove-1", Button).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [p["id"] for p in app.state.products()] == ["apim"]
+        undo_line = app.query_one("#undo-line")
+        assert "Removed Identity Server as Key Manager 5.7.0" in str(
+            undo_line.query_one(Static).render()
+        )
+        # Undo has the focus: Enter brings back the product, its nodes and databases.
+        assert app.focused is app.query_one("#undo-remove", Button)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.state.answers == before
+        assert not app.query("#undo-line")
+        # Removed again, then an answer changed: the offer is gone (it would undo that too).
+        app.query_one("#remove-1", Button).press()
+        await settle(pilot)
+        await type_into(pilot, "products[0].load_balancer", "lb.example.org")
+        assert not app.query("#undo-line")
+        assert [p["id"] for p in app.state.products()] == ["apim"]

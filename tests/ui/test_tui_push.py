@@ -113,8 +113,8 @@ async def test_push_from_the_write_step_dry_run_then_for_real(estate: LocalEstat
         # The commands the button runs, as from a shell.
         dry_run = "ansible-playbook -i ansible/inventory.yml ansible/push.yml --check --diff"
         assert f"cd {estate.out} && {dry_run}" in shown(app, "#push-commands")
-        # By the keys: from the Write button, Tab reaches the push.
-        assert app.focused is app.query_one("#write", Button)
+        # By the keys: from the result, which has the focus once written, Tab reaches the push.
+        assert app.focused is app.query_one("#result")
         await pilot.press("tab")
         assert app.focused is app.query_one("#push-dry", Button)
         assert on_screen(app, "#push-dry")

@@ -51,7 +51,14 @@ class DatabaseSpec(Strict):
     @model_validator(mode="after")
     def _one_password_source(self) -> DatabaseSpec:
         if self.password is None and self.password_env is None:
-            raise Problems([Problem("password", NO_PASSWORD)])
+            # Raised here, the section's checks of the name and user never run: an empty
+            # one is said with the password, not only once the password is given.
+            empty = [
+                Problem(what, f"no value; give the database {what}")
+                for what in ("name", "user")
+                if not getattr(self, what)
+            ]
+            raise Problems([*empty, Problem("password", NO_PASSWORD)])
         if self.password is not None and self.password_env is not None:
             raise Problems([Problem("password_env", TWO_PASSWORDS)])
         return self
