@@ -41,12 +41,15 @@ def load(path: Path) -> Topology:
     return loads(text, str(path))
 
 
-def password_env_name(path: str) -> str:
-    """The variable a secret-free topology.toml names for a password given literally."""
-    cleaned = "".join(c if c.isalnum() else "_" for c in path.upper())
-    while "__" in cleaned:
-        cleaned = cleaned.replace("__", "_")
-    return "CW_" + cleaned.strip("_") + "_PASSWORD"
+def password_env_name(path: str, answers: Any = None) -> str:
+    """The variable to suggest for the password at `path` (`WSO2_AM_DB_PASSWORD`): see
+    wizard.password_names; `answers` makes it follow the database's name and stay unique."""
+    from collections.abc import Mapping
+
+    from wizard import password_names
+
+    known = answers if isinstance(answers, Mapping) else None
+    return password_names.password_env_name(path, known)
 
 
 def to_data(topology: Topology, *, keep_passwords: bool = False) -> dict[str, Any]:
@@ -55,15 +58,19 @@ def to_data(topology: Topology, *, keep_passwords: bool = False) -> dict[str, An
     if not data.get("confirm"):
         data.pop("confirm", None)
     if not keep_passwords:
+        from wizard.password_names import password_env_names
+
         secrets: list[tuple[str, Any]] = list(topology.database_specs())
         chosen = topology.ldap()
         if chosen is not None:
             secrets.append(chosen)
+        # Named all at once, so that two logins never share a variable.
+        names = password_env_names(data)
         for path, spec in secrets:
             if spec.password is not None:
                 node = _at(data, path)
                 node.pop("password", None)
-                node["password_env"] = password_env_name(path)
+                node["password_env"] = names.get(path) or password_env_name(path)
     return data
 
 

@@ -58,7 +58,7 @@ class PasswordsDialog(ModalScreen[Given | None]):
                     who = f"{spec.get('user', '?')} on {spec.get('name', spec_path)}"
                     from wizard.answers import password_env_name
 
-                    suggested = password_env_name(spec_path)
+                    suggested = password_env_name(spec_path, self.answers)
                     with Vertical(classes="pw-row"):
                         yield Static(f"Password of {who} ({spec_path})", markup=False)
                         with Horizontal():

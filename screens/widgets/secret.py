@@ -104,7 +104,7 @@ class SecretBox(Vertical):
             if "password" in current:
                 stash[f"{self.path}.password"] = current["password"]
             name = stash.pop(f"{self.path}.password_env", None)
-            name = name or answers.password_env_name(self.path)
+            name = name or answers.password_env_name(self.path, pane.state.answers)
             pane.answer(f"{self.path}.password", None)
             pane.answer(f"{self.path}.password_env", name)
             self.query_one(".env", BoundInput).value = name

@@ -401,7 +401,7 @@ def test_toml_round_trip_keeps_everything_but_passwords() -> None:
     assert "p&<>" not in text and "um-secret" not in text
     again = answers.loads(text)
     assert again.database.registry is not None
-    assert again.database.registry.password_env == "CW_DATABASE_REGISTRY_PASSWORD"
+    assert again.database.registry.password_env == "WSO2_REG_DB_PASSWORD"
     for before, after in zip(top.products, again.products, strict=True):
         assert after.nodes == before.nodes
         assert after.effective_config_target == before.effective_config_target

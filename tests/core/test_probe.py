@@ -397,6 +397,7 @@ def test_cli_probe_a_tree_and_an_answers_file(engine: str, tmp_path: Path) -> No
     it names) and `--answers FILE` the answers: ok, exit 0; a wrong password, exit 1."""
     from tests.render.test_real_databases import cleanup, create, generate, real_plan
     from wizard import answers
+    from wizard.password_names import password_env_names
 
     srv = _real().server(engine)  # type: ignore[attr-defined]
     plan = real_plan(srv, "split")
@@ -404,7 +405,10 @@ def test_cli_probe_a_tree_and_an_answers_file(engine: str, tmp_path: Path) -> No
     try:
         root = generate(plan, tmp_path)
         specs = plan.topology.database_specs()
-        env = {answers.password_env_name(path): spec.password or "" for path, spec in specs}
+        # The variables topology.toml names: made of each database's name, one per login.
+        names = password_env_names(answers.to_data(plan.topology, keep_passwords=True))
+        env = {names[path]: spec.password or "" for path, spec in specs}
+        um_variable = names["database.user_management"]
         count = len(plan.databases)
 
         good = _cli_probe(str(root), env=env)
@@ -417,17 +421,17 @@ def test_cli_probe_a_tree_and_an_answers_file(engine: str, tmp_path: Path) -> No
         assert from_file.returncode == 0, from_file.stdout + from_file.stderr
 
         um = plan.database("user_management")
-        wrong = dict(env, CW_DATABASE_USER_MANAGEMENT_PASSWORD=PASSWORD + "x")
+        wrong = {**env, um_variable: PASSWORD + "x"}
         bad = _cli_probe(str(root), env=wrong)
         assert bad.returncode == 1, bad.stdout + bad.stderr
         line = next(x for x in bad.stdout.splitlines() if x.startswith("user_management "))
         assert "FAILED" in line and f"auth: password rejected for user {um.user}" in line
         assert bad.stdout.splitlines()[-1] == f"{count - 1} ok, 1 failed, 0 skipped"
 
-        unset = {k: v for k, v in env.items() if k != "CW_DATABASE_USER_MANAGEMENT_PASSWORD"}
+        unset = {k: v for k, v in env.items() if k != um_variable}
         skipped = _cli_probe(str(root), env=unset)
         assert skipped.returncode == 0, skipped.stdout + skipped.stderr
-        assert "not available (set CW_DATABASE_USER_MANAGEMENT_PASSWORD)" in skipped.stdout
+        assert f"not available (set {um_variable})" in skipped.stdout
 
         for result in (good, from_file, bad, skipped):
             for db in plan.databases:

@@ -344,7 +344,7 @@ def test_passwords_left_out_of_session_and_export(sdir: Path, tmp_path: Path) ->
     sessions.export(session.id, out, dir=sdir)
     text = out.read_bytes()
     assert SECRET.encode() not in text
-    assert b'password_env = "CW_DATABASE_REGISTRY_PASSWORD"' in text
+    assert b'password_env = "WSO2_REG_DB_PASSWORD"' in text
     assert b'password_env = "IS_DB_PASSWORD"' in text
     from wizard import answers
 

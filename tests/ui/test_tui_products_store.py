@@ -150,7 +150,7 @@ async def test_choosing_ldap_asks_for_the_server_and_keeps_what_was_typed(tmp_pa
         mode.value = "env"
         await settle(pilot)
         ldap = app.state.products()[0]["ldap"]
-        assert "password" not in ldap and ldap["password_env"] == "CW_PRODUCTS_0_LDAP_PASSWORD"
+        assert "password" not in ldap and ldap["password_env"] == "WSO2_LDAP_PASSWORD"
         mode.value = "typed"
         await settle(pilot)
         assert app.state.products()[0]["ldap"]["password"] == LDAP_PASSWORD

@@ -303,7 +303,10 @@ class DatabaseStep(Asking):
         elif how == "env":
             name = self.text(
                 "Environment variable that will hold it:",
-                default=str(spec.get("password_env") or answers_mod.password_env_name(spec_path)),
+                default=str(
+                    spec.get("password_env")
+                    or answers_mod.password_env_name(spec_path, self.answers)
+                ),
                 validate=checker(check_env_name),
             )
             self.give(f"{spec_path}.password_env", name)

@@ -132,7 +132,7 @@ def export(session_id: str, path: Path, *, dir: Path) -> Path:
         spec_path = dropped.rsplit(".", 1)[0]
         spec = lookup(data, spec_path)
         if isinstance(spec, dict):
-            spec["password_env"] = answers_mod.password_env_name(spec_path)
+            spec["password_env"] = answers_mod.password_env_name(spec_path, data)
     topology = answers_mod.parse(data, f"session {session_id}")
     header = (
         f"# Answers exported from carbon-wizard session {session_id} ({session.name}).\n"
