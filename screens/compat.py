@@ -78,9 +78,7 @@ class KeysFooter(Footer):
     """
 
     def __init__(self) -> None:
-        # Compact: a space less around each key, so that a step's own keys (Ctrl+R, c) and
-        # the wizard's five fit on one 80-column line without Save being cut.
-        super().__init__(compact=True)
+        super().__init__()
         self._drawn: tuple[object, ...] | None = None
 
     def _shown(self, screen: Screen[Any]) -> tuple[object, ...]:

@@ -186,7 +186,10 @@ class ProductsPane(FormPane):
         for question in LDAP_FIELDS:
             key = question.key
             fields.append(
-                self.ldap_field(f"{path}.{key}", question.label, ldap.get(key), question.example)
+                # "e.g.": without colour an example in the box read as a value.
+                self.ldap_field(
+                    f"{path}.{key}", question.label, ldap.get(key), f"e.g. {question.example}"
+                )
             )
             if key == "bind_dn":
                 fields.append(

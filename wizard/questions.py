@@ -138,7 +138,7 @@ PORT_OFFSETS = Question(
     "Port offsets in carbon.xml", "Write each node's port offset into carbon.xml?"
 )
 DATABASE_HOST = Question(
-    "Server host", "Database server host (host name or IP address):", example="db1.example.com"
+    "Server host", "Database server host (host name or IP address):", example="e.g. db1.example.com"
 )
 DATABASE_PORT = Question("Port", "Database server port:")
 URL_OPTIONS = Question(

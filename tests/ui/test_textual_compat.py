@@ -194,7 +194,7 @@ class TwoFooters(App[None]):
     def compose(self) -> ComposeResult:
         yield Panel("panel", id="panel")
         yield Input(id="box")
-        yield Footer(id="plain", compact=True)  # as KeysFooter draws its keys
+        yield Footer(id="plain")
         yield compat.KeysFooter()
 
 

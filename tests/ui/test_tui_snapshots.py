@@ -1,4 +1,5 @@
-"""Every step of the full-screen wizard as an SVG snapshot, at 80x24 and at 120x40.
+"""Every step of the full-screen wizard as an SVG snapshot, at 80x24 and at 120x40, and at
+80x24 without colour; and the Nodes step with a port clash.
 
 The app is built from a fixed preset, a fresh sessions folder and a fixed working directory,
 so nothing in the pictures depends on the machine or the clock.
@@ -17,8 +18,10 @@ from tests.ui.test_tui_support import (
     _colour,  # noqa: F401 - autouse
     choose_origin,
     make_app,
+    pick_node,
     settle,
     steady,
+    type_into,
 )
 from wizard.steps import STEP_IDS
 
@@ -43,3 +46,36 @@ def test_step(snap_compare: Any, tmp_path: Path, step: str, size: str) -> None:
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZES[size], run_before=run_before)
+
+
+@pytest.mark.parametrize("step", STEP_IDS)
+def test_step_without_colour(
+    snap_compare: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: str
+) -> None:
+    """As with NO_COLOR set (Textual then draws in greys): the focused control and the
+    placeholders must still stand out by their style."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    test_step(snap_compare, tmp_path, step, "80x24")
+
+
+@pytest.mark.parametrize("colour", [True, False], ids=["colour", "no-colour"])
+def test_nodes_with_a_clash(
+    snap_compare: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, colour: bool
+) -> None:
+    """The Nodes step at 80x24 with the picked node's ports clashing: the message in full
+    under the editor, the editor's row named."""
+    if not colour:
+        monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(tmp_path, cwd=SNAPSHOT_CWD)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await choose_origin(pilot, "preset:apim-2node-mysql")
+        app.state.visited.update(STEP_IDS[: STEP_IDS.index("nodes")])
+        await app.show_step("nodes")
+        await settle(pilot)
+        await type_into(pilot, "products[0].nodes[0].host", "10.0.1.12")
+        await pick_node(pilot, "products[0].nodes[1].id")
+        steady(app)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZES["80x24"], run_before=run_before)

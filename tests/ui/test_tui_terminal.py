@@ -242,3 +242,46 @@ def test_a_dropped_connection_keeps_the_session_and_leaves_no_lock(
     assert not list(home.glob("*.lock"))
     [entry] = sessions.list_sessions(home).entries
     assert entry.name == "apim-2node-mysql"
+
+
+@pytest.mark.parametrize(
+    "env",
+    [{}, {"NO_COLOR": "1", "TERM": "xterm-mono"}],
+    ids=["colour", "no colour"],
+)
+def test_the_write_result_is_read_at_80x24_with_the_keys(
+    terminal: Terminal, tmp_path: Path, env: dict[str, str]
+) -> None:
+    t = terminal
+    passwords = {
+        "WSO2_REG_DB_PASSWORD": "reg-pw",
+        "WSO2_UM_DB_PASSWORD": "um-pw",
+        "WSO2_AM_DB_PASSWORD": "am-pw",
+    }
+    t.start("--preset", "apim-2node-mysql", env={**passwords, **env})
+    t.wait_for("Starting from preset apim-2node-mysql")
+    for step in range(2, 7):
+        t.keys("C-n")
+        t.wait_for(f"Step {step} of 7")
+    # The preset's site-specific answers, confirmed one by one with c.
+    t.wait_for("to confirm (c) or change (Enter)")
+    while "to confirm (c) or change (Enter)" in t.screen():
+        t.keys("c")
+    t.keys("C-n")
+    t.wait_for("Right arrow accepts a completion")
+    out = tmp_path / "tree"
+    t.keys("C-u")
+    t.type(str(out))
+    t.keys("Enter")
+    shown = t.wait_for("Wrote ")
+    # On the screen at 80x24, not below it: the result line and where to go from there.
+    [wrote] = [line for line in shown.splitlines() if "Wrote " in line]
+    assert "files to" in wrote
+    assert "Next steps" in shown
+    # It has the focus, drawn reversed: seen without colour too.
+    [coloured] = [line for line in t.screen(escapes=True).splitlines() if "Wrote " in line]
+    assert "\x1b[7m" in coloured, coloured
+    # The keys read on: PageDown moves the next steps up the screen.
+    t.keys("PageDown")
+    assert t.screen() != shown
+    assert (out / "manifest.json").is_file()
