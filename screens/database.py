@@ -276,6 +276,9 @@ class DatabasePane(FormPane):
         if any(line.path for line in lines):
             body.append(connections.summary(lines))
         self._show_lines("\n".join(body))
+        # The lines run below the button: brought into sight, where the operator looks next.
+        for box in self.query("#connection-lines").results(Static):
+            box.scroll_visible(animate=False)
 
     def _show_lines(self, text: str) -> None:
         for box in self.query("#connection-lines").results(Static):
