@@ -38,9 +38,15 @@ def _real_answers(engine: str) -> Any:
 
 @pytest.mark.parametrize("engine", ["postgresql", "mariadb"])
 def test_prompt_test_connections_one_line_per_database(
-    engine: str, home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    engine: str,
+    home: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from tests.render.test_real_databases import cleanup, create
+
+    monkeypatch.setenv("COLUMNS", "80")
 
     srv, plan = _real_answers(engine)
     create(srv, plan)
@@ -56,12 +62,17 @@ def test_prompt_test_connections_one_line_per_database(
         assert "TEST_AM_DB_PASSWORD" not in run.env
         keys = TO_DATABASE_MENU + TEST_CONNECTIONS + CTRL_C
         assert run(keys, preset="real") == 130
-        out = capsys.readouterr().out.split("── 5/7")[1]
+        printed = capsys.readouterr().out.split("── 5/7")[1]
     finally:
         cleanup(srv, plan)
+    tested = printed.split("Testing 4 databases")[1].split("2 ok, 1 failed")[0].splitlines()
+    # At 80 columns each line is wrapped at word ends under its mark, never by the terminal.
+    assert max(len(line) for line in tested) <= 80, tested
+    assert sum(line.startswith(("  ✓ ", "  ✗ ", "  – ")) for line in tested) == 4, tested
+    out = " ".join(printed.split())
     assert "Testing 4 databases from this machine (at most 15 s)…" in out
-    assert "  ✓ Registry (config + governance): ok, " in out
-    assert f": auth: password rejected for user {um['user']}\n" in out
+    assert "✓ Registry (config + governance): ok, " in out
+    assert f": auth: password rejected for user {um['user']} " in out
     assert (
         "login not tested: $TEST_AM_DB_PASSWORD is not set here (it is read when the tree is "
         f"written); set it, or type the password, to test the login of {am['user']}"

@@ -92,14 +92,28 @@ class DatabaseStep(Asking):
     def test_connections(self) -> None:
         """Probe every database as the full-screen step's Test connections does: the same
         lines, the same bound (`connections.DEADLINE`), the operator told it is running."""
+        import shutil
+        import textwrap
+
         from wizard import connections
 
+        # Wrapped at word ends under their mark: the terminal would break a long line
+        # mid-word at its last column (80 on a jump host, often).
+        width = max(40, shutil.get_terminal_size().columns)
         testing = connections.prepare(self.answers, self.env)
         if not testing.blocked:
             self.say(testing.start_line)
         lines = connections.run(testing)
         for line in lines:
-            self.say(f"  {line.text}")
+            self.say(
+                textwrap.fill(
+                    line.text,
+                    width,
+                    initial_indent="  ",
+                    subsequent_indent="    ",
+                    break_on_hyphens=False,
+                )
+            )
         if any(line.path for line in lines):
             self.say(connections.summary(lines))
 
