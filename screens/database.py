@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, RadioButton, RadioSet, Static
+from textual.worker import get_current_worker
 
 from screens.base import FormPane, guarded
 from screens.specs import SpecCard
@@ -259,8 +260,12 @@ class DatabasePane(FormPane):
 
     @work(thread=True, group="connections", exit_on_error=False)
     def run_test(self, testing: connections.Testing, run: int) -> None:
+        # Cancelled when the step is left or the app quits: the test then stops waiting.
+        cancel = get_current_worker().cancelled_event
         try:
-            lines = connections.run(testing)
+            lines = connections.run(testing, cancel=cancel)
+            if cancel.is_set():
+                return
         except Exception as exc:
             # The probe words every failure it knows; anything else is said, not raised.
             text = f"The test stopped: internal error ({type(exc).__name__}); test again"

@@ -9,9 +9,9 @@ failure: the server is still reached, and the line says the login was not tested
 from __future__ import annotations
 
 import copy
+import threading
+import time
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import wait as wait_for
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -89,25 +89,55 @@ def prepare(answers: Any, env: Mapping[str, str]) -> Testing:
 
 
 def run(
-    testing: Testing, *, timeout: float = STEP_TIMEOUT, deadline: float = DEADLINE
+    testing: Testing,
+    *,
+    timeout: float = STEP_TIMEOUT,
+    deadline: float = DEADLINE,
+    cancel: threading.Event | None = None,
 ) -> list[Line]:
-    """Probe every database of `testing` in parallel; one line each, in the step's order."""
+    """Probe every database of `testing` in parallel; one line each, in the step's order.
+    Returns at `deadline` at the latest, and at once (no lines) when `cancel` is set."""
     if testing.blocked:
         return list(testing.blocked)
     if not testing.databases:
         return [Line("", "untested", "– No database to test: the answers need none yet.")]
-    pool = ThreadPoolExecutor(
-        max_workers=min(8, len(testing.databases)), thread_name_prefix="cw-test"
-    )
-    futures = [pool.submit(probe_database, db, timeout=timeout) for db in testing.databases]
-    wait_for(futures, timeout=deadline)
-    # A probe still running is left to end on its own time limits; the operator is not.
-    pool.shutdown(wait=False, cancel_futures=True)
+    results: dict[int, ProbeResult] = {}
+    slots = threading.BoundedSemaphore(8)
+
+    def work(index: int, db: DatabasePlan) -> None:
+        with slots:
+            if cancel is not None and cancel.is_set():
+                return
+            try:
+                results[index] = probe_database(db, timeout=timeout)
+            except Exception as exc:
+                # Said on the database's line: a traceback from a thread would be printed
+                # over the operator's screen.
+                reason = f"the test stopped: internal error ({type(exc).__name__}); test again"
+                results[index] = ProbeResult(db.key, "", "connect", "failed", reason)
+
+    # Daemon threads: a probe still waiting on its own time limits when the operator
+    # leaves the step, or quits, holds neither the screen nor the process.
+    threads = [
+        threading.Thread(target=work, args=(i, db), name="cw-test", daemon=True)
+        for i, db in enumerate(testing.databases)
+    ]
+    for thread in threads:
+        thread.start()
+    ends = time.monotonic() + deadline
+    for thread in threads:
+        while thread.is_alive() and time.monotonic() < ends:
+            if cancel is not None and cancel.is_set():
+                return []
+            thread.join(min(0.1, max(0.0, ends - time.monotonic())))
+    if cancel is not None and cancel.is_set():
+        return []
     lines = []
-    for db, future in zip(testing.databases, futures, strict=True):
+    for index, db in enumerate(testing.databases):
         label = testing.labels.get(db.answers_path, db.key)
-        if future.done() and future.exception() is None:
-            line = line_for(label, db, future.result())
+        result = results.get(index)
+        if result is not None:
+            line = line_for(label, db, result)
         else:
             line = Line(
                 db.answers_path,

@@ -147,3 +147,37 @@ def test_the_whole_test_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     assert lines[0].outcome == "failed"
     assert lines[0].text.endswith("no answer within 0.5 s; the test stopped waiting")
     assert testing.start_line.startswith(f"Testing {len(testing.databases)} databases")
+
+
+def test_a_cancelled_test_stops_waiting_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Leaving the step (or quitting) cancels: no line, no wait for the probes."""
+    import threading
+
+    from tests.render.test_real_databases import on_this_machine
+
+    data = answers_fixtures.variant("database.host", "127.0.0.1")
+    testing = connections.prepare(on_this_machine(data, "127.0.0.1"), {})
+    monkeypatch.setattr(connections, "probe_database", lambda db, timeout: time.sleep(5))
+    cancel = threading.Event()
+    threading.Timer(0.2, cancel.set).start()
+    started = time.monotonic()
+    assert connections.run(testing, cancel=cancel) == []
+    assert time.monotonic() - started < 1
+
+
+def test_an_unexpected_error_is_a_line_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.render.test_real_databases import on_this_machine
+
+    data = answers_fixtures.variant("database.host", "127.0.0.1")
+    testing = connections.prepare(on_this_machine(data, "127.0.0.1"), {})
+
+    def broken(db: object, timeout: float) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(connections, "probe_database", broken)
+    lines = connections.run(testing)
+    assert {line.outcome for line in lines} == {"failed"}
+    assert lines[0].text.endswith("the test stopped: internal error (RuntimeError); test again")
+    assert "Traceback" not in capsys.readouterr().err

@@ -132,3 +132,25 @@ async def test_answers_that_cannot_be_tested_say_what_to_fix(tmp_path: Path) -> 
             "– Cannot test yet: database.registry.name: no value; give the database name"
         )
         assert connections.DEADLINE == 15.0
+
+
+async def test_leaving_the_step_stops_the_test(
+    tmp_path: Path, estate: tuple[dict[str, str], dict[str, Any]]
+) -> None:
+    """A login waiting on the silent port does not hold the next step."""
+    import time
+
+    env, _data = estate
+    app = make_app(tmp_path, env=env, preset=PRESET)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await app.show_step("database")
+        await settle(pilot)
+        app.query_one("#test-connections", Button).press()
+        await pilot.pause()
+        assert lines(app).startswith("Testing")
+        started = time.monotonic()
+        await app.show_step("layout")
+        await app.workers.wait_for_complete()
+        assert time.monotonic() - started < 1.5
+        assert app.current == "layout"
