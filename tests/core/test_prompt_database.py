@@ -200,3 +200,20 @@ def test_picture_without_a_width_is_unchanged_for_the_preview_and_topology_txt()
         return [w for w in text.split() if w.strip("│║╔╗╚╝═")]
 
     assert words(narrow) == words(wide)
+
+
+def test_prompt_database_summary_fits_80_columns(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    data = one_product("postgresql")
+    long_name = "WSO2_IDENTITY_DB_FOR_THE_PAYMENTS_ESTATE_IN_FRANKFURT"
+    data["products"][0]["databases"]["WSO2_IDENTITY_DB"]["name"] = long_name
+    run = preset_run(home, tmp_path, "long-names", data)
+    assert run(TO_DATABASE_MENU + CTRL_C, preset="long-names") == 130
+    step = capsys.readouterr().out.split("── 5/7")[1]
+    summary = [line for line in step.splitlines() if line.startswith(("PostgreSQL on", "  "))]
+    assert summary and max(len(line) for line in summary) <= 80, summary
+    # Wrapped at word ends: the whole name is on one row, the row after it indented.
+    (row,) = [i for i, line in enumerate(summary) if long_name in line]
+    assert summary[row + 1].startswith("    ") and "password" in summary[row + 1]

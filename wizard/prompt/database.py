@@ -92,28 +92,14 @@ class DatabaseStep(Asking):
     def test_connections(self) -> None:
         """Probe every database as the full-screen step's Test connections does: the same
         lines, the same bound (`connections.DEADLINE`), the operator told it is running."""
-        import shutil
-        import textwrap
-
         from wizard import connections
 
-        # Wrapped at word ends under their mark: the terminal would break a long line
-        # mid-word at its last column (80 on a jump host, often).
-        width = max(40, shutil.get_terminal_size().columns)
         testing = connections.prepare(self.answers, self.env)
         if not testing.blocked:
             self.say(testing.start_line)
         lines = connections.run(testing)
         for line in lines:
-            self.say(
-                textwrap.fill(
-                    line.text,
-                    width,
-                    initial_indent="  ",
-                    subsequent_indent="    ",
-                    break_on_hyphens=False,
-                )
-            )
+            self.say_fit(line.text, "  ", "    ")  # each under its mark
         if any(line.path for line in lines):
             self.say(connections.summary(lines))
 
@@ -164,9 +150,21 @@ class DatabaseStep(Asking):
             names = {key: text.split(",", 1)[0] for key, text in JDBC_DRIVERS}
             line += f" · {names.get(driver, driver)}"
         line += f" · TLS {'on' if db.get('tls') else 'off'}"
-        self.say(line)
+        self.say_fit(line, "", "  ")
         for path, label, *_ in self.needed_specs():
-            self.say(f"  {label}: {self.spec_summary(path)}")
+            self.say_fit(f"{label}: {self.spec_summary(path)}", "  ", "    ")
+
+    def say_fit(self, text: str, indent: str, hanging: str) -> None:
+        """`text` wrapped at word ends to the terminal's width, its rows after the first
+        under `hanging`: the terminal would break it mid-word at its last column."""
+        import shutil
+        import textwrap
+
+        width = max(40, shutil.get_terminal_size().columns)
+        wrapped = textwrap.fill(
+            text, width, initial_indent=indent, subsequent_indent=hanging, break_on_hyphens=False
+        )
+        self.say(wrapped)
 
     def ask_database_field(self, field: str) -> None:
         from wizard.catalog import ENGINES
