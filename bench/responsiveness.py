@@ -1,4 +1,5 @@
-"""The wizard with many nodes: a key press to the screen showing it, and the preview ready."""
+"""The wizard with many nodes: a key press to the screen showing it, the preview ready, and
+Next from each step to the next."""
 
 from __future__ import annotations
 
@@ -16,6 +17,10 @@ SMALL = 10
 """The baseline: the same on a small topology."""
 TARGET_KEY = 0.050
 TARGET_PREVIEW = 0.5
+STEP_NODES = 10
+TARGET_STEP = 0.100
+STEP_TITLES = ("Products", "Nodes", "Registry layout", "Database", "Preview")
+"""The steps Next reaches from Start, in order (wizard/steps.py)."""
 
 
 def _wait_file(path: Path, timeout: float = 120.0) -> str:
@@ -45,6 +50,42 @@ def key_presses(term: Tmux, env: dict[str, str], work: Path, nodes: int, runs: i
     return times
 
 
+def step_changes(term: Tmux, env: dict[str, str], work: Path) -> list[float]:
+    """Seconds from Ctrl+N to the terminal showing the next step, Start to Preview.
+
+    The step's title and its panel are drawn in the same frame (the app holds the frame
+    until the new panel is mounted whole), so the title on screen means the panel is."""
+    log = work / "steps.log"
+    log.unlink(missing_ok=True)
+    probe = [processes.PYTHON, "-m", "bench.tui_probe", "steps", str(STEP_NODES), str(log)]
+    term.start(probe, env)
+    _wait_file(log)
+    term.wait_for(["Step 1 of 7"])
+    time.sleep(0.5)  # what the app does after its first frame, an operator leaves it to do
+    times = []
+    for number, title in enumerate(STEP_TITLES, start=2):
+        sent = time.perf_counter()
+        term.keys("C-n")
+        times.append(term.wait_for([f"Step {number} of 7 · {title}"], timeout=10) - sent)
+        time.sleep(0.3)  # an operator reads the step before the next Ctrl+N
+    term.keys("C-c")
+    return times
+
+
+def minimal_step_changes(term: Tmux, env: dict[str, str]) -> list[float]:
+    term.start([processes.PYTHON, "-m", "bench.minimal_app", "steps"], env)
+    term.wait_for(["Step 1 of 7"])
+    time.sleep(0.5)
+    times = []
+    for number in range(2, 7):
+        sent = time.perf_counter()
+        term.keys("C-n")
+        times.append(term.wait_for([f"Step {number} of 7"], timeout=10) - sent)
+        time.sleep(0.3)
+    term.keys("C-c")
+    return times
+
+
 def preview(term: Tmux, env: dict[str, str], work: Path, nodes: int) -> float:
     log = work / f"preview-{nodes}.log"
     log.unlink(missing_ok=True)
@@ -65,6 +106,11 @@ def rows(runs: int) -> list[Row]:
             preview(term, env, work, PREVIEW_NODES)  # warm-up
             shown = [
                 (preview(term, env, work, PREVIEW_NODES), preview(term, env, work, SMALL))
+                for _ in range(runs)
+            ]
+            step_changes(term, env, work)  # warm-up
+            changes = [
+                (step_changes(term, env, work), minimal_step_changes(term, env))
                 for _ in range(runs)
             ]
     finally:
@@ -88,4 +134,36 @@ def rows(runs: int) -> list[Row]:
             f"< {TARGET_PREVIEW:g} s",
             p < TARGET_PREVIEW,
         ),
+        *_step_rows(changes),
     ]
+
+
+def _step_rows(changes: list[tuple[list[float], list[float]]]) -> list[Row]:
+    """One row per step reached by Next, and one over them all; the baseline is a Textual
+    app whose Next replaces a panel of one line (bench/minimal_app.py steps)."""
+    floor = median([t for _, minimal in changes for t in minimal])
+    out = []
+    for i, title in enumerate(STEP_TITLES):
+        value = median([wizard[i] for wizard, _ in changes])
+        out.append(
+            Row(
+                f"Next to {title}, {STEP_NODES} nodes",
+                seconds(value),
+                seconds(floor),
+                ratio(value, floor),
+                f"<= {TARGET_STEP * 1000:.0f} ms",
+                value <= TARGET_STEP,
+            )
+        )
+    every = median([t for wizard, _ in changes for t in wizard])
+    out.append(
+        Row(
+            f"Next, any step, {STEP_NODES} nodes (median)",
+            seconds(every),
+            seconds(floor),
+            ratio(every, floor),
+            f"<= {TARGET_STEP * 1000:.0f} ms",
+            every <= TARGET_STEP,
+        )
+    )
+    return out

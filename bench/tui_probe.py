@@ -6,6 +6,9 @@ of the first node's id, "ready" written to LOG once it is drawn.
 `BEFORE_PREVIEW` seconds after its first frame (an operator does not ask for the preview
 sooner) opens the Preview step; writes to LOG the seconds from asking for it to the picture
 and findings being drawn, then quits.
+`python -m bench.tui_probe steps N LOG`: the Start step of N nodes over `STEP_PRODUCTS`
+products (complete answers, so Next goes on), "ready" written to LOG once it is drawn; the
+benchmark presses Ctrl+N and reads the terminal.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from screens.app import WizardApp, build_app
 from screens.checks import Preview
 from screens.preview import PreviewPane
 
+STEP_PRODUCTS = 2
+"""A plan of API Manager and Identity Server: the step-change row's topology."""
 BEFORE_PREVIEW = 1.5
 """Seconds from the first frame to asking for the preview: what the app does in the
 background after its first frame is done by then, as it is for an operator."""
@@ -46,6 +51,9 @@ class ProbeApp(WizardApp):
             self.when_drawn(lambda: self.set_timer(BEFORE_PREVIEW, self.open_preview))
             return  # the wizard's own on_mount runs next, as for an operator
         event.prevent_default()  # the wizard's own on_mount would open the Start step
+        if self.mode == "steps":
+            await self.show_step("start")
+            self.when_drawn(lambda: self.probe_log.write_text("ready\n"))
         if self.mode == "nodes":
             await self.show_step("nodes")
             for field in self.query(Input):
@@ -78,7 +86,8 @@ def main(mode: str, nodes: int, log: Path) -> None:
         app = build_app(
             preset_dirs=[], sessions_dir=root / "sessions", env=dict(os.environ), cwd=root
         )
-        app.state.load(copy.deepcopy(estate(nodes)), "bench")
+        products = STEP_PRODUCTS if mode == "steps" else 10
+        app.state.load(copy.deepcopy(estate(nodes, products)), "bench")
         ProbeApp(app, mode, log).run()
 
 

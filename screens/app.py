@@ -263,13 +263,17 @@ class WizardApp(ExitErrorsApp[int]):
 
     async def show_step(self, step_id: str, focus_path: str = "", *, check: bool = True) -> None:
         """Show `step_id`; `check=False` leaves the sidebar's marks as they are."""
-        await self.query(StepPane).remove()
+        old = self.query(StepPane)
         self.current = step_id
         self.state.visited.add(step_id)
         pane = pane_class(step_id)(self.state)
         title = self.query_one("#step-title", Static)
-        await title.screen.mount(pane, after=title)  # its grid cell: after the title
-        self.shown(pane, focus_path, check=check)
+        # No frame between the two panes: the old step stays on the terminal until the new
+        # one is mounted whole (an empty panel showed for up to half a second before).
+        with self.batch_update():
+            await old.remove()
+            await title.screen.mount(pane, after=title)  # its grid cell: after the title
+            self.shown(pane, focus_path, check=check)
 
     def shown(self, pane: StepPane, focus_path: str = "", *, check: bool = True) -> None:
         """The title, Back, the note, the sidebar and the focus, for the pane just mounted."""
