@@ -30,8 +30,9 @@ from wizard.problems import Problem
 from wizard.questions import ADD_HOSTS, CLUSTERING, NODE_OFFSET, PORT_OFFSETS
 from wizard.steps import split_path
 
-COLUMNS = (("id", "id", 14), ("host", "host", 20), ("offset", "offset", 6))
-"""(answer key, heading, width) of the columns an operator edits; a problem column follows."""
+COLUMNS = (("id", "id", 12), ("host", "host", 17), ("offset", "offset", 6))
+"""(answer key, heading, width) of the columns an operator edits; a problem column follows,
+which at 80 columns keeps 10 of its own: its heading and the field at fault read whole."""
 EDITED = tuple(key for key, _, _ in COLUMNS)
 EDITOR_CAPTION = "Edit the picked node (Up/Down picks another):"
 
@@ -98,8 +99,8 @@ class NodesPane(FormPane):
     NodesPane .editor-caption { color: $text-muted; text-style: italic; }
     NodesPane .node-editor { margin-bottom: 1; }
     NodesPane .node-editor > Horizontal { padding-left: 1; }
-    NodesPane .node-id { width: 14; margin-right: 2; }
-    NodesPane .node-host { width: 20; margin-right: 2; }
+    NodesPane .node-id { width: 12; margin-right: 2; }
+    NodesPane .node-host { width: 17; margin-right: 2; }
     NodesPane .node-offset { width: 6; margin-right: 2; }
     NodesPane .pattern { width: 1fr; margin-right: 1; }
     NodesPane .checks { height: auto; }

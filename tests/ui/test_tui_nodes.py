@@ -183,6 +183,10 @@ async def test_a_clash_made_at_another_node_is_read_in_full_when_its_node_is_pic
         # in (and whose offset box is empty, the default).
         await type_into(pilot, "products[0].nodes[0].host", "10.0.1.12")
         assert row(app, 0, 1)[3].startswith("✗ offset")
+        # The problem column keeps room for its heading and the field at fault.
+        table = app.query_one("#nodes-0", DataTable)
+        edited = sum(c.get_render_width(table) for c in list(table.columns.values())[:3])
+        assert table.scrollable_content_region.width - edited >= len(" problem ")
         await pick_node(pilot, "products[0].nodes[1].id")
         editor = app.query_one("#editor-0", Field)
         assert any("both on host 10.0.1.12" in m for m in editor.messages)
