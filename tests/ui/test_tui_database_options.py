@@ -275,3 +275,18 @@ async def test_a_driver_jar_that_is_not_there_is_said_at_its_field(tmp_path: Any
         await type_into(pilot, "cluster.driver_jar", str(jar))
         assert messages(app, "cluster.driver_jar") == []
         assert app.state.problems("database") == []
+
+
+async def test_an_emptied_database_name_is_said_while_its_password_is_missing(
+    tmp_path: Any,
+) -> None:
+    app = make_app(tmp_path, env={})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await choose_origin(pilot, "preset:apim-2node-mysql")
+        # As a resumed session without the password: neither typed nor named.
+        app.state.set_answer("database.registry.password_env", None)
+        await next_step(pilot, 4)
+        assert app.current == "database"
+        await type_into(pilot, "database.registry.name", "")
+        assert messages(app, "database.registry.name") == ["no value; give the database name"]
+        assert any("no password" in m for m in messages(app, "database.registry.password"))
