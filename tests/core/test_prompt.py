@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import os
 import subprocess
@@ -52,6 +53,8 @@ def tree_modules_missing() -> str | None:
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
+    # A wide terminal: the tests read each message whole (80 columns is tested on its own).
+    monkeypatch.setenv("COLUMNS", "1000")
     return tmp_path / "home"
 
 
@@ -283,6 +286,31 @@ def test_step_problems_are_shown_and_the_field_asked_again(
     assert session.step == "layout"
     # The nodes step showed only its own problem, not the database's missing passwords.
     assert "password" not in out.split("── 3/7")[1].split("── 4/7")[0]
+
+
+def test_at_80_columns_step_help_and_problems_wrap_at_word_ends(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    presets_dir = tmp_path / "my-presets"
+    presets_dir.mkdir()
+    (presets_dir / "clash.toml").write_text(
+        tomli_w.dumps(variant("products[0].nodes[1].host", "10.0.1.11"))
+    )
+    run = Run(home, presets_dir)
+    assert run(ENTER * 3 + f"{BACKSPACE}1{ENTER}" + ENTER + CTRL_C, preset="clash") == 130
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 80, [line for line in lines if len(line) > 80]
+    # A problem's rows after the first hang under its text; read back whole, it is the
+    # model's sentence, no word cut in two.
+    problem = next(i for i, line in enumerate(lines) if "✗ products[0].nodes[1].offset" in line)
+    rows = [lines[problem]]
+    rows += itertools.takewhile(lambda line: line.startswith("    "), lines[problem + 1 :])
+    assert len(rows) > 1
+    whole = " ".join(row.strip() for row in rows)
+    assert whole.startswith("✗ products[0].nodes[1].offset: nodes apim-1 (offset 0) and apim-2")
+    assert all(not row.rstrip().endswith("-") for row in rows)
 
 
 def test_switching_to_split_layout_makes_the_new_databases_from_the_registry_one(

@@ -84,6 +84,23 @@ class Asking:
     def say(self, text: str = "") -> None:
         print(text, flush=True)
 
+    def say_fit(self, text: str, indent: str = "", hanging: str = "") -> None:
+        """`text` wrapped at word ends to the terminal's width, its rows after the first
+        under `hanging`: the terminal would break it mid-word at its last column."""
+        import shutil
+        import textwrap
+
+        width = max(40, shutil.get_terminal_size().columns)
+        wrapped = textwrap.fill(
+            text,
+            width,
+            initial_indent=indent,
+            subsequent_indent=hanging,
+            break_on_hyphens=False,
+            break_long_words=False,  # a path stays whole, to copy
+        )
+        self.say(wrapped)
+
     def text(self, message: str, default: str = "", validate: Validator | None = None) -> str:
         question = questionary.text(message, default=default, validate=validate, **self.pt_kwargs)
         return str(question.unsafe_ask()).strip()
@@ -109,13 +126,13 @@ class Asking:
         s = steps.step(step_id)
         self.say()
         self.say(f"── {steps.step_index(step_id) + 1}/{len(STEPS)} · {s.title} ──")
-        self.say(s.help)
+        self.say_fit(s.help)
 
     def show_problems(self, problems: Sequence[Problem]) -> None:
         count = len(problems)
         self.say(f"{count} problem{'s' if count != 1 else ''} to fix here:")
         for p in problems:
-            self.say(f"  ✗ {p}")
+            self.say_fit(f"  ✗ {p}", hanging="    ")
 
     # ---- the draft ----------------------------------------------------------------------
 
@@ -183,11 +200,14 @@ class Asking:
         return True
 
     def resume_hint(self) -> str:
+        import shutil
+
         assert self.session is not None
-        return (
-            f"Session '{self.session.name}' saved. Resume with: "
-            f"carbon-wizard resume {self.session.id}"
-        )
+        said = f"Session '{self.session.name}' saved. Resume with:"
+        command = f"carbon-wizard resume {self.session.id}"
+        if len(said) + 1 + len(command) <= shutil.get_terminal_size().columns:
+            return f"{said} {command}"
+        return f"{said}\n  {command}"  # the command whole on its own row, to copy
 
     def release(self) -> None:
         if self.lock is not None:

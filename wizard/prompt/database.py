@@ -154,18 +154,6 @@ class DatabaseStep(Asking):
         for path, label, *_ in self.needed_specs():
             self.say_fit(f"{label}: {self.spec_summary(path)}", "  ", "    ")
 
-    def say_fit(self, text: str, indent: str, hanging: str) -> None:
-        """`text` wrapped at word ends to the terminal's width, its rows after the first
-        under `hanging`: the terminal would break it mid-word at its last column."""
-        import shutil
-        import textwrap
-
-        width = max(40, shutil.get_terminal_size().columns)
-        wrapped = textwrap.fill(
-            text, width, initial_indent=indent, subsequent_indent=hanging, break_on_hyphens=False
-        )
-        self.say(wrapped)
-
     def ask_database_field(self, field: str) -> None:
         from wizard.catalog import ENGINES
         from wizard.fields import check_host, check_url_options
