@@ -11,12 +11,16 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from wizard import limits
 from wizard.model import Topology
 from wizard.problems import AnswersError, Problem, from_validation_error
 
 
 def parse(data: dict[str, Any], source: str = "") -> Topology:
     """Validate raw answers; every problem names its field path."""
+    deep = limits.depth_problem(data)
+    if deep is not None:
+        raise AnswersError([Problem("", f"{deep}; answers nest 6 deep at most")], source)
     try:
         return Topology.model_validate(data)
     except ValidationError as exc:
@@ -24,20 +28,38 @@ def parse(data: dict[str, Any], source: str = "") -> Topology:
 
 
 def loads(text: str, source: str = "") -> Topology:
+    return parse(toml_data(text, source), source)
+
+
+def toml_data(text: str, source: str = "") -> dict[str, Any]:
+    """The TOML `text` as data, within the size and depth bounds (wizard.limits)."""
+    if len(text) > limits.ANSWERS_BYTES:
+        message = f"{limits.too_big(len(text), limits.ANSWERS_BYTES)}; is it an answers file?"
+        raise AnswersError([Problem("", message)], source)
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise AnswersError([Problem("", f"not valid TOML: {exc}")], source) from None
-    return parse(data, source)
+    except RecursionError:
+        # tomllib descends once per nested array or inline table.
+        message = f"nests tables or lists more than {limits.DEPTH} deep; answers nest 6 deep"
+        raise AnswersError([Problem("", message)], source) from None
 
 
 def load(path: Path) -> Topology:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = limits.read_capped(path, limits.ANSWERS_BYTES).decode("utf-8")
     except FileNotFoundError:
         raise AnswersError([Problem("", "no such file")], str(path)) from None
+    except IsADirectoryError:
+        message = "is a folder; give the answers TOML file (e.g. answers.toml)"
+        raise AnswersError([Problem("", message)], str(path)) from None
+    except limits.TooLarge as exc:
+        message = f"{exc}; is it an answers file?"
+        raise AnswersError([Problem("", message)], str(path)) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise AnswersError([Problem("", f"cannot be read: {exc}")], str(path)) from None
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise AnswersError([Problem("", f"cannot be read: {reason}")], str(path)) from None
     return loads(text, str(path))
 
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Protocol
 
+from wizard import limits
 from wizard.catalog import PRODUCTS
 
 if TYPE_CHECKING:
@@ -30,7 +32,7 @@ _MARKERS = ("repository/conf/carbon.xml", "conf/carbon.xml")
 # `wso2is-km-5.7.0` (IS as Key Manager) has a dash in its prefix.
 _NAME = re.compile(r"^(?P<prefix>wso2[a-z]+(?:-[a-z]+)?)-(?P<version>\d+\.\d+\.\d+)(?:[.-].*)?$")
 _VERSION_TXT = re.compile(r"\bv?(?P<version>\d+\.\d+\.\d+)\b")
-_MAX_MEMBER = 64 * 1024 * 1024  # a stock conf file is a few hundred KiB; refuse a zip bomb
+_MAX_MEMBER = limits.STOCK_BYTES  # a stock conf file is a few hundred KiB; refuse a zip bomb
 
 
 class DistributionError(Exception):
@@ -69,17 +71,39 @@ class DirectoryStock:
     def __init__(self, home: Path) -> None:
         self.home = home
         self.label = f"product distribution {home}"
+        self._real_home = home.resolve()
+
+    def _inside(self, path: str) -> Path | None:
+        """The regular file at `path`, resolved; None when there is none, or when a link
+        leads out of PRODUCT_HOME (the operator named this folder, not what it links to)."""
+        file = self.home / _safe(path)
+        try:
+            real = file.resolve()
+        except (OSError, RuntimeError):  # RuntimeError: a symlink loop
+            return None
+        if not real.is_relative_to(self._real_home) or not real.is_file():
+            return None
+        return real
 
     def has(self, path: str) -> bool:
         """Whether PRODUCT_HOME holds a file at `path` (not read: a schema script can be big)."""
-        return (self.home / _safe(path)).is_file()
+        return self._inside(path) is not None
 
     def read(self, path: str) -> bytes | None:
-        file = self.home / _safe(path)
+        real = self._inside(path)
+        if real is None:
+            return None
         try:
-            return file.read_bytes() if file.is_file() else None
+            return limits.read_capped(real, _MAX_MEMBER, regular_only=True)
+        except limits.TooLarge as exc:
+            raise DistributionError(
+                f"{self.home / path} {exc}; a stock file is a few hundred KiB: point "
+                "distribution at the product's own PRODUCT_HOME"
+            ) from None
         except OSError as exc:
-            raise DistributionError(f"cannot read {file}: {exc.strerror or exc}") from exc
+            raise DistributionError(
+                f"cannot read {self.home / path}: {exc.strerror or exc}"
+            ) from None
 
 
 class ZipStock:
@@ -91,7 +115,7 @@ class ZipStock:
         try:
             with zipfile.ZipFile(archive) as zf:
                 self._members = {i.filename: i.file_size for i in zf.infolist()}
-        except (zipfile.BadZipFile, OSError) as exc:
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
             raise DistributionError(
                 f"{archive} is not a readable zip ({exc}); give the product's .zip or the "
                 "folder it was extracted to"
@@ -115,8 +139,24 @@ class ZipStock:
             return None
         if size > _MAX_MEMBER:
             raise DistributionError(f"{self.archive}: {member} is {size} bytes; not a stock file")
-        with zipfile.ZipFile(self.archive) as zf:
-            return zf.read(member)
+        try:
+            with zipfile.ZipFile(self.archive) as zf, zf.open(member) as handle:
+                # Never more than the header promises plus one byte: a member that lies
+                # about its size is caught at once, not after reading all it holds.
+                data = handle.read(size + 1)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
+            raise self._damaged(member, exc) from None
+        except RuntimeError as exc:  # an encrypted member
+            raise self._damaged(member, exc) from None
+        if len(data) != size:
+            raise self._damaged(member, ValueError(f"it holds other than the {size} bytes listed"))
+        return data
+
+    def _damaged(self, member: str, exc: BaseException) -> DistributionError:
+        return DistributionError(
+            f"{self.archive}: {member} cannot be read ({exc}); the zip is damaged: download "
+            "the product distribution again, or give the folder it was extracted to"
+        )
 
 
 @dataclass(frozen=True)
@@ -132,7 +172,25 @@ def open_stock(distribution: str | None) -> Stock:
     """The stock files of `distribution` (None: the kernel baseline)."""
     if not distribution:
         return BaselineStock()
-    path = Path(distribution).expanduser()
+    try:
+        return _open_stock(_local(distribution))
+    except OSError as exc:  # a name too long, a loop of links, a folder not ours to read
+        raise DistributionError(
+            f"{distribution} cannot be opened ({exc.strerror or exc}); give the product's "
+            ".zip or PRODUCT_HOME, or leave distribution out to use the built-in kernel baseline"
+        ) from None
+
+
+def _local(distribution: str) -> Path:
+    try:
+        return Path(distribution).expanduser()
+    except RuntimeError:  # ~name of no such user
+        raise DistributionError(
+            f"{distribution} names the home folder of an unknown user; write the full path"
+        ) from None
+
+
+def _open_stock(path: Path) -> Stock:
     if path.is_dir():
         return DirectoryStock(product_home(path))
     if path.is_file():
@@ -170,7 +228,7 @@ def detect(distribution: str, stock: Stock | None = None) -> Detected:
 
     `stock` is the distribution already opened with `open_stock`, when the caller has it.
     """
-    path = Path(distribution).expanduser()
+    path = _local(distribution)
     names = [path.name.removesuffix(".zip")]
     if stock is None:
         stock = open_stock(distribution)

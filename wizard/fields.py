@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from pathlib import PurePath
 
+from wizard import names
 from wizard.catalog import Engine
 
-_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
-_NODE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_REG_PATH = re.compile(r"^/_system/[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
+# Every pattern here is used with fullmatch: `$` also matches before a final newline, and a
+# name ending in one would become a folder, a script line and a checksum entry of its own.
+_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
+_REG_PATH = re.compile(r"/_system/[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*")
+_q = names.shown  # a value quoted back in a message: no control character, not too long
 
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 
@@ -25,11 +29,11 @@ def check_host(value: str) -> str:
     except ValueError:
         pass
     if re.fullmatch(r"[0-9.]+", value):
-        raise ValueError(f"'{value}' is not a valid IPv4 address (four numbers 0-255)")
+        raise ValueError(f"'{_q(value)}' is not a valid IPv4 address (four numbers 0-255)")
     name = value[:-1] if value.endswith(".") else value
-    if len(name) > 253 or not all(_LABEL.match(label) for label in name.split(".")):
+    if len(name) > 253 or not all(_LABEL.fullmatch(label) for label in name.split(".")):
         raise ValueError(
-            f"'{value}' is not a host name or IP address; use letters, digits, '-' and '.' "
+            f"'{_q(value)}' is not a host name or IP address; use letters, digits, '-' and '.' "
             "(labels of 1-63 characters, not starting or ending with '-')"
         )
     return name.lower()
@@ -49,36 +53,34 @@ def check_port(value: int) -> int:
 
 
 def check_node_id(value: str) -> str:
-    if value in {".", ".."} or not _NODE_ID.match(value):
+    """A node id or plan name: it names a folder, a session and files (wizard.names)."""
+    if not names.is_safe_name(value):
         raise ValueError(
-            f"'{value}' cannot be a folder name; use 1-63 letters, digits, '.', '_' or '-', "
-            "starting with a letter or digit (e.g. apim-1)"
+            f"'{_q(value)}' cannot be a folder name; use 1-{names.NAME_MAX} "
+            f"{names.SAFE_NAME_RULE} (e.g. apim-1)"
         )
     return value
 
 
 def check_env_name(value: str) -> str:
-    if not _ENV_NAME.match(value):
+    if not _ENV_NAME.fullmatch(value):
         raise ValueError(
-            f"'{value}' is not an environment variable name; use letters, digits and '_', "
+            f"'{_q(value)}' is not an environment variable name; use letters, digits and '_', "
             "not starting with a digit (e.g. REG_DB_PASSWORD)"
         )
     return value
 
 
 def xml_invalid(value: str) -> str | None:
-    """Describe the first character XML 1.0 cannot carry, or None when all are fine."""
-    for i, ch in enumerate(value):
-        code = ord(ch)
-        if code < 0x20 or code in (0xFFFE, 0xFFFF) or 0xD800 <= code <= 0xDFFF:
-            return f"character U+{code:04X} at position {i + 1}"
-    return None
+    """Describe the first character the files cannot carry (a control character, C1
+    included, or a code point XML 1.0 refuses), or None when all are fine."""
+    return names.control_char(value)
 
 
 def check_xml_text(value: str) -> str:
     bad = xml_invalid(value)
     if bad:
-        raise ValueError(f"holds a {bad}, which an XML file cannot carry; remove it")
+        raise ValueError(f"holds a {bad}, which the configuration files cannot carry; remove it")
     return value
 
 
@@ -100,10 +102,24 @@ def check_password(value: str) -> str:
     bad = xml_invalid(value)
     if bad:
         raise ValueError(
-            f"holds a {bad} (a control character), which the configuration files cannot "
-            "carry; choose a password of printable characters"
+            f"holds a {bad}, which the configuration files cannot carry; choose a password "
+            "of printable characters"
         )
     return value
+
+
+def vault_password_problem(password: str | None) -> str | None:
+    """Why `password` cannot go through Secure Vault's cipher tool, or None when it can.
+
+    The tool encrypts the text between the first `[` and the first `]` of the value, so a
+    password holding `]` would be cut short and the datasource would fail to log in.
+    """
+    if password is not None and "]" in password:
+        return (
+            "contains ']', which Secure Vault's cipher tool cannot store (it cuts the value "
+            "at the first ']'); choose a password without ']' or set cluster.secure_vault = false"
+        )
+    return None
 
 
 # DB2 takes users from the operating system and refuses these (CREATE USER / GRANT rules).
@@ -117,7 +133,7 @@ def check_identifier(value: str, engine: Engine, what: str) -> str | None:
         upper = value.upper()
         if upper in _DB2_RESERVED_USERS or upper.startswith(_DB2_RESERVED_PREFIXES):
             return (
-                f"'{value}' is reserved on DB2 (no USERS, ADMINS, GUESTS, PUBLIC, LOCAL, and "
+                f"'{_q(value)}' is reserved on DB2 (no USERS, ADMINS, GUESTS, PUBLIC, LOCAL, and "
                 "nothing starting with SYS, IBM or SQL); choose another user"
             )
     limit = engine.name_max if what == "name" else engine.user_max
@@ -129,26 +145,26 @@ def check_identifier(value: str, engine: Engine, what: str) -> str | None:
     if not re.fullmatch(f"{first}{rest}*", value):
         start = "a letter" if first == "[A-Za-z]" else "a letter or '_'"
         return (
-            f"'{value}' is not a valid {engine.label} {noun}; use letters, digits and '_', "
+            f"'{_q(value)}' is not a valid {engine.label} {noun}; use letters, digits and '_', "
             f"starting with {start}"
         )
     if len(value) > limit:
         return (
-            f"'{value}' has {len(value)} characters; {engine.label} allows at most {limit} "
+            f"'{_q(value)}' has {len(value)} characters; {engine.label} allows at most {limit} "
             f"for a {noun}"
         )
     return None
 
 
 def check_registry_path(value: str) -> str:
-    if not _REG_PATH.match(value):
+    if not _REG_PATH.fullmatch(value):
         raise ValueError(
-            f"'{value}' is not a registry path under /_system/ (e.g. /_system/apimconfig)"
+            f"'{_q(value)}' is not a registry path under /_system/ (e.g. /_system/apimconfig)"
         )
     for reserved in ("/_system/governance", "/_system/local"):
         if value == reserved or value.startswith(reserved + "/"):
             raise ValueError(
-                f"'{value}' is inside {reserved}, which is not the config partition; "
+                f"'{_q(value)}' is inside {reserved}, which is not the config partition; "
                 "choose a path such as /_system/apimconfig"
             )
     return value
@@ -164,10 +180,32 @@ def check_url_options(value: str) -> str:
     return check_xml_text(value)
 
 
+def check_local_path(value: str) -> str:
+    """A file or folder on this machine (a distribution, a driver jar): any name the file
+    system takes, but no control character, which the tree's README and manifest would
+    carry as a line break or a terminal command."""
+    if not value.strip():
+        raise ValueError("no value; give the path of a file or folder on this machine")
+    bad = names.control_char(value)
+    if bad:
+        raise ValueError(f"holds a {bad}; a path on this machine cannot be written with it")
+    if len(value) > 4096:
+        raise ValueError(f"has {len(value)} characters; a path is at most 4096")
+    return value
+
+
 def check_driver_jar(value: str) -> str:
+    check_local_path(value)
     if not value.endswith(".jar"):
-        raise ValueError(f"'{value}' is not a .jar file; give the path of the JDBC driver jar")
-    return check_xml_text(value)
+        raise ValueError(f"'{_q(value)}' is not a .jar file; give the path of the JDBC driver jar")
+    # The jar keeps its name in every node's lib folder and in SHA256SUMS.
+    base = PurePath(value).name
+    if not names.is_safe_name(base, 255):
+        raise ValueError(
+            f"'{_q(base)}' cannot name a file in the tree; rename the jar to "
+            f"{names.SAFE_NAME_RULE} (e.g. mysql-connector-java-5.1.49.jar)"
+        )
+    return value
 
 
 def check_load_balancer(value: str) -> str:
@@ -190,9 +228,10 @@ def split_load_balancer(value: str) -> tuple[str, int]:
         host, port_text = value, ""
     if not port_text:
         return host, 443
-    if not port_text.isdigit():
+    # Not str.isdigit: it takes '²' and other digits int() then refuses.
+    if re.fullmatch(r"[0-9]{1,5}", port_text) is None:
         raise ValueError(
-            f"'{value}' does not end in a port number; write host or host:port "
+            f"'{_q(value)}' does not end in a port number; write host or host:port "
             "(e.g. km.example.com or km.example.com:8443)"
         )
     return host, int(port_text)
@@ -201,26 +240,28 @@ def split_load_balancer(value: str) -> tuple[str, int]:
 def check_ldap_url(value: str) -> str:
     value = value.strip()
     if not value.startswith(("ldap://", "ldaps://")):
-        raise ValueError(f"'{value}' is not an LDAP URL; write ldap://host:389 or ldaps://host:636")
+        raise ValueError(
+            f"'{_q(value)}' is not an LDAP URL; write ldap://host:389 or ldaps://host:636"
+        )
     rest = value.split("://", 1)[1].rstrip("/")
     host = rest.rsplit(":", 1)[0] if rest.count(":") == 1 else rest
     if not host:
-        raise ValueError(f"'{value}' names no host; write ldap://host:389 or ldaps://host:636")
+        raise ValueError(f"'{_q(value)}' names no host; write ldap://host:389 or ldaps://host:636")
     if is_loopback(host.strip("[]")):
         raise ValueError(
-            f"'{value}' is this node's own address; every node must reach one shared LDAP "
+            f"'{_q(value)}' is this node's own address; every node must reach one shared LDAP "
             "server: give its real host name"
         )
     return check_xml_text(value)
 
 
-_ANSWER_PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\[\d+\]|\.[A-Za-z_][A-Za-z0-9_]*)*$")
+_ANSWER_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\[\d{1,6}\]|\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
 def check_answer_path(value: str) -> str:
-    if not _ANSWER_PATH.match(value):
+    if len(value) > 512 or not _ANSWER_PATH.fullmatch(value):
         raise ValueError(
-            f"'{value}' is not an answer path; write it like database.host or "
+            f"'{_q(value)}' is not an answer path; write it like database.host or "
             "products[0].nodes[1].host"
         )
     return value
@@ -228,22 +269,24 @@ def check_answer_path(value: str) -> str:
 
 # PRODUCT_HOME on a node: the playbook hands it to a shell (check-databases.sh) and to
 # Jinja, so only characters that need no quoting in either are taken.
-_HOME_PART = re.compile(r"^[A-Za-z0-9_+@][A-Za-z0-9._+@-]*$")
-_SYSTEM_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,31}$")
+_HOME_PART = re.compile(r"[A-Za-z0-9_+@][A-Za-z0-9._+@-]*")
+_SYSTEM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,31}")
 
 
 def check_home(value: str) -> str:
     """An absolute POSIX directory path of plain names: no `.`, `..`, blanks or quotes."""
     example = "(e.g. /opt/wso2/wso2am-2.6.0)"
     if not value.startswith("/"):
-        raise ValueError(f"'{value}' is not an absolute path; write it from / {example}")
+        raise ValueError(f"'{_q(value)}' is not an absolute path; write it from / {example}")
+    if len(value) > 4096:
+        raise ValueError(f"has {len(value)} characters; a path is at most 4096 {example}")
     parts = value.rstrip("/").split("/")[1:]
     if not parts:
-        raise ValueError(f"'{value}' is the root folder; give the product's own {example}")
+        raise ValueError(f"'{_q(value)}' is the root folder; give the product's own {example}")
     for part in parts:
-        if part in {"", ".", ".."} or not _HOME_PART.match(part) or len(part) > 255:
+        if part in {"", ".", ".."} or not _HOME_PART.fullmatch(part) or len(part) > 255:
             raise ValueError(
-                f"'{value}' has the part '{part}'; use folder names of letters, digits and "
+                f"'{_q(value)}' has the part '{_q(part)}'; use folder names of letters, digits and "
                 f"'.', '_', '+', '@' or '-' (not '.' or '..'), separated by single '/' {example}"
             )
     return "/" + "/".join(parts)
@@ -251,9 +294,9 @@ def check_home(value: str) -> str:
 
 def check_system_name(value: str) -> str:
     """A user or group name on the nodes, portable across Linux and other POSIX systems."""
-    if not _SYSTEM_NAME.match(value):
+    if not _SYSTEM_NAME.fullmatch(value):
         raise ValueError(
-            f"'{value}' is not a user or group name; use up to 32 letters, digits, '_', '.' "
+            f"'{_q(value)}' is not a user or group name; use up to 32 letters, digits, '_', '.' "
             "or '-', starting with a letter or '_' (e.g. wso2)"
         )
     return value

@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from wizard import limits
+from wizard.names import is_safe_name
 from wizard.problems import AnswersError, Problem
 
 if TYPE_CHECKING:
     # The model (pydantic) loads only when a preset is used, not to list them: the start
     # of both front ends lists presets before anything is validated.
     from wizard.model import Topology
-
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
 @dataclass(frozen=True)
@@ -77,10 +77,16 @@ def load_preset(name: str, dirs: Sequence[Path]) -> Topology:
     return answers.load(find(name, dirs))
 
 
+def _read(path: Path) -> str:
+    """A preset's text: a regular file within the answers' size bound (a FIFO named
+    *.toml would block every listing)."""
+    return limits.read_capped(path, limits.ANSWERS_BYTES, regular_only=True).decode("utf-8")
+
+
 def _unchecked_info(path: Path) -> PresetInfo:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        text = _read(path)
+    except (OSError, ValueError):
         return _info(path)
     found = _DESCRIPTION.search(text)
     if found is None or _UNSURE.search(text, 0, found.start()):
@@ -92,9 +98,12 @@ def _info(path: Path, text: str | None = None) -> PresetInfo:
     import tomllib  # not needed to list presets unchecked (a first screen)
 
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8") if text is None else text)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        return PresetInfo(path.stem, "", path, f"cannot be read: {exc}")
+        data = tomllib.loads(_read(path) if text is None else text)
+    except OSError as exc:
+        return PresetInfo(path.stem, "", path, f"cannot be read: {exc.strerror or exc}")
+    except (ValueError, RecursionError) as exc:  # TOMLDecodeError, UnicodeDecodeError
+        reason = exc if isinstance(exc, ValueError) else "nested too deeply"
+        return PresetInfo(path.stem, "", path, f"cannot be read: {reason}")
     description = data.get("description", "")
     return PresetInfo(path.stem, description if isinstance(description, str) else "", path)
 
@@ -116,7 +125,7 @@ def save_preset(topology: Topology, name: str, directory: Path, *, force: bool =
     Passwords never go in (each becomes a password_env name), and every host and user is
     marked site-specific, so whoever starts from the preset confirms them first.
     """
-    if not _NAME.match(name):
+    if not is_safe_name(name, 64):
         raise AnswersError(
             [Problem("name", f"'{name}' cannot name a preset; use letters, digits, '.', '_', '-'")]
         )

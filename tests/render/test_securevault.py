@@ -15,6 +15,7 @@ from lxml import etree
 from tests import answers_fixtures as af
 from tests.upstream import upstream
 from wizard.plan import NodePlan
+from wizard.problems import AnswersError
 from wizard.render import properties
 from wizard.render import securevault as sv
 
@@ -319,13 +320,23 @@ def test_no_vault_no_files() -> None:
     assert sv.vault_readme(af.build()) == ""
 
 
-def test_a_password_with_a_closing_bracket_is_refused() -> None:
-    data = af.variant("database.user_management.password", "ab]cd", vault_answers())
-    node = af.build(data).nodes[0]
+def test_a_password_with_a_closing_bracket_is_refused_at_its_field() -> None:
     assert sv.vault_password_problem("ab]cd") is not None
     assert sv.vault_password_problem("a[b") is None
-    with pytest.raises(ValueError, match=r"WSO2_UM_DB .*'\]'"):
-        sv.vault_files(node, DictStock())
+    data = af.variant("database.user_management.password", "ab]cd", vault_answers())
+    with pytest.raises(AnswersError) as typed:
+        af.topology(data)
+    assert [p.path for p in typed.value.problems] == ["database.user_management.password"]
+    assert "cipher tool" in typed.value.problems[0].message
+    # The same password from the environment is refused at the variable, before any file.
+    data = af.variant(
+        "products[1].databases.WSO2_IDENTITY_DB.password_env", "IS_DB_PASSWORD", vault_answers()
+    )
+    built = af.plan.build(af.topology(data), {"IS_DB_PASSWORD": "x]y"})
+    with pytest.raises(AnswersError) as from_env:
+        af.plan.require_secrets(built)
+    paths = [p.path for p in from_env.value.problems]
+    assert paths == ["products[1].databases.WSO2_IDENTITY_DB.password_env"]
 
 
 def test_unset_password_leaves_the_value_for_the_tool_to_ask() -> None:

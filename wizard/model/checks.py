@@ -30,6 +30,7 @@ def topology_problems(topology: Topology) -> list[Problem]:
         + product_databases(topology)
         + config_targets(topology)
         + same_user_same_password(topology)
+        + vault_passwords(topology)
         + cluster_members(topology)
         + shared_users(topology)
         + key_manager(topology)
@@ -192,6 +193,19 @@ def same_user_same_password(topology: Topology) -> list[Problem]:
                 )
             )
         seen.setdefault(key, (join_path(path, "password"), spec.password))
+    return problems
+
+
+def vault_passwords(topology: Topology) -> list[Problem]:
+    """With Secure Vault on, every typed datasource password must survive the cipher tool:
+    said at the password, not found later while the files are written."""
+    if not topology.cluster.secure_vault:
+        return []
+    problems = []
+    for path, spec in topology.database_specs():
+        problem = fields.vault_password_problem(spec.password)
+        if problem is not None:
+            problems.append(Problem(join_path(path, "password"), problem))
     return problems
 
 

@@ -66,7 +66,7 @@ class Product(Strict):
     version: str
     profile: str | None = None
     """EI 6.x only: integrator (default), business-process or broker."""
-    distribution: str | None = None
+    distribution: Annotated[str, AfterValidator(fields.check_local_path)] | None = None
     """Zip or extracted PRODUCT_HOME on this machine; its stock files are patched."""
     config_target: str | None = None
     """Where this product's config partition lives in the config database."""
@@ -145,7 +145,7 @@ class Product(Strict):
         if not problems:
             profile = product.profile(self.profile)
             wanted = {db.key for db in profile.databases}
-            required = {db.key for db in profile.required_databases}
+            required = {db.key for db in profile.required_for(len(self.nodes))}
             for key in self.databases:
                 if key not in wanted:
                     needed = sorted(k if k in required else f"{k} (optional)" for k in wanted)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from wizard import fields
 from wizard.problems import AnswersError, Problem, join_path
 
 if TYPE_CHECKING:
@@ -21,6 +22,7 @@ def require_secrets(plan: Plan) -> None:
     if ldap is not None:
         secrets.append((ldap.answers_path, ldap.password, ldap.password_env, ldap.bind_dn))
     problems = []
+    vaulted = plan.topology.cluster.secure_vault  # datasource passwords only, not the LDAP's
     for path, password, variable, who in secrets:
         if password is None:
             problems.append(
@@ -30,6 +32,10 @@ def require_secrets(plan: Plan) -> None:
                     f"export {variable}='...' (the password of {who}) and run again",
                 )
             )
+        elif problem := _unusable(
+            password, vaulted and (ldap is None or path != ldap.answers_path)
+        ):
+            problems.append(Problem(join_path(path, "password_env"), f"{variable}: {problem}"))
         elif _PLACEHOLDER.match(password):
             problems.append(
                 Problem(
@@ -40,3 +46,13 @@ def require_secrets(plan: Plan) -> None:
             )
     if problems:
         raise AnswersError(problems)
+
+
+def _unusable(password: str, vault: bool) -> str | None:
+    """What the files cannot carry in a password read from the environment (a typed one
+    was checked at its field by the same checks)."""
+    try:
+        fields.check_password(password)
+    except ValueError as exc:
+        return str(exc)
+    return fields.vault_password_problem(password) if vault else None

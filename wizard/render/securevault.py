@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from wizard import xpath
+from wizard.fields import vault_password_problem
 from wizard.render.carbonxml import CARBON_NS
 from wizard.render.properties import escape_value, merge_properties, parse_properties
 from wizard.render.xmltext import Edit, parsed, splice, xml_encoding
@@ -67,20 +68,6 @@ def password_xpath(datasource_name: str) -> str:
         "//datasources-configuration/datasources/"
         f"datasource[name='{datasource_name}']/definition[@type='RDBMS']/configuration/password"
     )
-
-
-def vault_password_problem(password: str | None) -> str | None:
-    """Why `password` cannot go through the cipher tool, or None when it can.
-
-    The tool encrypts the text between the first `[` and the first `]` of the value, so a
-    password holding `]` would be cut short and the datasource would fail to log in.
-    """
-    if password is not None and "]" in password:
-        return (
-            "contains ']', which Secure Vault's cipher tool cannot store (it cuts the value "
-            "at the first ']'); choose a password without ']' or set cluster.secure_vault = false"
-        )
-    return None
 
 
 # --------------------------------------------------------------------------------------------

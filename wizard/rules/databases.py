@@ -18,7 +18,6 @@ name, the name the products look them up by (bps.xml's `bpsds`, activiti.xml's
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -27,6 +26,7 @@ from wizard.rules.across import majority, product_clusters
 from wizard.rules.facts import NodeFiles
 from wizard.rules.findings import Report
 from wizard.rules.reading import is_embedded_h2
+from wizard.rules.tree import manifest_data
 
 RULE = 37
 # The product databases rule 37 is about (reference §8 rule 37), by datasource name.
@@ -79,8 +79,8 @@ def _stores(node: NodeFiles) -> tuple[_Store, ...]:
 def _listed(manifest: bytes | None) -> set[tuple[str, str]]:
     """(product cluster, datasource name) of every database manifest.json lists."""
     try:
-        data = json.loads(manifest) if manifest is not None else {}
-    except (ValueError, UnicodeDecodeError):
+        data = manifest_data(manifest) if manifest is not None else {}
+    except ValueError:
         return set()  # rule 0 reports it
     databases = data.get("databases") if isinstance(data, Mapping) else None
     found = set()

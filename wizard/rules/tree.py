@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -13,7 +12,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from wizard import catalog
+from wizard import catalog, limits
+from wizard.names import is_safe_name
 from wizard.rules.findings import Report
 from wizard.rules.reading import MANIFEST
 
@@ -90,6 +90,22 @@ class Manifest:
     nodes: tuple[NodeInfo, ...]
 
 
+def manifest_data(raw: bytes) -> Any:
+    """manifest.json's JSON, within the size and depth bounds; ValueError says why not."""
+    if len(raw) > limits.MANIFEST_BYTES:
+        raise ValueError(limits.too_big(len(raw), limits.MANIFEST_BYTES))
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError(f"is not JSON ({exc})") from None
+    except RecursionError:
+        raise ValueError(f"nests objects or lists more than {limits.DEPTH} deep") from None
+    deep = limits.depth_problem(data)
+    if deep is not None:
+        raise ValueError(deep)
+    return data
+
+
 def load_manifest(files: Mapping[str, bytes], out: Report) -> Manifest:
     absent = Manifest(False, None, ())
     raw = files.get(MANIFEST)
@@ -104,9 +120,9 @@ def load_manifest(files: Mapping[str, bytes], out: Report) -> Manifest:
         )
         return absent
     try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        out.add(0, "", MANIFEST, "", f"manifest.json is not JSON ({exc}); regenerate the tree")
+        data = manifest_data(raw)
+    except ValueError as exc:
+        out.add(0, "", MANIFEST, "", f"manifest.json {exc}; regenerate the tree")
         return absent
     if not isinstance(data, dict):
         out.add(0, "", MANIFEST, "", "manifest.json is not a JSON object; regenerate the tree")
@@ -160,7 +176,8 @@ def _layout_from_databases(databases: object) -> str | None:
 
 
 def _safe_node_id(node_id: str) -> bool:
-    return bool(node_id) and node_id not in {".", ".."} and not re.search(r"[/\\\x00]", node_id)
+    # The model's own definition: a manifest is read with no looser rule than answers are.
+    return is_safe_name(node_id)
 
 
 def _node_info(node_id: str, entry: Mapping[str, Any], vault: bool, jars: bool) -> NodeInfo:

@@ -28,3 +28,19 @@ class SessionInUse(SessionError):
             f"session {session_id} is open in another carbon-wizard (pid {pid} on host "
             f"{host}, since {since}); close that one first, or, if it is gone, remove {path}"
         )
+
+
+class SessionFolderError(SessionError, OSError):
+    """The sessions folder refused a change; an OSError still, for callers that catch one
+    around a save."""
+
+
+def folder_error(exc: OSError, directory: Path, doing: str) -> SessionFolderError:
+    """An operating-system refusal in the sessions folder (read-only, full, not a folder),
+    said with the folder and what to do about it."""
+    reason = exc.strerror or str(exc)
+    return SessionFolderError(
+        f"cannot {doing}: {reason} ({exc.filename or directory}); the sessions folder "
+        f"{directory} must be a folder you can write to: fix its permissions "
+        f"(chmod u+rwx {directory}) or free space, and run again"
+    )

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from wizard.names import is_safe_name, shown
 from wizard.sessions.errors import SessionNotFound
 
 FILE_MODE = 0o600
@@ -22,7 +22,7 @@ SUFFIX = ".json"
 CORRUPT_SUFFIX = ".corrupt"
 LOCK_SUFFIX = ".lock"
 
-ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
+ID_MAX = 80
 TMP_MARK = ".tmp-"
 # Leftover temp files from a save that was killed; never touched while young.
 _TMP_STALE_SECONDS = 24 * 3600.0
@@ -47,10 +47,12 @@ def parse_time(value: str) -> datetime:
 
 def check_id(session_id: str) -> str:
     # Ids become file names: refuse anything that could leave the sessions folder.
-    if not ID_PATTERN.match(session_id) or session_id.endswith(
+    if not is_safe_name(session_id, ID_MAX) or session_id.endswith(
         (SUFFIX, CORRUPT_SUFFIX, LOCK_SUFFIX)
     ):
-        raise SessionNotFound(f"'{session_id}' is not a session id (see `carbon-wizard sessions`)")
+        raise SessionNotFound(
+            f"'{shown(session_id)}' is not a session id (see `carbon-wizard sessions`)"
+        )
     return session_id
 
 

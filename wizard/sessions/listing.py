@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from wizard.names import shown
 from wizard.sessions.errors import SessionError, SessionTooNew
 from wizard.sessions.files import SUFFIX, check_id, parse_time, quarantine, sweep_temp_files
 from wizard.sessions.record import Session, read_session
@@ -64,7 +65,9 @@ def list_sessions(dir: Path) -> SessionList:
             check_id(session_id)
             session = read_session(path, session_id)
         except FileNotFoundError:
-            continue  # deleted while we listed
+            if path.is_symlink():  # a dangling link is named, never skipped in silence
+                result.damaged.append(Damaged(path, "a link to a file that does not exist"))
+            continue  # else: deleted while we listed
         except SessionTooNew as exc:
             result.damaged.append(Damaged(path, str(exc)))
             continue
@@ -109,7 +112,7 @@ def products_summary(answers: Any) -> str:
         nodes = product.get("nodes")
         count = len(nodes) if isinstance(nodes, list) else 0
         parts.append(f"{label or '?'} ×{count}")
-    return ", ".join(parts) or "no products yet"
+    return shown(", ".join(parts), 80) or "no products yet"
 
 
 def format_list(listed: SessionList) -> str:
@@ -118,8 +121,10 @@ def format_list(listed: SessionList) -> str:
     if not listed.entries:
         lines.append("no saved sessions")
     else:
+        # Names and summaries come from the files: shown escaped and cut, so one long or
+        # strange name can neither pad every row nor write to the terminal.
         rows = [
-            (e.id, e.name, e.step, e.updated[:19].replace("T", " "), e.products)
+            (e.id, shown(e.name, 40), e.step, shown(e.updated[:19].replace("T", " ")), e.products)
             for e in listed.entries
         ]
         head = ("ID", "NAME", "STEP", "UPDATED (UTC)", "PRODUCTS")
@@ -128,5 +133,5 @@ def format_list(listed: SessionList) -> str:
             cells = [row[i].ljust(widths[i]) for i in range(4)]
             lines.append("  ".join([*cells, row[4]]))
     for item in listed.damaged:
-        lines.append(f"damaged: {item.path}: {item.reason}")
+        lines.append(f"damaged: {shown(str(item.path), 200)}: {shown(item.reason, 200)}")
     return "\n".join(lines)

@@ -10,7 +10,9 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from wizard.sessions.errors import SessionInUse
+from wizard import limits
+from wizard.names import shown
+from wizard.sessions.errors import SessionInUse, folder_error
 from wizard.sessions.files import FILE_MODE, LOCK_SUFFIX, check_id, ensure_dir, timestamp
 
 # A takeover guard older than this was left by a process killed mid-takeover.
@@ -25,16 +27,19 @@ def _lock_file(session_id: str, directory: Path) -> Path:
     return Path(directory) / f"{check_id(session_id)}{LOCK_SUFFIX}"
 
 
+_PID_MAX = 1 << 22  # Linux's pid_max ceiling; a larger pid was never a process's
+
+
 def _pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
+    if not 0 < pid <= _PID_MAX:
+        return False  # an absurd pid (a hand-edited or damaged lock) holds nothing
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True  # alive, owned by someone else
-    except OSError:
+    except (OSError, OverflowError):
         return False
     return True
 
@@ -48,17 +53,20 @@ def _read_lock(path: Path) -> tuple[int, str, str] | None:
     """(pid, host, since) of a lock file; None when there is none. An unreadable lock
     (e.g. a crash between create and write) reads as a dead holder on this host."""
     try:
-        raw = path.read_text(encoding="utf-8")
+        raw = limits.read_capped(path, 4096, regular_only=True).decode("utf-8")
     except FileNotFoundError:
         return None
-    except OSError:
+    except (OSError, ValueError):
         return (0, _host(), "?")
     import json
 
     try:
         data = json.loads(raw)
-        return int(data["pid"]), str(data["host"]), str(data.get("since", "?"))
-    except (ValueError, KeyError, TypeError):
+        pid, host, since = data["pid"], data["host"], data.get("since", "?")
+        if not isinstance(pid, int) or not isinstance(host, str) or not isinstance(since, str):
+            raise TypeError("not a lock")
+        return pid, shown(host), shown(since)
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return (0, _host(), "?")
 
 
@@ -76,6 +84,12 @@ class SessionLock:
         self._content: bytes = b""
 
     def acquire(self) -> SessionLock:
+        try:
+            return self._acquire()
+        except OSError as exc:
+            raise folder_error(exc, self.path.parent, f"lock session {self.session_id}") from None
+
+    def _acquire(self) -> SessionLock:
         ensure_dir(self.path.parent)
         import json
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from wizard import limits
 from wizard.sessions.errors import SessionTooNew
 from wizard.steps import STEP_IDS, lookup
 
@@ -182,11 +183,15 @@ def read_session(path: Path, session_id: str) -> Session:
     """Raises OSError, SessionTooNew, or ValueError (the reason the file is damaged)."""
     import json
 
-    raw = path.read_bytes()
+    # A FIFO or device named <id>.json is refused unopened for reading: it would block.
+    raw = limits.read_capped(path, limits.SESSION_BYTES, regular_only=True)
     try:
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise ValueError(f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except json.JSONDecodeError as exc:
         raise ValueError(f"not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    except RecursionError:
+        raise ValueError(f"nests objects or lists more than {limits.DEPTH} deep") from None
+    limits.check_depth(data)
     return _from_data(data, session_id)

@@ -9,9 +9,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from wizard.sessions.errors import SessionError, SessionNotFound
+from wizard.names import is_safe_name
+from wizard.sessions.errors import SessionError, SessionNotFound, folder_error
 from wizard.sessions.files import (
-    ID_PATTERN,
+    ID_MAX,
     ensure_dir,
     session_file,
     timestamp,
@@ -44,7 +45,10 @@ def new_session(
     keep_passwords: bool = False,
 ) -> Session:
     """Create and save a session with a fresh id (`<name>-<4 hex digits>`)."""
-    directory = ensure_dir(dir)
+    try:
+        directory = ensure_dir(dir)
+    except OSError as exc:
+        raise folder_error(exc, Path(dir), "create the sessions folder") from None
     if step not in STEP_IDS:
         raise ValueError(f"unknown step '{step}'")
     base = _slug(name)
@@ -71,9 +75,12 @@ def save(session: Session, *, dir: Path) -> bool:
     path = session_file(session.id, dir)
     if fingerprint == session._saved and path.exists():
         return False
-    directory = ensure_dir(dir)
     data["updated"] = timestamp()
-    write_atomic(directory / path.name, encode(data))
+    try:
+        directory = ensure_dir(dir)
+        write_atomic(directory / path.name, encode(data))
+    except OSError as exc:
+        raise folder_error(exc, Path(dir), f"save session {session.id}") from None
     session.updated = data["updated"]
     session.dropped_passwords = dropped
     session._saved = fingerprint
@@ -96,7 +103,7 @@ def load(session_id: str, *, dir: Path) -> Session:
 
 def resolve_id(text: str, *, dir: Path) -> str:
     """A session id from an id or a unique prefix of one (what `resume ID` accepts)."""
-    if ID_PATTERN.match(text) and session_file(text, dir).exists():
+    if is_safe_name(text, ID_MAX) and session_file(text, dir).exists():
         return text
     ids = [e.id for e in list_sessions(dir).entries]
     matches = [i for i in ids if i.startswith(text)]
@@ -111,11 +118,13 @@ def resolve_id(text: str, *, dir: Path) -> str:
 def delete(session_id: str, *, dir: Path) -> None:
     """Remove a session. Refused while another live wizard holds its lock."""
     path = session_file(session_id, dir)
-    clear_for_removal(session_id, dir)
     try:
+        clear_for_removal(session_id, dir)
         os.unlink(path)
     except FileNotFoundError:
         raise SessionNotFound(f"no session '{session_id}' in {dir}") from None
+    except OSError as exc:
+        raise folder_error(exc, Path(dir), f"remove session {session_id}") from None
 
 
 def export(session_id: str, path: Path, *, dir: Path) -> Path:
