@@ -10,7 +10,7 @@ from wizard.model import Topology
 # Ten product clusters on the kernel baseline, with the product databases each one needs.
 PRODUCTS: tuple[tuple[str, str, dict[str, str]], ...] = (
     ("apim", "2.6.0", {"WSO2AM_DB": "am"}),
-    ("is", "5.7.0", {"WSO2_IDENTITY_DB": "identity"}),
+    ("is", "5.7.0", {"WSO2_IDENTITY_DB": "identity", "BPS_DS": "isbps"}),
     ("ei", "6.4.0", {}),
     ("esb", "5.0.0", {}),
     ("dss", "3.5.1", {}),

@@ -50,6 +50,17 @@ SHARED: dict[str, Any] = {
 
 ENV = {"IS_DB_PASSWORD": "is-secret"}
 
+IS_BPS_DS: dict[str, Any] = {"name": "WSO2IS_BPS_DB", "user": "isbpsadmin", "password": "bps-pw"}
+"""Identity Server's workflow engine database (BPS_DS), which two or more IS nodes share."""
+
+
+def with_is_workflow(data: dict[str, Any]) -> dict[str, Any]:
+    """`data` with BPS_DS given to every Identity Server cluster of two or more nodes."""
+    for product in data["products"]:
+        if product.get("id") == "is" and len(product.get("nodes", [])) > 1:
+            product.setdefault("databases", {}).setdefault("BPS_DS", dict(IS_BPS_DS))
+    return data
+
 
 def split(data: dict[str, Any] | None = None) -> dict[str, Any]:
     out = copy.deepcopy(data or SHARED)

@@ -10,7 +10,7 @@ facts come from; split, an entry would be read away from what it refers to.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 # Engines live in wizard.engines; these names stay importable from here.
@@ -45,12 +45,19 @@ class ProductDatabase:
     optional: bool = False
     """The answers may leave it out: the product then keeps this data in each node's own
     stock datasource (embedded H2), which is right only where `left_out` says."""
+    optional_alone: bool = False
+    """Optional for a cluster of one node only; its nodes must share it once there are two
+    (Identity Server's BPS_DS: no doc of WSO2 lets a cluster keep it on each node)."""
     left_out: str = ""
     """For an optional database: what leaving it out means, and when that is right (for the
     preview and the README)."""
     unshipped: tuple[str, ...] = ()
     """Engine kinds WSO2 ships no schema script of this database for: the plan names none
     and says so (the operator creates the tables another way)."""
+
+    def optional_for(self, nodes: int) -> bool:
+        """Whether the answers may leave it out for a product cluster of `nodes` nodes."""
+        return self.optional or (self.optional_alone and nodes < 2)
 
     def scripts_for(self, engine: Engine, version: str | None = None) -> tuple[str, ...]:
         """`{suffix}` takes the product's own name for the engine, `{engine}` the engine's.
@@ -96,7 +103,12 @@ class Profile:
 
     @property
     def required_databases(self) -> tuple[ProductDatabase, ...]:
-        return tuple(db for db in self.databases if not db.optional)
+        """The databases every cluster of this profile needs, whatever its size."""
+        return tuple(db for db in self.databases if not (db.optional or db.optional_alone))
+
+    def required_for(self, nodes: int) -> tuple[ProductDatabase, ...]:
+        """The databases a cluster of `nodes` nodes of this profile needs."""
+        return tuple(db for db in self.databases if not db.optional_for(nodes))
 
 
 @dataclass(frozen=True)
@@ -173,6 +185,45 @@ _BPS_DB = ProductDatabase(
     # used where the tree adds BPS_DS to a file without it (the kernel baseline).
     auto_commit=True,
     script_suffixes={"mysql5.7": "mysql", "mysql8": "mysql", "mariadb": "mysql"},
+)
+# Identity Server's workflow engine (approvals for user and role operations) is the same BPEL
+# and HumanTask engine: every IS 4.4.x version installs the bpel, humantask and attachment-mgt
+# server features (product-is v5.1.0-v5.8.0 modules/p2-profile-gen/pom.xml; v5.7.0 lines
+# 382-390 pin carbon-business-process 4.4.39), whose p2.inf files copy bps-datasources.xml
+# to repository/conf/datasources/ and their create scripts (one blob per engine, the same as
+# BPS 3.6.0's) to dbscripts/bps/bpel/; bin.xml packs dbscripts/bps (v5.7.0 lines 460-463).
+# Stock file: ../shared/upstream/is-5.7.0/repository/conf/datasources/bps-datasources.xml.
+# WSO2 lists BPS_DB, in bps-datasources.xml, among the databases of an IS cluster (IS570
+# "Setting Up Separate Databases for Clustering",
+# https://wso2docs.atlassian.net/wiki/spaces/IS570/pages/38175125) and shares it in its own
+# IS 5.7.0 cluster (kubernetes-is v5.7.0.1 is/confs/datasources/bps-datasources.xml:
+# WSO2IS_BPS_DB); no WSO2 page read here lets a cluster keep it on each node: a lone node may.
+_IS_BPS_DB = replace(
+    _BPS_DB,
+    description="The datasource used for the workflow engine",
+    default_name="WSO2IS_BPS_DB",
+    default_user="isbpsadmin",
+    optional_alone=True,
+    left_out=(
+        "workflow (BPEL and human task) data stays in the node's own H2 file "
+        "(repository/database/jpadb): right for one node only; two or more nodes must share it"
+    ),
+)
+# IS as Key Manager 5.7.0 is the IS 5.7.0 pack with API Manager features added (product-apim
+# modules/is-km; ../shared/upstream/is-km-5.7.0/SOURCES.md), so it ships the same
+# bps-datasources.xml and dbscripts/bps. WSO2's own IS-as-Key-Manager deployment leaves BPS_DS
+# on each node's H2 (ansible-apim v2.6.0.7 dev/group_vars/apim-is-as-km.yml, lines 88-92).
+_IS_KM_BPS_DB = replace(
+    _BPS_DB,
+    description="The datasource used for the workflow engine",
+    default_name="WSO2ISKM_BPS_DB",
+    default_user="iskmbpsadmin",
+    optional=True,
+    left_out=(
+        "workflow (BPEL and human task) data stays in each node's own H2 file "
+        "(repository/database/jpadb), as WSO2's own key manager deployments keep it: right "
+        "while no Identity Server workflow is engaged on the key manager"
+    ),
 )
 # BPMN (Activiti 5.21): ACTIVITI_DB, JNDI jdbc/ActivitiDB, H2 repository/database/activiti in
 # the stock activiti-datasources.xml (product-bps v3.6.0 modules/distribution/conf/datasources;
@@ -273,7 +324,7 @@ PRODUCTS: dict[str, Product] = {
                 "5.7.0": "4.4.35",
                 "5.8.0": "4.4.40",
             },
-            profiles=_carbon((_IDENTITY_DB,)),
+            profiles=_carbon((_IDENTITY_DB, _IS_BPS_DB)),
             default_profile="default",
             identity_jndi=_IDENTITY_DB.jndi_name,
             chooses_user_store=True,
@@ -287,7 +338,7 @@ PRODUCTS: dict[str, Product] = {
             label="Identity Server as Key Manager",
             archive_prefix="wso2is-km",
             versions={"5.7.0": "4.4.35"},
-            profiles=_carbon(),
+            profiles=_carbon((_IS_KM_BPS_DB,)),
             default_profile="default",
             identity_jndi=_APIM_DB.jndi_name,
             borrows=(("apim", _APIM_DB.key),),

@@ -24,7 +24,8 @@ class DatabaseSlot:
     """The user to suggest."""
     optional: bool = False
     """The answers may leave it out (ACTIVITI_DB: BPMN then stays on each node's own H2;
-    catalog `ProductDatabase.left_out` says when that is right)."""
+    Identity Server's BPS_DS on a lone node; catalog `ProductDatabase.left_out` says when
+    that is right)."""
 
 
 ROLES: dict[str, tuple[str, str, str]] = {
@@ -96,7 +97,12 @@ def needed(data: Mapping[str, Any], roles_only: bool = False) -> list[DatabaseSl
                     f"{known.label}: {pdb.key}",
                     pdb.default_name,
                     pdb.default_user,
-                    pdb.optional,
+                    pdb.optional_for(_node_count(product)),
                 )
             )
     return out
+
+
+def _node_count(product: Mapping[str, Any]) -> int:
+    nodes = product.get("nodes")
+    return len(nodes) if isinstance(nodes, list) else 0

@@ -114,7 +114,12 @@ def _left_out(plan: Plan, first: NodePlan) -> list[str]:
     """Keys of the optional product databases `first`'s cluster keeps on each node."""
     product = next(p for p in plan.topology.products if p.key == first.product_key)
     profile = PRODUCTS[product.id].profile(product.profile)
-    return [db.key for db in profile.databases if db.optional and db.key not in product.databases]
+    nodes = len(product.nodes)
+    return [
+        db.key
+        for db in profile.databases
+        if db.optional_for(nodes) and db.key not in product.databases
+    ]
 
 
 def _users(node: NodePlan, um: DatabasePlan) -> str:

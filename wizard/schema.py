@@ -378,7 +378,7 @@ def _catalog_notes(plan: Plan, db: DatabasePlan, engine: Engine) -> list[str]:
         return []
     out = []
     for pdb in PRODUCTS[product.id].profile(product.profile).databases:
-        if pdb.key == db.datasource_name and pdb.optional:
+        if pdb.key == db.datasource_name and pdb.optional_for(len(product.nodes)):
             out.append(f"{pdb.key} is optional: without it, {pdb.left_out}.")
         if pdb.key == db.datasource_name and engine.kind in pdb.unshipped:
             out.append(

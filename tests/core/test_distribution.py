@@ -177,7 +177,8 @@ def test_a_distribution_of_another_product_is_refused(tmp_path: Path) -> None:
         id="is",
         version="5.7.0",
         databases={
-            "WSO2_IDENTITY_DB": {"name": "WSO2_IDENTITY_DB", "user": "isadmin", "password": "x"}
+            "WSO2_IDENTITY_DB": {"name": "WSO2_IDENTITY_DB", "user": "isadmin", "password": "x"},
+            "BPS_DS": {"name": "WSO2IS_BPS_DB", "user": "isbpsadmin", "password": "x"},
         },
     )
     with pytest.raises(AnswersError, match="API Manager"):

@@ -112,6 +112,7 @@ def test_the_workflow_says_an_unreadable_distribution_at_its_field(tmp_path: Any
     draft.add_nodes(0, ["10.0.0.1", "10.0.0.2"], "is")
     draft.ensure_specs(draft.spec_slots())
     draft.put("products[0].databases.WSO2_IDENTITY_DB.password_env", "ID_PW")
+    draft.put("products[0].databases.BPS_DS.password_env", "BPS_PW")  # two nodes share it
     draft.put("products[0].distribution", str(tmp_path / "no-such-pack.zip"))
     planned = workflow.plan(draft.answers, {}, workflow.LocalFiles())
     assert planned.plan is None

@@ -27,12 +27,17 @@ def problems(data: dict[str, Any]) -> dict[str, str]:
     return {p.path: p.message for p in caught.value.problems}
 
 
+IS_BPS_DS = {"name": "WSO2IS_BPS_DB", "user": "isbpsadmin", "password": "bps-secret"}
+
+
 def is_alone(nodes: int, **product: Any) -> dict[str, Any]:
     data = copy.deepcopy(af.SHARED)
     data["products"] = [copy.deepcopy(af.SHARED["products"][1]) | product]
     data["products"][0]["nodes"] = [
         {"id": f"is-{i}", "host": f"10.0.3.{i}"} for i in range(1, nodes + 1)
     ]
+    if nodes > 1:  # the workflow engine's database, which two nodes must share
+        data["products"][0]["databases"]["BPS_DS"] = dict(IS_BPS_DS)
     return data
 
 

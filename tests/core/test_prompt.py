@@ -593,6 +593,11 @@ def test_prompt_embedded_ldap_on_two_is_nodes_is_refused_and_asked_again(
     data["products"] = [copy.deepcopy(SHARED["products"][1])]
     data["products"][0]["user_store"] = "embedded-ldap"
     data["products"][0]["nodes"].append({"id": "is-2", "host": "is-2.example.com"})
+    data["products"][0]["databases"]["BPS_DS"] = {
+        "name": "WSO2IS_BPS_DB",
+        "user": "isbpsadmin",
+        "password_env": "IS_DB_PASSWORD",
+    }
     [expected] = products_messages(data, "products[0].user_store")
     assert "its 2 nodes would each keep their own users" in expected
     run = preset_run(home, tmp_path, "lone-ldap", data)

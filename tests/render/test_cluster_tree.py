@@ -42,7 +42,7 @@ def four_nodes(jar: Path | None, vault: bool = True) -> dict[str, Any]:
     data["cluster"] = {"secure_vault": vault}
     if jar is not None:
         data["cluster"]["driver_jar"] = str(jar)
-    return data
+    return af.with_is_workflow(data)
 
 
 def node_file(out: Path, node: str, relative: str) -> etree._Element:
@@ -123,6 +123,7 @@ def test_a_missing_jar_is_a_clear_error(tmp_path: Path) -> None:
         answers.password_env_name("database.registry"): "r",
         answers.password_env_name("database.user_management"): "u",
         answers.password_env_name("products[0].databases.WSO2AM_DB"): "a",
+        answers.password_env_name("products[1].databases.BPS_DS", data): "b",
         "IS_DB_PASSWORD": "i",
     }
     result = run_cli(

@@ -37,7 +37,7 @@ def is_answers(home: Path, nodes: int, **product: Any) -> dict[str, Any]:
         }
         | product
     ]
-    return data
+    return af.with_is_workflow(data)
 
 
 def km_answers(tmp_path: Path, apim_nodes: int, km_nodes: int, balanced: bool) -> dict[str, Any]:

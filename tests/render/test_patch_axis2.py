@@ -348,7 +348,7 @@ def three_products() -> dict[str, Any]:
         {"id": "is-2", "host": "10.0.1.13"},
     ]
     data["products"].append(ei_answers()["products"][0])
-    return data
+    return af.with_is_workflow(data)
 
 
 def findings(files: dict[str, bytes], numbers: set[int]) -> list[str]:

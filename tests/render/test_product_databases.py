@@ -251,9 +251,23 @@ def _apim(tmp: Path) -> tuple[list[dict[str, Any]], dict[str, Path]]:
     return [product], {"apim": home}
 
 
-def _is(tmp: Path) -> tuple[list[dict[str, Any]], dict[str, Path]]:
+def is_pack(tmp: Path) -> Path:
+    """wso2is-5.7.0 with its workflow engine's scripts where its bin.xml puts them
+    (product-is v5.7.0 modules/distribution/src/assembly/bin.xml lines 460-463: the p2
+    profile's dbscripts/bps). They are BPS 3.6.0's blobs: the bpel, humantask and
+    attachment-mgt features of carbon-business-process v4.4.39, which IS 5.7.0 pins, ship the
+    same create/<engine>.sql as v4.4.10's, and their p2.inf copy them to dbscripts/bps/bpel/."""
     home = is_home(tmp)
+    up = need_upstream()
+    shutil.copytree(up / "bps-3.6.0/dbscripts/bps/bpel", home / "dbscripts/bps/bpel")
+    return home
+
+
+def _is(tmp: Path) -> tuple[list[dict[str, Any]], dict[str, Path]]:
+    home = is_pack(tmp)
     product = copy.deepcopy(af.SHARED["products"][1]) | {"distribution": str(home)}
+    product["nodes"] = _nodes("is", 2)
+    product["databases"]["BPS_DS"] = _spec("WSO2IS_BPS_DB", "isbpsadmin")
     return [product], {"is": home}
 
 
@@ -468,18 +482,24 @@ def test_the_wizard_asks_for_bpmn_with_defaults_and_does_not_invent_it() -> None
     assert steps.problems_for_step(data, "products") == []
 
 
-def test_catalog_marks_only_bpmn_optional() -> None:
-    optional = {
-        (pid, name, db.key)
-        for pid, product in PRODUCTS.items()
-        for name, profile in product.profiles.items()
-        for db in profile.databases
-        if db.optional
-    }
-    assert optional == {
+def test_catalog_marks_only_bpmn_and_the_key_managers_workflow_optional() -> None:
+    def marked(optional: Callable[[Any], bool]) -> set[tuple[str, str, str]]:
+        return {
+            (pid, name, db.key)
+            for pid, product in PRODUCTS.items()
+            for name, profile in product.profiles.items()
+            for db in profile.databases
+            if optional(db)
+        }
+
+    assert marked(lambda db: db.optional) == {
         ("bps", "default", "ACTIVITI_DB"),
         ("ei", "business-process", "ACTIVITI_DB"),
+        # WSO2's own key manager deployment keeps it on each node's H2.
+        ("is-km", "default", "BPS_DS"),
     }
+    # Identity Server's workflow engine: a lone node may keep it, a cluster shares it.
+    assert marked(lambda db: db.optional_alone) == {("is", "default", "BPS_DS")}
     assert all(ENGINES)
 
 

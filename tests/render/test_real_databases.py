@@ -38,6 +38,9 @@ from wizard.schema import schema_scripts_for_manifest, schema_steps
 UPSTREAM = Path(__file__).resolve().parents[2].parent / "shared" / "upstream"
 # Where each dbscripts/ sub-folder of a PRODUCT_HOME comes from in ../shared/upstream.
 _SOURCES = {
+    # Identity Server ships BPS 3.6.0's BPEL create scripts (the same blobs at
+    # carbon-business-process v4.4.39, which IS 5.7.0 pins, as at v4.4.10).
+    "dbscripts/bps/": "bps-3.6.0",
     "dbscripts/apimgt/": "apim-2.6.0",
     "dbscripts/identity/": "is-5.7.0",
     "dbscripts/consent/": "is-5.7.0",

@@ -58,6 +58,8 @@ HTTP_PROXY = "Service/Connector[@port='9763']/@proxyPort"
 PRODUCT_RULES = set(range(32, 37))
 
 IDN = DS("WSO2_IDENTITY_DB", "jdbc/WSO2IdentityDS", mysql("WSO2_IDENTITY_DB"), "isadmin")
+# The workflow engine's database, which the nodes of an IS cluster share (rule 37).
+IS_BPS = DS("BPS_DS", "bpsds", mysql("WSO2IS_BPS_DB"), "isbpsadmin")
 CONSENT_DB = DS("WSO2_CONSENT_DB", "jdbc/WSO2ConsentDS", mysql("WSO2_CONSENT_DB"), "isadmin")
 AM = DS("WSO2AM_DB", "jdbc/WSO2AM_DB", mysql("WSO2AM_DB"), "apimadmin")
 EMBEDDED_LDAP = "ldap://localhost:${Ports.EmbeddedLDAP.LDAPServerPort}"
@@ -223,6 +225,7 @@ def is_tree(count: int = 2, balancer: str | None = "is.example.com:443") -> File
     for node in nodes:
         own[node["id"]] = {
             **node_files(node, nodes, [IDN, CONSENT_DB]),
+            f"{R}/datasources/bps-datasources.xml": master_xml([IS_BPS]),
             IDENTITY: identity_xml(IDN.jndi),
             CONSENT: consent_xml(CONSENT_DB.jndi),
         }

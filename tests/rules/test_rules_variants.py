@@ -28,6 +28,9 @@ def five_nodes() -> dict[str, Any]:
         {"id": f"apim-{i}", "host": f"10.0.1.{10 + i}"} for i in range(1, 6)
     ]
     data["products"][1]["nodes"] = [{"id": f"is-{i}", "host": f"10.0.2.{10 + i}"} for i in (1, 2)]
+    # Two Identity Server nodes share the workflow engine's database.
+    bps = {"name": "WSO2IS_BPS_DB", "user": "isbpsadmin", "password": "bps-secret"}
+    data["products"][1]["databases"]["BPS_DS"] = bps
     return data
 
 

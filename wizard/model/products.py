@@ -77,7 +77,9 @@ class Product(Strict):
     its profile lists is required, but the optional ones: ACTIVITI_DB (BPMN, in Business
     Process Server and EI's business-process profile) may be left out, and BPMN data then
     stays in each node's own H2 file. That is right when no BPMN process is deployed, or on
-    one node; with more than one node and BPMN in use, the nodes must share ACTIVITI_DB."""
+    one node; with more than one node and BPMN in use, the nodes must share ACTIVITI_DB.
+    Identity Server's BPS_DS (its workflow engine) may be left out on one node only; IS as
+    Key Manager's, always (catalog `ProductDatabase.optional_for`)."""
     user_store: UserStoreKind | None = None
     """Identity Server only: the primary user store. jdbc (the default): users in the shared
     user-management database; ldap: an external LDAP every node reaches ([products.ldap]);

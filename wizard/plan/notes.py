@@ -19,13 +19,14 @@ def plan_notes(topology: Topology) -> tuple[str, ...]:
                 + " are not in the tree; the README lists the exact element and value to set "
                 "in each, on every node."
             )
-    if topology.database.engine == "postgresql" and any(
-        p.id == "bps" or p.profile == "business-process" for p in topology.products
-    ):
+    # Every product that keeps BPS_DS runs the same bpel create script (carbon-business-process
+    # 4.4.x; ../shared/upstream/bps-3.6.0/SOURCES.md), Identity Server's workflow engine too.
+    bpel = [p for p in topology.products if "BPS_DS" in p.databases]
+    if topology.database.engine == "postgresql" and bpel:
+        labels = ", ".join(dict.fromkeys(PRODUCTS[p.id].label for p in bpel))
         notes.append(
-            "BPS 3.6.0 / EI business-process: the shipped bpel postgresql.sql uses type "
-            "ABSTIME, which PostgreSQL 12 and later removed; it loads only on PostgreSQL 11 "
-            "or older."
+            f"{labels} (BPS_DS): the shipped bpel postgresql.sql uses type ABSTIME, which "
+            "PostgreSQL 12 and later removed; it loads only on PostgreSQL 11 or older."
         )
     notes += _product_database_notes(topology)
     tls = tls_note(topology)
@@ -43,7 +44,7 @@ def _product_database_notes(topology: Topology) -> list[str]:
         spec = PRODUCTS[product.id]
         for pdb in spec.profile(product.profile).databases:
             where = f"{spec.label} ({product.key})"
-            if pdb.optional and pdb.key not in product.databases:
+            if pdb.optional_for(len(product.nodes)) and pdb.key not in product.databases:
                 many = len(product.nodes) > 1
                 count = f"; this cluster has {len(product.nodes)} nodes" if many else ""
                 notes.append(
