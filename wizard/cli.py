@@ -112,6 +112,14 @@ def _parser() -> argparse.ArgumentParser:
         help="check what `collect` fetched from the nodes (DIR/deployed/) in place of nodes/, "
         "and show per file: stock -> planned -> deployed",
     )
+    check.add_argument(
+        "--distribution",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="a product's .zip or PRODUCT_HOME: every schema script manifest.json names for "
+        "that product must be in it (rule 28); repeat for each product",
+    )
     check.set_defaults(run=_run_check)
 
     col = sub.add_parser(
@@ -202,6 +210,8 @@ def _run_check(args: argparse.Namespace) -> int:
         print(f"carbon-wizard: {args.dir} is not a directory", file=sys.stderr)
         return EXIT_USAGE
     where = args.dir
+    # Opened first: a distribution that cannot be read is said before any finding.
+    distributions = [rules.scripts.open_distribution(p) for p in args.distribution]
     with collector.paused():
         if args.deployed:
             from wizard import drift, fleet
@@ -210,9 +220,9 @@ def _run_check(args: argparse.Namespace) -> int:
             views, notes = drift.views(args.dir)
             print(drift.report(views, notes), end="")
             where = args.dir / "deployed"
-            findings = rules.check_files(files)
+            findings = rules.check_files(files, distributions)
         else:
-            findings = rules.check_tree(args.dir)
+            findings = rules.check_tree(args.dir, distributions)
     for finding in findings:
         print(finding)
     if findings:

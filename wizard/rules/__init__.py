@@ -9,6 +9,8 @@ Not checked here, and why:
 - 21 (the stock registry.xml's non-mount content is kept) needs the stock file, which the tree
   does not carry; the registry patcher's tests compare against it.
 - 27 and 28 are about the databases' contents; `check-databases.sh` and `probe` look at those.
+  Given a distribution (`check --distribution`), 28 checks what it can from files: that the
+  scripts manifest.json names are in it (`scripts`).
 - 26 is checked only for the product files a tree happens to carry (api-manager.xml,
   identity/identity.xml, consent-mgt-config.xml); the wizard does not write them.
 
@@ -22,15 +24,15 @@ This module runs the rules in order; the package's modules hold:
 - the rules per node: `datasources` (1-5, 8, 9), `jdbc` (6, 7, 10), `vault` (11),
   `registry` (12-20), `usermgt` (23-26), `carbon_axis2` (29, 30), `ei` (31);
 - across nodes: `across` (9, 18-20, 22, 23, 29, 30, 38), `products` (32-34), `fronts`
-  (35, 36), `databases` (37), and `readme` (39).
+  (35, 36), `databases` (37), `scripts` (28, with a distribution) and `readme` (39).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from wizard.rules import databases, fronts, products, readme
+from wizard.rules import databases, fronts, products, readme, scripts
 from wizard.rules.across import check_across
 from wizard.rules.carbon_axis2 import check_axis2_xml, check_carbon_xml
 from wizard.rules.datasources import check_datasources, check_local_database
@@ -45,16 +47,22 @@ from wizard.rules.tree import Manifest, load_manifest, read_tree
 from wizard.rules.usermgt import check_product_files, check_user_mgt
 from wizard.rules.vault import check_secure_vault
 
-__all__ = ["RULE_TITLES", "Finding", "check_files", "check_tree"]
+__all__ = ["RULE_TITLES", "Distribution", "Finding", "check_files", "check_tree"]
+
+Distribution = scripts.Distribution
 
 
-def check_tree(path: Path) -> list[Finding]:
+def check_tree(path: Path, distributions: Sequence[Distribution] = ()) -> list[Finding]:
     """Every regular file under `path`, read into memory and checked by `check_files`."""
-    return check_files(read_tree(Path(path)))
+    return check_files(read_tree(Path(path)), distributions)
 
 
-def check_files(files: Mapping[str, bytes]) -> list[Finding]:
-    """The rules over a tree held in memory; keys are tree-relative POSIX paths."""
+def check_files(
+    files: Mapping[str, bytes], distributions: Sequence[Distribution] = ()
+) -> list[Finding]:
+    """The rules over a tree held in memory; keys are tree-relative POSIX paths. With
+    `distributions` (`scripts.open_distribution`), the scripts manifest.json names are looked
+    for in them too (rule 28); one of no product of the tree raises DistributionError."""
     out = Report()
     manifest = load_manifest(files, out)
     shared = Shared()
@@ -68,6 +76,7 @@ def check_files(files: Mapping[str, bytes]) -> list[Finding]:
     # manifest.json's databases say which product databases a cluster shares (rule 37).
     databases.check(nodes, files.get(MANIFEST), out)
     out.findings += readme.check(files.get(readme.README))
+    out.findings += scripts.check(files, distributions)
     return sorted(out.findings, key=lambda f: (f.node, f.file, f.rule))
 
 

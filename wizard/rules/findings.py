@@ -31,6 +31,7 @@ RULE_TITLES: dict[int, str] = {
     24: "Every UserStoreManager dataSource property resolves",
     25: "user-mgt.xml has the admin, everyone role, TenantManager and AuthorizationManager",
     26: "Every JNDI name a product file uses is defined in the datasources files",
+    28: "With --distribution: every schema script manifest.json names is in that distribution",
     29: "carbon.xml Ports/Offset is an integer >= 0 and ports are unique per host",
     30: "Hazelcast wka clustering: one domain per product, real and unique member addresses",
     31: "EI 6.x files live under conf/ or wso2/<profile>/conf/, never repository/conf/",
