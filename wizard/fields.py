@@ -127,6 +127,18 @@ _DB2_RESERVED_USERS = {"USERS", "ADMINS", "GUESTS", "PUBLIC", "LOCAL"}
 _DB2_RESERVED_PREFIXES = ("SYS", "IBM", "SQL")
 
 
+def identifier_noun(engine: Engine | None, what: str) -> str:
+    """What a database's `what` (name or user) is called on `engine`: Oracle's database name
+    is its service name (each user is its own schema); None, an engine not chosen yet."""
+    oracle = engine is not None and engine.kind == "oracle"
+    return "service name" if (oracle and what == "name") else f"database {what}"
+
+
+def empty_identifier(engine: Engine | None, what: str) -> str:
+    """The one sentence for a database name or user left empty, wherever it is said."""
+    return f"no value; give the {identifier_noun(engine, what)}"
+
+
 def check_identifier(value: str, engine: Engine, what: str) -> str | None:
     """Return a message when `value` cannot name a database or user on `engine`."""
     if engine.kind == "db2" and what == "user" and value:
@@ -137,9 +149,9 @@ def check_identifier(value: str, engine: Engine, what: str) -> str | None:
                 "nothing starting with SYS, IBM or SQL); choose another user"
             )
     limit = engine.name_max if what == "name" else engine.user_max
-    noun = "service name" if (engine.kind == "oracle" and what == "name") else f"database {what}"
+    noun = identifier_noun(engine, what)
     if not value:
-        return f"no value; give the {noun}"
+        return empty_identifier(engine, what)
     first = "[A-Za-z]" if engine.kind in ("oracle", "db2") else "[A-Za-z_]"
     rest = "[A-Za-z0-9_.]" if (engine.kind == "oracle" and what == "name") else "[A-Za-z0-9_]"
     if not re.fullmatch(f"{first}{rest}*", value):

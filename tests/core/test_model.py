@@ -395,6 +395,21 @@ def test_an_empty_database_name_is_said_while_its_password_is_missing() -> None:
     assert ("database.registry.password", NO_PASSWORD) in found
 
 
+def test_on_oracle_an_empty_name_is_asked_for_as_the_service_name_wherever_it_is_said() -> None:
+    from wizard.catalog import ENGINES
+    from wizard.fields import check_identifier
+
+    data = variant("database.engine", "oracle")
+    for path in ("database.registry", "products[0].databases.WSO2AM_DB"):
+        data = variant(f"{path}.name", "", variant(f"{path}.password", DELETE, data))
+    found = problems_of(data)
+    service = "no value; give the service name"
+    # The same sentence the field's own check says as it is typed.
+    assert check_identifier("", ENGINES["oracle"], "name") == service
+    assert ("database.registry.name", service) in found
+    assert ("products[0].databases.WSO2AM_DB.name", service) in found
+
+
 def test_toml_round_trip_keeps_everything_but_passwords() -> None:
     top = topology()
     text = answers.dumps(top)

@@ -6,7 +6,9 @@ driver and TLS choice, which registry databases each layout takes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
@@ -32,6 +34,25 @@ TWO_PASSWORDS = (
 )
 
 
+# The engine the answers being validated name. A database's own checks run before its
+# [database] section is whole (and a product's databases outside it), yet an empty name is
+# said in the engine's words: Oracle's is its service name (wizard.fields.empty_identifier).
+_ENGINE: ContextVar[Engine | None] = ContextVar("carbon_wizard_engine", default=None)
+
+
+@contextmanager
+def engine_of(answers: object) -> Iterator[None]:
+    """While `answers` are validated, the engine their [database] names (None when it names
+    none the catalog knows: its own check says so)."""
+    db = answers.get("database") if isinstance(answers, Mapping) else None
+    engine = ENGINES.get(str(db.get("engine"))) if isinstance(db, Mapping) else None
+    token = _ENGINE.set(engine)
+    try:
+        yield
+    finally:
+        _ENGINE.reset(token)
+
+
 class DatabaseSpec(Strict):
     """One database: its name, the user WSO2 logs in with, and where the password comes from."""
 
@@ -54,7 +75,7 @@ class DatabaseSpec(Strict):
             # Raised here, the section's checks of the name and user never run: an empty
             # one is said with the password, not only once the password is given.
             empty = [
-                Problem(what, f"no value; give the database {what}")
+                Problem(what, fields.empty_identifier(_ENGINE.get(), what))
                 for what in ("name", "user")
                 if not getattr(self, what)
             ]

@@ -7,14 +7,14 @@ and name every field they blame, are wizard.model.checks.
 
 from __future__ import annotations
 
-from typing import Annotated, Final, Literal
+from typing import Annotated, Any, Final, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, ModelWrapValidatorHandler, model_validator
 
 from wizard import fields
 from wizard.model import checks
 from wizard.model.base import Strict, SystemName, Text
-from wizard.model.database import DatabaseSection, DatabaseSpec
+from wizard.model.database import DatabaseSection, DatabaseSpec, engine_of
 from wizard.model.products import LdapStore, Node, Product
 from wizard.problems import Problems, join_path
 
@@ -89,6 +89,13 @@ class Topology(Strict):
         host, port = self.server_of(spec)
         schema = spec.user.upper() if self.database.engine == "oracle" else ""
         return host, port, spec.name, schema
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _engine_known(cls, data: Any, handler: ModelWrapValidatorHandler[Topology]) -> Topology:
+        # A database's empty name is said in the engine's words (wizard.model.database).
+        with engine_of(data):
+            return handler(data)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Topology:
