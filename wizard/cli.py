@@ -196,9 +196,14 @@ def _run_generate(args: argparse.Namespace) -> int:
         if planned.plan is None:
             raise AnswersError(planned.problems)
         result = workflow.write(workflow.build(planned.plan), args.out, force=args.force)
+    for note in result.swept:
+        print(f"carbon-wizard: {note}", file=sys.stderr)
     print(f"wrote {result.files} files to {result.path}")
     if result.backup:
-        print(f"the previous contents are kept in {result.backup}")
+        print(
+            f"the previous contents are kept in {result.backup} (with their passwords: "
+            "remove it once the new tree is in use)"
+        )
     print(f"next: read {result.path / 'README.md'}; `carbon-wizard check {result.path}` passes")
     return 0
 

@@ -12,16 +12,19 @@ nothing left to write; one fsync per file as it was written cost ~3 ms each, 20 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
+import signal
 import sys
-import time
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from wizard import rules
+from wizard import names, placing, rules
 from wizard.tree import Tree
 
 FILE_MODE = 0o600
@@ -38,6 +41,8 @@ class WriteResult:
     path: Path
     backup: Path | None
     files: int
+    swept: tuple[str, ...] = ()
+    """What interrupted writes had left beside the target, and what became of each."""
 
 
 def write_tree(
@@ -47,39 +52,123 @@ def write_tree(
     force: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> WriteResult:
-    out = Path(os.path.abspath(out))
+    out = target_of(out)
     _refuse_unsafe_target(out, force)
     try:
         out.parent.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
     except OSError as exc:
-        raise OutputError(f"cannot create {out.parent}: {exc.strerror}") from None
-    staging = out.parent / f".{out.name}.tmp-{os.getpid()}-{secrets.token_hex(3)}"
-    try:
-        written, dirs = _write_all(tree, staging, progress)
-        findings = rules.check_files(_read_back(tree, written, staging))
-        if findings:
-            listed = "\n".join(f"  - {f}" for f in findings[:20])
-            more = f"\n  ... and {len(findings) - 20} more" if len(findings) > 20 else ""
-            raise OutputError(
-                f"the generated tree breaks {len(findings)} WSO2 rule(s), so it was not "
-                f"written:\n{listed}{more}"
-            )
-        _make_durable(staging, written, dirs)
-        backup = _move_into_place(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return WriteResult(out, backup, len(tree.files))
+        raise OutputError(
+            f"cannot create {out.parent} ({exc.strerror}); choose an output directory "
+            "(--out) in a folder you can write to"
+        ) from None
+    swept = placing.sweep(out.parent)
+    staging = placing.staging_name(out, secrets.token_hex(3))
+    placed = False
+    with _signals_interrupt():
+        try:
+            written, dirs = _write_all(tree, staging, progress)
+            findings = rules.check_files(_read_back(tree, written, staging))
+            if findings:
+                listed = "\n".join(f"  - {f}" for f in findings[:20])
+                more = f"\n  ... and {len(findings) - 20} more" if len(findings) > 20 else ""
+                raise OutputError(
+                    f"the generated tree breaks {len(findings)} WSO2 rule(s), so it was not "
+                    f"written:\n{listed}{more}"
+                )
+            _finish(staging)
+            _make_durable(staging, written, dirs)
+            # No signal handler runs between the rename and `placed`: once the old tree may
+            # lie under the staging name, nothing may remove that name.
+            with _signals_held():
+                backup = _move_into_place(staging, out)
+                placed = True
+        except BaseException:
+            if not placed:
+                shutil.rmtree(staging, ignore_errors=True)
+            raise
+    return WriteResult(out, backup, len(tree.files), tuple(swept))
+
+
+def target_of(out: Path) -> Path:
+    """The folder a tree for `out` is written to: absolute, and where `out` points when it is
+    a symbolic link (the link is left as it is, leading to the new tree)."""
+    out = Path(os.path.abspath(out))
+    if os.path.islink(out):
+        out = Path(os.path.realpath(out))
+    if out.parent == out:
+        raise OutputError(
+            f"the output directory (--out) cannot be {out}, the root folder; give a new "
+            "folder such as ./apim-prod"
+        )
+    # The staging and backup names add ~25 characters to it; a file system takes 255.
+    if len(os.fsencode(out.name)) > 200:
+        raise OutputError(
+            f"the output directory's name (--out) has {len(out.name)} characters; "
+            "use at most 200 (e.g. ./apim-prod)"
+        )
+    return out
 
 
 def _refuse_unsafe_target(out: Path, force: bool) -> None:
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"{out} exists and is not a directory; choose another --out")
-    if out.is_dir() and any(out.iterdir()) and not force:
+    try:
+        if out.exists() and not out.is_dir():
+            raise OutputError(
+                f"{out} exists and is not a directory; choose another output directory (--out)"
+            )
+        if out.is_dir() and placing.has_contents(out) and not force:
+            raise OutputError(
+                f"{out} is not empty. Choose another directory, or pass --force to replace it "
+                "(the old contents are kept as a backup beside it)."
+            )
+    except OSError as exc:
         raise OutputError(
-            f"{out} is not empty. Choose another directory, or pass --force to replace it "
-            "(the old contents are kept as a backup beside it)."
-        )
+            f"cannot look into {out} ({exc.strerror}); choose an output directory (--out) "
+            "you can read and write"
+        ) from None
+
+
+@contextlib.contextmanager
+def _signals_interrupt() -> Iterator[None]:
+    """While a tree is written, SIGTERM and SIGHUP (when nothing else handles them) stop
+    the write as Ctrl+C does, so the staging tree and its passwords are removed. Only the
+    main thread can set handlers; a write elsewhere relies on `placing.sweep`."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous: dict[int, Any] = {}
+    for number in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if number is not None and signal.getsignal(number) == signal.SIG_DFL:
+            previous[number] = signal.signal(number, _interrupt)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ctrl+C, SIGTERM and SIGHUP wait (are delivered after) while the tree is renamed."""
+    held = {signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM)}
+    mask = getattr(signal, "pthread_sigmask", None)
+    before = mask(signal.SIG_BLOCK, held) if mask is not None else None
+    try:
+        yield
+    finally:
+        if mask is not None and before is not None:
+            mask(signal.SIG_SETMASK, before)
+
+
+def _interrupt(number: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {number}")
+
+
+def _finish(staging: Path) -> None:
+    """The tree is complete: its marker goes, so `placing.sweep` keeps it if we die now."""
+    try:
+        os.unlink(staging / placing.STAGING_MARK)
+    except OSError as exc:
+        raise _write_failed(exc, staging) from None
 
 
 def _write_all(
@@ -91,9 +180,15 @@ def _write_all(
     try:
         root.mkdir(mode=DIR_MODE)
         os.chmod(top, DIR_MODE)
+        os.close(os.open(os.path.join(top, placing.STAGING_MARK), os.O_WRONLY | os.O_CREAT, 0o600))
         made = {"": top}
         total = len(tree.files)
         for done, (rel, content) in enumerate(sorted(tree.files.items()), start=1):
+            if not names.is_safe_path(rel):
+                # Every name comes from a checked answer; this is the last line of that check.
+                raise OutputError(
+                    f"the tree names a file {names.shown(rel)!r}; nothing was written"
+                )
             parent, _, name = rel.rpartition("/")
             target = os.path.join(_make_dirs(parent, made), name)
             mode = EXEC_MODE if rel in tree.executables else FILE_MODE
@@ -213,24 +308,13 @@ def _sync_file_system(path: Path) -> None:
 
 
 def _move_into_place(staging: Path, out: Path) -> Path | None:
-    backup = None
-    if out.is_dir():
-        if any(out.iterdir()):
-            stamp = time.strftime("%Y%m%d-%H%M%S")
-            backup = out.with_name(f"{out.name}.bak-{stamp}")
-            n = 1
-            while backup.exists():
-                backup = out.with_name(f"{out.name}.bak-{stamp}-{n}")
-                n += 1
-            os.rename(out, backup)
-        else:
-            out.rmdir()
     try:
-        os.rename(staging, out)
+        backup = placing.put_in_place(staging, out)
     except OSError as exc:
-        if backup is not None:
-            os.rename(backup, out)
-        raise OutputError(f"could not put the tree in place at {out}: {exc.strerror}") from None
+        raise OutputError(
+            f"could not put the tree in place at {out}: {exc.strerror}; nothing was changed "
+            "there (choose another output directory, --out, or free it)"
+        ) from None
     _fsync_dir(out.parent)
     return backup
 

@@ -1269,10 +1269,15 @@ def test_external_entities_are_not_resolved(tmp_path: Path) -> None:
 
 
 def write(files: Files, root: Path) -> Path:
+    """`files` on disk with the modes the writer gives them (files 0600, scripts and
+    folders 0700), which `check_tree` verifies."""
     for path, content in files.items():
         target = root / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)
+        target.chmod(0o700 if path.endswith(".sh") else 0o600)
+    for folder in [root, *(p for p in root.rglob("*") if p.is_dir())]:
+        folder.chmod(0o700)
     return root
 
 

@@ -43,7 +43,7 @@ from wizard.rules.jdbc import check_driver_jars
 from wizard.rules.reading import MANIFEST, MASTER_DATASOURCES
 from wizard.rules.registry import check_registry
 from wizard.rules.shared import Shared
-from wizard.rules.tree import Manifest, load_manifest, read_tree
+from wizard.rules.tree import Manifest, load_manifest, mode_findings, read_tree
 from wizard.rules.usermgt import check_product_files, check_user_mgt
 from wizard.rules.vault import check_secure_vault
 
@@ -53,8 +53,13 @@ Distribution = scripts.Distribution
 
 
 def check_tree(path: Path, distributions: Sequence[Distribution] = ()) -> list[Finding]:
-    """Every regular file under `path`, read into memory and checked by `check_files`."""
-    return check_files(read_tree(Path(path)), distributions)
+    """Every regular file under `path`, read into memory and checked by `check_files`; and
+    the modes of the files and folders as they lie on disk (rule 0)."""
+    modes: dict[str, int] = {}
+    findings = check_files(read_tree(Path(path), modes), distributions)
+    report = Report()
+    mode_findings(modes, report)
+    return sorted(findings + report.findings, key=lambda f: (f.node, f.file, f.rule))
 
 
 def check_files(

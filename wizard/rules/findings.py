@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 RULE_TITLES: dict[int, str] = {
-    0: "The tree has a manifest, and its node folders and files match it",
+    0: "The tree has a manifest, its node folders and files match it; files 0600, dirs 0700",
     1: "Every XML file parses; datasources files have the right root and declare svns",
     2: "master-datasources.xml keeps the RDBMSDataSourceReader provider",
     3: "Every datasource has a name, unique across the node's datasources files",

@@ -3,6 +3,7 @@ folder is which product, on which host, with which conf dir) into `Manifest` (ru
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import stat
@@ -17,16 +18,51 @@ from wizard.names import is_safe_name
 from wizard.rules.findings import Report
 from wizard.rules.reading import MANIFEST
 
+FILE_MODE = 0o600
+SCRIPT_MODE = 0o700
+DIR_MODE = 0o700
+"""What the tree's files and folders are written with: it holds database passwords."""
 
-def read_tree(root: Path) -> dict[str, bytes]:
-    """Every regular file under `root` (tree-relative POSIX path -> bytes)."""
+
+def read_tree(root: Path, modes: dict[str, int] | None = None) -> dict[str, bytes]:
+    """Every regular file under `root` (tree-relative POSIX path -> bytes). With `modes`,
+    each folder's (path ending in '/') and file's permission bits are recorded there too."""
     root = root.resolve()
     files: dict[str, bytes] = {}
-    _read_dir(str(root), "", root, files)
+    if modes is not None:
+        with contextlib.suppress(OSError):
+            modes[""] = stat.S_IMODE(os.stat(root).st_mode)
+    _read_dir(str(root), "", root, files, modes)
     return files
 
 
-def _read_dir(directory: str, prefix: str, root: Path, files: dict[str, bytes]) -> None:
+def mode_findings(modes: Mapping[str, int], out: Report) -> None:
+    """Rule 0: files 0600 (a `.sh` script 0700) and folders 0700, as they were written; a
+    group or other bit lets another user of the machine read the passwords."""
+    for path, mode in sorted(modes.items()):
+        if path == "" or path.endswith("/"):
+            wanted, what = DIR_MODE, "folder"
+        else:
+            wanted, what = (SCRIPT_MODE, "script") if path.endswith(".sh") else (FILE_MODE, "file")
+        if mode != wanted:
+            shown = path.rstrip("/") or "."
+            out.add(
+                0,
+                "",
+                shown,
+                "mode",
+                f"{what} mode is {mode:04o}, not {wanted:04o}: the tree holds passwords; "
+                f"chmod {wanted:o} {shown}",
+            )
+
+
+def _read_dir(
+    directory: str,
+    prefix: str,
+    root: Path,
+    files: dict[str, bytes],
+    modes: dict[str, int] | None = None,
+) -> None:
     """What `os.walk` would list, in its order, without a stat per file: a tree of a
     thousand nodes has thousands of files, and the dirent type says which are plain."""
     try:
@@ -43,6 +79,10 @@ def _read_dir(directory: str, prefix: str, root: Path, files: dict[str, bytes]) 
         if is_dir:
             if not entry.is_symlink():  # never descends into linked dirs
                 subdirs.append(entry)
+                if modes is not None:
+                    with contextlib.suppress(OSError):
+                        info = entry.stat(follow_symlinks=False)
+                        modes[f"{prefix}{entry.name}/"] = stat.S_IMODE(info.st_mode)
             continue
         try:
             if entry.is_symlink():
@@ -56,11 +96,13 @@ def _read_dir(directory: str, prefix: str, root: Path, files: dict[str, bytes]) 
             else:
                 continue  # fifos, sockets, devices: reading one could block or mislead
             with open(target, "rb", buffering=0) as handle:
+                if modes is not None and target is entry.path:  # a link's target is not ours
+                    modes[prefix + entry.name] = stat.S_IMODE(os.fstat(handle.fileno()).st_mode)
                 files[prefix + entry.name] = handle.read()
         except (OSError, RuntimeError):  # RuntimeError: a symlink loop
             continue  # unreadable: the rules then report the file as missing
     for entry in subdirs:
-        _read_dir(entry.path, f"{prefix}{entry.name}/", root, files)
+        _read_dir(entry.path, f"{prefix}{entry.name}/", root, files, modes)
 
 
 @dataclass(frozen=True)
