@@ -66,6 +66,11 @@ _SHARE_QUESTIONS = {
         "Share the BPMN database (Activiti)?",
         "Local: fine without BPMN, or on one node.",
     ),
+    # Identity Server's (one node) and IS as Key Manager's workflow engine (catalog).
+    "BPS_DS": (
+        "Share the workflow engine's database (BPS_DS)?",
+        "Local: fine on one Identity Server node, or a key manager that runs no IS workflow.",
+    ),
 }
 
 

@@ -33,6 +33,7 @@ from tests.rules.test_rules import show
 from wizard import answers, database_slots, picture, tree
 from wizard.distribution import missing_scripts, open_stock
 from wizard.problems import AnswersError
+from wizard.questions import share_question
 from wizard.render.sql import setup_scripts
 from wizard.rules import check_files
 from wizard.schema import schema_steps
@@ -94,6 +95,8 @@ def test_a_lone_identity_server_node_may_keep_it_on_its_own_h2() -> None:
     data = answers_for("postgresql", [is_product(None, 1, bps=False)])
     (slot,) = [s for s in database_slots.needed(data) if s.path.endswith("BPS_DS")]
     assert slot.optional is True
+    question, hint = share_question("BPS_DS")
+    assert "workflow engine" in question and "one Identity Server node" in hint
     plan = _plan(data)
     assert "is:BPS_DS" not in [d.key for d in plan.databases]
     (note,) = [n for n in plan.notes if "BPS_DS is left out" in n]
