@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-fast lint bench clean
+.PHONY: run test test-fast lint bench fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,13 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# The fuzzer over mutated presets, answers files, sessions and manifests: reports internal
+# errors, accepted trees failing `check`, and the time (exit 1 unless both are zero). `make
+# test` runs a bounded, repeatable share of it (tests/core/test_fuzz.py).
+EXAMPLES ?= 10000
+fuzz: $(STAMP)
+	$(BIN)/python -m fuzz --examples $(EXAMPLES)
 
 clean:
 	rm -rf $(VENV) build *.egg-info
