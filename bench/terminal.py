@@ -67,6 +67,18 @@ class Tmux:
                 raise TimeoutError(f"never saw {texts!r}; the screen shows:\n{shown}")
             time.sleep(POLL)
 
+    def wait_gone(self, text: str, timeout: float = 30.0) -> float:
+        """The time at which `text` is no longer on the screen."""
+        end = time.perf_counter() + timeout
+        while True:
+            shown = self.screen()
+            now = time.perf_counter()
+            if text not in shown:
+                return now
+            if now > end:
+                raise TimeoutError(f"{text!r} stayed on the screen:\n{shown}")
+            time.sleep(POLL)
+
     def keys(self, *keys: str) -> None:
         self._tmux("send-keys", "-t", "bench", *keys)
 

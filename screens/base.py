@@ -90,15 +90,55 @@ class StepPane(VerticalScroll):
     step_id: ClassVar[str] = ""
     keys_help: ClassVar[str] = ""
 
+    first_items: ClassVar[int | None] = None
+    """How many of `body`'s widgets are mounted before the step is first drawn; the rest
+    follow right after that frame. None: all of them at once."""
+
     def __init__(self, state: WizardState) -> None:
         super().__init__(id=f"pane-{self.step_id}", classes="step-pane")
         self.state = state
         self.can_focus = False
         self._check_timer: Timer | None = None
+        self._later: list[Widget] = []
+        self._focus_later = ""
+        self.whole = False
+        """Mount the whole form before the first frame: the step is opened at a field."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="pane-problems", markup=False)
-        yield from self.body()
+        items = list(self.body())
+        # A long form is drawn from its top: what the terminal shows first is mounted, the
+        # rest once that frame is out. Textual spends 1-1.5 ms per widget mounted, and the
+        # Database step of a two-product plan has ~150. Measured (bench, tmux, 10 nodes):
+        # Next to Database 356 -> 149 ms, to Products 162 -> 112, to Nodes 175 -> 115.
+        whole = self.first_items is None or self.whole
+        split = len(items) if whole else self.first_items
+        self._later = items[split:]
+        if self._later:
+            self.call_after_refresh(self._mount_later)
+        yield from items[:split]
+
+    async def recompose(self) -> None:
+        # Drawn again after an edit, the form is mounted whole: the edit's handler then
+        # focuses a widget of it, which may be below the first screen.
+        self.whole = True
+        await super().recompose()
+
+    @property
+    def mounting(self) -> bool:
+        """Part of the form is still to be mounted (it follows the first frame)."""
+        return bool(self._later)
+
+    async def _mount_later(self) -> None:
+        later = self._later
+        if not later or not self.is_attached:
+            return
+        await self.mount_all(later)
+        self._later = []
+        self.refresh_problems()
+        if self._focus_later:
+            path, self._focus_later = self._focus_later, ""
+            self.focus_path(path)
 
     def body(self) -> Iterable[Widget]:
         return ()
@@ -163,6 +203,8 @@ class StepPane(VerticalScroll):
             if target is not None:
                 best = next((w for w in target.query("*") if can_focus(w)), None)
         if best is None:
+            if self._later:  # its field follows the first frame: focused once it is there
+                self._focus_later = path
             self.focus_first()
             return
         focus_now(select_all(best))

@@ -60,6 +60,9 @@ class DatabasePane(FormPane):
     DatabasePane #connection-lines { width: 1fr; }
     """
 
+    # The server's fields and the first database: what 80x24 (and 120x40) shows first.
+    first_items = 8
+
     testing: bool = False
     """A test of the connections is running (in a worker thread)."""
     test_run: int = 0

@@ -107,6 +107,9 @@ class NodesPane(FormPane):
     """
 
     step_id = "nodes"
+    # The first product's nodes fill 80x24; the other products and the cluster options
+    # follow that frame.
+    first_items = 1
     keys_help = (
         "Each product's nodes are listed in a table: Up and Down pick a node, and the row "
         "under the table edits it (Tab to it, or Enter): its id (the folder in the tree), "

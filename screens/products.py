@@ -60,6 +60,9 @@ class ProductsPane(FormPane):
         "typed here (masked; Ctrl+R shows it) or named as an environment variable."
     )
 
+    # Adding a product and the first card: what 80x24 shows first.
+    first_items = 2
+
     DEFAULT_CSS = """
     ProductsPane .user-store-box { height: auto; }
     ProductsPane .user-store { width: 1fr; }

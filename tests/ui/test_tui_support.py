@@ -64,7 +64,8 @@ async def settle(pilot: Pilot[Any]) -> None:
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
     for _ in range(100):
-        if not any(pane.check_pending for pane in pilot.app.query(StepPane)):
+        panes = list(pilot.app.query(StepPane))
+        if not any(pane.check_pending or pane.mounting for pane in panes):
             break
         await pilot.pause(CHECK_DELAY / 2)
     await pilot.pause()
