@@ -50,6 +50,15 @@ def main(argv: Sequence[str] | None = None, *, launch_app: AppLauncher | None = 
         if isinstance(exc, OutputError | DistributionError | SessionError | FleetError):
             print(f"carbon-wizard: {exc}", file=sys.stderr)
             return EXIT_USAGE
+        if isinstance(exc, OSError) and exc.filename and not os.environ.get("CARBON_WIZARD_DEBUG"):
+            # The system refused a path (permissions, a full or read-only disk): the
+            # operator's to fix, said with the path, never as an internal error.
+            print(
+                f"carbon-wizard: cannot use {exc.filename}: {exc.strerror or exc}; check that "
+                "the path exists and that you may read (or write) it, and run again",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
         if os.environ.get("CARBON_WIZARD_DEBUG"):
             raise
         print(

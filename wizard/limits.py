@@ -21,6 +21,8 @@ MANIFEST_BYTES = 64 * 1024 * 1024
 """A tree's manifest.json (every node's files with their digests)."""
 STOCK_BYTES = 64 * 1024 * 1024
 """One stock file read from a distribution: a conf file is a few hundred KiB."""
+TREE_FILE_BYTES = 64 * 1024 * 1024
+"""One file of a written tree as `check` reads it (a driver jar is a few MiB)."""
 DEPTH = 32
 """Nesting of tables, lists and objects: the answers and the manifest nest 5 or 6 deep."""
 

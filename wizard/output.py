@@ -57,9 +57,10 @@ def write_tree(
     try:
         out.parent.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
     except OSError as exc:
+        what = "a file, not a folder" if isinstance(exc, FileExistsError) else exc.strerror
         raise OutputError(
-            f"cannot create {out.parent} ({exc.strerror}); choose an output directory "
-            "(--out) in a folder you can write to"
+            f"cannot create {out.parent} ({what}); choose an output directory (--out) in a "
+            "folder you can write to"
         ) from None
     swept = placing.sweep(out.parent)
     staging = placing.staging_name(out, secrets.token_hex(3))
@@ -92,6 +93,12 @@ def write_tree(
 def target_of(out: Path) -> Path:
     """The folder a tree for `out` is written to: absolute, and where `out` points when it is
     a symbolic link (the link is left as it is, leading to the new tree)."""
+    bad = names.control_char(str(out))
+    if bad:
+        raise OutputError(
+            f"the output directory (--out) holds a {bad}; give a folder name without one "
+            "(e.g. ./apim-prod)"
+        )
     out = Path(os.path.abspath(out))
     if os.path.islink(out):
         out = Path(os.path.realpath(out))

@@ -244,3 +244,13 @@ def test_a_read_only_sessions_folder_is_an_operator_error(
     monkeypatch.setattr(os, "open", no_create)
     with pytest.raises(sessions.SessionError, match="sessions folder"):
         sessions.lock(saved.id, dir=directory)
+
+
+def test_exporting_a_session_to_a_path_that_cannot_be_written_is_an_operator_error(
+    home: Path,
+) -> None:
+    saved = sessions.new_session("plan", copy.deepcopy(af.SHARED), "nodes", dir=home / "sessions")
+    code, _, err = run("sessions", "export", saved.id, str(home / "missing" / "x.toml"))
+    assert code == 2 and "missing/x.toml" in err and "internal error" not in err
+    code, _, err = run("sessions", "export", saved.id, str(home))
+    assert code == 2 and "is a folder" in err

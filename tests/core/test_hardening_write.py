@@ -254,3 +254,25 @@ def test_check_verifies_the_modes_of_the_tree(tmp_path: Path) -> None:
     assert len(flagged) == 3, stdout
     assert any("0644, not 0600" in line and "master-datasources.xml" in line for line in flagged)
     assert any("0755, not 0700" in line and "nodes" in line for line in flagged)
+
+
+def test_out_with_a_control_character_is_refused(tmp_path: Path) -> None:
+    source = answers_file(tmp_path / "a.toml")
+    code, _, err = run("generate", "--answers", str(source), "--out", str(tmp_path / "a\nb"))
+    assert code == 2 and "--out" in err and "U+000A" in err
+    assert [p.name for p in tmp_path.iterdir()] == ["a.toml"]
+
+
+def test_check_reads_no_file_past_its_bound(tmp_path: Path) -> None:
+    out = tmp_path / "prod"
+    assert (
+        run("generate", "--answers", str(answers_file(tmp_path / "a.toml")), "--out", str(out))[0]
+        == 0
+    )
+    huge = out / "nodes" / "apim-1" / "huge.bin"
+    with huge.open("wb") as handle:
+        handle.truncate(65 * 1024 * 1024)
+    huge.chmod(0o600)
+    code, stdout, _ = run("check", str(out))
+    assert code == 1
+    assert any("huge.bin" in line and "not read" in line for line in stdout.splitlines())

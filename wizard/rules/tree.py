@@ -22,11 +22,15 @@ FILE_MODE = 0o600
 SCRIPT_MODE = 0o700
 DIR_MODE = 0o700
 """What the tree's files and folders are written with: it holds database passwords."""
+TOO_LARGE = "\0size"
+"""Suffix of a `modes` entry that records, instead of a mode, the size of a file too large to
+read (no path holds a NUL, so it cannot clash with a file's own entry)."""
 
 
 def read_tree(root: Path, modes: dict[str, int] | None = None) -> dict[str, bytes]:
     """Every regular file under `root` (tree-relative POSIX path -> bytes). With `modes`,
-    each folder's (path ending in '/') and file's permission bits are recorded there too."""
+    each folder's (path ending in '/') and file's permission bits are recorded there too, and
+    the size of each file too large to read (path + TOO_LARGE)."""
     root = root.resolve()
     files: dict[str, bytes] = {}
     if modes is not None:
@@ -40,6 +44,10 @@ def mode_findings(modes: Mapping[str, int], out: Report) -> None:
     """Rule 0: files 0600 (a `.sh` script 0700) and folders 0700, as they were written; a
     group or other bit lets another user of the machine read the passwords."""
     for path, mode in sorted(modes.items()):
+        if path.endswith(TOO_LARGE):
+            size = limits.too_big(mode, limits.TREE_FILE_BYTES)
+            out.add(0, "", path.removesuffix(TOO_LARGE), "", f"{size}: not read")
+            continue
         if path == "" or path.endswith("/"):
             wanted, what = DIR_MODE, "folder"
         else:
@@ -96,9 +104,15 @@ def _read_dir(
             else:
                 continue  # fifos, sockets, devices: reading one could block or mislead
             with open(target, "rb", buffering=0) as handle:
+                info = os.fstat(handle.fileno())
                 if modes is not None and target is entry.path:  # a link's target is not ours
-                    modes[prefix + entry.name] = stat.S_IMODE(os.fstat(handle.fileno()).st_mode)
-                files[prefix + entry.name] = handle.read()
+                    modes[prefix + entry.name] = stat.S_IMODE(info.st_mode)
+                if info.st_size > limits.TREE_FILE_BYTES:
+                    # Never read whole: the rules report it (missing, or not the tree's).
+                    if modes is not None:
+                        modes[prefix + entry.name + TOO_LARGE] = info.st_size
+                    continue
+                files[prefix + entry.name] = handle.read(limits.TREE_FILE_BYTES + 1)
         except (OSError, RuntimeError):  # RuntimeError: a symlink loop
             continue  # unreadable: the rules then report the file as missing
     for entry in subdirs:

@@ -151,5 +151,13 @@ def export(session_id: str, path: Path, *, dir: Path) -> Path:
     )
     text = answers_mod.dumps(topology, keep_passwords=False, header=header)
     target = Path(path)
-    write_atomic(target, text.encode("utf-8"))
+    if target.is_dir():
+        raise SessionError(f"{target} is a folder; give the answers file to write (e.g. plan.toml)")
+    try:
+        write_atomic(target, text.encode("utf-8"))
+    except OSError as exc:
+        raise SessionError(
+            f"cannot write {target} ({exc.strerror or exc}); give a FILE in a folder you can "
+            "write to"
+        ) from None
     return target
