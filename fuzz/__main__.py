@@ -42,17 +42,11 @@ def _target(
     name: str, tally: targets.Tally, good: tuple[dict[str, bytes], dict[str, Any]]
 ) -> Callable[[], None]:
     """The hypothesis test of target `name`, counting into `tally`."""
-    seen = [0]
-
-    def on_disk() -> bool:
-        seen[0] += 1
-        return seen[0] % 25 == 0  # every 25th answers input also written and checked on disk
-
     if name == "answers":
 
         @given(fs.mutated_answers(), fs.passwords())
         def answers_target(data: Any, password: str) -> None:
-            targets.run_answers(data, password, tally, on_disk=on_disk())
+            targets.run_answers(data, password, tally)
 
         return answers_target
     if name == "toml":

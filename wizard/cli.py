@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wizard import __version__, collector
+from wizard.names import shown
 from wizard.problems import AnswersError
 
 if TYPE_CHECKING:
@@ -265,7 +266,8 @@ def _run_presets(args: argparse.Namespace) -> int:
     width = max((len(p.name) for p in found), default=0)
     for info in found:
         text = info.description if info.problem is None else f"(broken: {info.problem})"
-        print(f"{info.name:<{width}}  {text}")
+        # A preset is a file anyone may have written: nothing in it reaches the terminal raw.
+        print(f"{info.name:<{width}}  {shown(text, 300)}")
     return 0
 
 

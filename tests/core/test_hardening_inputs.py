@@ -254,3 +254,16 @@ def test_exporting_a_session_to_a_path_that_cannot_be_written_is_an_operator_err
     assert code == 2 and "missing/x.toml" in err and "internal error" not in err
     code, _, err = run("sessions", "export", saved.id, str(home))
     assert code == 2 and "is a folder" in err
+
+
+def test_a_preset_cannot_write_to_the_terminal_or_block_the_listing(home: Path) -> None:
+    own = home / "presets"
+    own.mkdir()
+    (own / "mine.toml").write_text('description = "clear \\u001b[2J screen"\n')
+    os.mkfifo(own / "pipe.toml")  # would block a plain read for ever
+    (own / "deep.toml").write_text("x = " + "[" * 5000 + "]" * 5000 + "\n")
+    code, out, err = run("presets")
+    assert code == 0, err
+    assert "\x1b" not in out and "clear \\x1b[2J screen" in out
+    assert any(line.startswith("pipe") and "broken" in line for line in out.splitlines())
+    assert any(line.startswith("deep") and "broken" in line for line in out.splitlines())
