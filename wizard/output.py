@@ -340,7 +340,9 @@ DEPLOYED = "deployed"
 
 
 def deployed_staging(tree: Path) -> Path:
-    """A new private, empty folder inside `tree` for one collection."""
+    """A new private, empty folder inside `tree` for one collection. What a killed collection
+    left (its half-fetched files hold the nodes' passwords) goes first."""
+    placing.sweep_collections(Path(tree), DEPLOYED)
     staging = Path(tree) / f".{DEPLOYED}.tmp-{os.getpid()}-{secrets.token_hex(3)}"
     try:
         staging.mkdir(mode=DIR_MODE)

@@ -100,6 +100,21 @@ def sweep(parent: Path) -> list[str]:
     return notes
 
 
+def sweep_collections(tree: Path, name: str) -> None:
+    """Remove `.NAME.tmp-PID-*` and `.NAME.old-PID-*` folders in `tree` of processes no longer
+    running: a collection killed mid-way, or the previous one it was replacing (fetched
+    again by the next collection)."""
+    pattern = re.compile(rf"\.{re.escape(name)}\.(?:tmp|old)-(?P<pid>[0-9]{{1,10}})-[0-9a-f]{{6}}")
+    try:
+        entries = list(os.scandir(tree))
+    except OSError:
+        return
+    for entry in entries:
+        found = pattern.fullmatch(entry.name)
+        if found and entry.is_dir(follow_symlinks=False) and not _pid_running(int(found["pid"])):
+            shutil.rmtree(entry.path, ignore_errors=True)
+
+
 def put_in_place(staging: Path, out: Path) -> Path | None:
     """Rename the finished `staging` to `out`; the backup of a non-empty `out`, if any."""
     if not has_contents(out):

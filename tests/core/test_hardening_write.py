@@ -276,3 +276,15 @@ def test_check_reads_no_file_past_its_bound(tmp_path: Path) -> None:
     code, stdout, _ = run("check", str(out))
     assert code == 1
     assert any("huge.bin" in line and "not read" in line for line in stdout.splitlines())
+
+
+def test_a_killed_collection_is_cleared_by_the_next(tmp_path: Path) -> None:
+    dead = 2**22 - 3
+    left = tmp_path / f".deployed.tmp-{dead}-abcdef"
+    (left / "apim-1").mkdir(parents=True)
+    (left / "apim-1" / "master-datasources.xml").write_text(SECRET)
+    previous = tmp_path / f".deployed.old-{dead}-abcdef"
+    previous.mkdir()
+    staging = output.deployed_staging(tmp_path)
+    assert not left.exists() and not previous.exists()
+    assert staging.is_dir() and oct(staging.stat().st_mode & 0o777) == "0o700"
