@@ -51,6 +51,9 @@ class ProductDatabase:
     left_out: str = ""
     """For an optional database: what leaving it out means, and when that is right (for the
     preview and the README)."""
+    shared_by_default: bool = True
+    """For an optional database: whether both front ends offer it shared (the BPMN database)
+    or local (IS as Key Manager's workflow database, as WSO2's own deployment keeps it)."""
     unshipped: tuple[str, ...] = ()
     """Engine kinds WSO2 ships no schema script of this database for: the plan names none
     and says so (the operator creates the tables another way)."""
@@ -219,6 +222,7 @@ _IS_KM_BPS_DB = replace(
     default_name="WSO2ISKM_BPS_DB",
     default_user="iskmbpsadmin",
     optional=True,
+    shared_by_default=False,
     left_out=(
         "workflow (BPEL and human task) data stays in each node's own H2 file "
         "(repository/database/jpadb), as WSO2's own key manager deployments keep it: right "

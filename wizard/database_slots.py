@@ -26,6 +26,10 @@ class DatabaseSlot:
     """The answers may leave it out (ACTIVITI_DB: BPMN then stays on each node's own H2;
     Identity Server's BPS_DS on a lone node; catalog `ProductDatabase.left_out` says when
     that is right)."""
+    shared_by_default: bool = True
+    """For an optional database: offered shared (the BPMN database of a cluster), or local
+    (a lone Identity Server node's BPS_DS, IS as Key Manager's): what Enter takes in both
+    front ends, and whether the Database step adds its table before it is asked."""
 
 
 ROLES: dict[str, tuple[str, str, str]] = {
@@ -97,7 +101,8 @@ def needed(data: Mapping[str, Any], roles_only: bool = False) -> list[DatabaseSl
                     f"{known.label}: {pdb.key}",
                     pdb.default_name,
                     pdb.default_user,
-                    pdb.optional_for(_node_count(product)),
+                    pdb.optional_for(nodes := _node_count(product)),
+                    pdb.shared_by_default and not (pdb.optional_alone and nodes < 2),
                 )
             )
     return out

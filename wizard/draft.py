@@ -297,9 +297,12 @@ class Draft:
         An optional database (ACTIVITI_DB) is offered shared only to a product none of whose
         databases are in the answers yet: once the others are there, its absence means it
         was left on each node (by the choice, a preset or a session), and a later step must
-        not undo that."""
+        not undo that. One offered local by default (IS as Key Manager's BPS_DS) is left
+        out until the operator shares it."""
         made = []
         for slot in self.unanswered(slots):
+            if slot.optional and not slot.shared_by_default:
+                continue
             if self.bring_back(slot.path, {"name": slot.name, "user": slot.user}):
                 made.append(slot.path)
         return made

@@ -236,8 +236,11 @@ def _scaffold(data: Mapping[str, Any], upto: int) -> dict[str, Any]:
                 known = PRODUCTS.get(product.get("id", ""))
                 profiles = known.profiles if known else {}
                 profile = product.get("profile") or (known.default_profile if known else None)
-                # An optional database (ACTIVITI_DB) may stay out of the answers: no placeholder.
-                wanted = profiles[profile].required_databases if profile in profiles else ()
+                # An optional database (ACTIVITI_DB) may stay out of the answers: no placeholder;
+                # one the cluster's size makes needed (IS's BPS_DS on two nodes) gets one.
+                nodes = product.get("nodes")
+                count = len(nodes) if isinstance(nodes, list) else 0
+                wanted = profiles[profile].required_for(count) if profile in profiles else ()
                 dbs = product.setdefault("databases", {})
                 if isinstance(dbs, dict):
                     for pdb in wanted:

@@ -988,3 +988,17 @@ def test_prompt_a_password_variable_two_databases_share_is_asked_for_once(
     assert "Wrote " in said
     setup = "".join(p.read_text() for p in (out / "db").glob("setup-*.sql"))
     assert setup.count("Shared-PW-1") >= 2  # both users get the one password
+
+
+def test_prompt_the_key_managers_workflow_database_is_offered_local(
+    run: Run, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # WSO2's own key manager deployment keeps BPS_DS on each node's H2: Enter at the share
+    # question keeps it so, and the database step asks nothing more of the key manager.
+    keys = TO_DATABASE_MENU + ENTER + CTRL_C
+    assert run(keys, preset="apim-is-km-mysql8") == 130
+    out = capsys.readouterr().out.split("── 5/7")[1]
+    assert "Identity Server as Key Manager: BPS_DS: local: each node's own H2" in out
+    session = run.only_session()
+    assert "databases" not in session.answers["products"][1]
+    assert session.step == "database"

@@ -10,6 +10,7 @@ from textual.widgets import Button, Input, RadioButton, RadioSet, Select, Static
 
 from screens.app import WizardApp
 from screens.compat import select_options
+from screens.specs import SpecCard
 from tests.ui.test_tui_support import (
     _colour,  # noqa: F401 - autouse
     choose_origin,
@@ -245,9 +246,21 @@ async def test_the_database_step_asks_nothing_for_the_key_manager(tmp_path: Any)
         await choose_origin(pilot, "preset:apim-is-km-mysql8")
         await next_step(pilot, 4)
         assert app.current == "database"
-        asked = {c.path.rsplit(".", 1)[0] for c in app.query("BoundInput")}
-        assert "products[0].databases.WSO2AM_DB" in asked
-        assert not any(p.startswith("products[1].databases") for p in asked)
+        shown = [
+            c.path.rsplit(".", 1)[0]
+            for c in app.query("BoundInput")
+            if all(node.display for node in c.ancestors_with_self)
+        ]
+        assert "products[0].databases.WSO2AM_DB" in shown
+        # Its workflow database is offered local, as WSO2's own key manager keeps it: a
+        # choice with no fields under it, and nothing added to the answers.
+        assert not any(p.startswith("products[1].databases") for p in shown)
+        [card] = [
+            c for c in app.query(SpecCard) if c.slot.path.startswith("products[1].databases.")
+        ]
+        assert card.slot.path == "products[1].databases.BPS_DS"
+        pressed = card.query_one(RadioSet).pressed_button
+        assert pressed is not None and (pressed.id or "").endswith("local")
         assert "databases" not in app.state.products()[1]
         assert app.state.problems("database") == []
 

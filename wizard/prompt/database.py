@@ -41,7 +41,11 @@ class DatabaseStep(Asking):
         # once the others are given, it was left local (here, or in a preset or session).
         for slot in self.draft.unanswered(database_slots.needed(self.answers)):
             held = self.get(slot.path)
-            if slot.optional and held is None and not self.ask_share(slot, default=True):
+            if (
+                slot.optional
+                and held is None
+                and not self.ask_share(slot, default=slot.shared_by_default)
+            ):
                 continue
             self.ask_spec(slot.path, slot.label, slot.name, slot.user)
         while True:
