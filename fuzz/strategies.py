@@ -112,10 +112,32 @@ def preset_texts() -> tuple[str, ...]:
     return tuple(p.read_text(encoding="utf-8") for p in sorted(PRESETS.glob("*.toml")))
 
 
+# Valid answers at the edges of what each key takes, beside the presets' own values.
+EDGES: dict[str, list[Any]] = {
+    "id": ["a", "A.b_c-9", "n" * 63, "0"],
+    "name": ["a", "x" * 63, "WSO2_X_DB", "_u"],
+    "host": ["db.example.com.", "2001:db8::10", "10.0.0.255", "a-b.c-d.example"],
+    "user": ["_u", "u" * 30, "wso2"],
+    "password": ["a]b", "p&<>\"'\\$%x", "é", " x ", "[bracketed]", "${x}"],
+    "offset": [0, 1, 9, 100],
+    "member_port": [1, 4000, 65535],
+    "port": [1, 3306, 65535],
+    "home": ["/opt/wso2/x", "/o/p+q@r/s-t.u", "/opt/wso2/x/"],
+    "config_target": ["/_system/a", "/_system/a/b/c", "/_system/governance2"],
+    "load_balancer": ["lb.example.com", "lb.example.com:8443", "[2001:db8::1]:443"],
+    "description": ["", "é ü 中文", "a\tb", "&<>"],
+    "url_options": ["a=b", "a=b&c=d", "useSSL=true;x=y"],
+    "secure_vault": [True, False],
+    "clustering": [True, False],
+    "port_offsets": [True, False],
+    "ansible": [True, False],
+}
+
+
 @cache
 def pool() -> dict[str, tuple[Any, ...]]:
     """Leaf values by key, from every base: what a valid answer at that key looks like."""
-    seen: dict[str, list[Any]] = defaultdict(list)
+    seen: dict[str, list[Any]] = defaultdict(list, {k: list(v) for k, v in EDGES.items()})
     for base in bases():
         for path, value in _places(base):
             key = str(path[-1]) if path else ""
@@ -153,7 +175,10 @@ def mutated_answers(draw: st.DrawFn, max_mutations: int = 3) -> dict[str, Any]:
     data: dict[str, Any] = copy.deepcopy(draw(st.sampled_from(bases())))
     for _ in range(draw(st.integers(0, max_mutations))):
         places = [(p, v) for p, v in _places(data) if p]
-        path, current = draw(st.sampled_from(places))
+        leaves = [(p, v) for p, v in places if not isinstance(v, dict | list)]
+        # Mostly a value, sometimes a whole table or list: a mutant that keeps the shape
+        # gets past the schema to the cross-field checks, the plan and the tree.
+        path, current = draw(st.sampled_from(places if draw(st.integers(0, 4)) == 0 else leaves))
         key = str(path[-1])
         choices: list[st.SearchStrategy[Any]] = [
             st.sampled_from(HOSTILE_TEXT),
@@ -162,11 +187,15 @@ def mutated_answers(draw: st.DrawFn, max_mutations: int = 3) -> dict[str, Any]:
             st.just(_DELETE),
         ]
         if pool().get(key):
-            choices += [st.sampled_from(pool()[key])] * 3
+            choices += [st.sampled_from(pool()[key])] * 6
         if isinstance(current, str):
             choices.append(st.builds(str.__add__, st.just(current), st.sampled_from(HOSTILE_TEXT)))
         if isinstance(current, list) and current:
             choices.append(st.just([*current, copy.deepcopy(current[-1])]))
+            if key == "nodes":  # a node more, on its own host: often still a valid plan
+                n = len(current)
+                fresh = {"id": f"fz-{path[-2]}-{n}", "host": f"10.9.{n}.{len(places) % 250 + 1}"}
+                choices += [st.just([*current, fresh])] * 2
         value = draw(st.one_of(choices))
         _set(data, path, copy.deepcopy(value))
     if draw(st.booleans()):
@@ -177,8 +206,12 @@ def mutated_answers(draw: st.DrawFn, max_mutations: int = 3) -> dict[str, Any]:
 
 
 def passwords() -> st.SearchStrategy[str]:
+    # Mostly a good one: a refused password ends the example before the tree is built.
+    good = st.sampled_from(["s3cret-Value&<>\"'%", "[x", "é-ü", "a b"])
     return st.one_of(
-        st.just("s3cret-Value&<>\"'%"),
+        good,
+        good,
+        good,
         st.sampled_from(["x]y", "a\x85b", "CHANGE-ME", " ", "p\n"]),
         st.text(min_size=1, max_size=12),
     )

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shutil
+import subprocess
 import tempfile
 import traceback
 from collections import Counter
@@ -110,12 +112,25 @@ def run_answers(data: Any, password: str, tally: Tally, *, text: str | None = No
 
 
 def _written(tree: Any, tally: Tally) -> list[str]:
-    """The tree as `generate` writes it, and `check` over the folder (modes included)."""
+    """The tree as `generate` writes it; `check` over the folder (modes included), and the
+    tools an operator runs on it: `sh -n` on each node's script, `sha256sum -c`."""
     with tempfile.TemporaryDirectory(prefix="cw-fuzz-") as tmp:
         out = Path(tmp) / "tree"
         output.write_tree(tree, out)
         tally.trees_on_disk += 1
-        return [str(f) for f in rules.check_tree(out)]
+        found = [str(f) for f in rules.check_tree(out)]
+        for script in sorted(out.glob("nodes/*/check-databases.sh")):
+            found += _tool(["sh", "-n", str(script)], out)
+        if shutil.which("sha256sum"):
+            found += _tool(["sha256sum", "-c", "--quiet", "--strict", "SHA256SUMS"], out)
+        return found
+
+
+def _tool(command: list[str], cwd: Path) -> list[str]:
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=60)
+    if done.returncode == 0:
+        return []
+    return [f"{' '.join(command[:2])} fails: {(done.stderr or done.stdout).strip()[:300]}"]
 
 
 def run_front_end(data: Any, password: str, tally: Tally) -> None:
