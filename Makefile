@@ -34,9 +34,9 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
-# The fuzzer over mutated presets, answers files, sessions and manifests: reports internal
-# errors, accepted trees failing `check`, and the time (exit 1 unless both are zero). `make
-# test` runs a bounded, repeatable share of it (tests/core/test_fuzz.py).
+# The fuzzer over mutated presets, answers files, sessions, manifests and distribution zips:
+# reports internal errors, accepted trees failing `check`, and the time (exit 1 unless both
+# are zero). `make test` runs a bounded, repeatable share of it (tests/core/test_fuzz.py).
 EXAMPLES ?= 10000
 fuzz: $(STAMP)
 	$(BIN)/python -m fuzz --examples $(EXAMPLES)

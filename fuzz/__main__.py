@@ -11,13 +11,21 @@ from collections.abc import Callable
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 
 from fuzz import strategies as fs
 from fuzz import targets
 
 # How the examples are shared out: the answers (data and text) get most, as every one of
 # them may build and check a whole tree.
-SHARES = {"answers": 0.45, "toml": 0.1, "front-end": 0.15, "sessions": 0.15, "manifests": 0.15}
+SHARES = {
+    "answers": 0.4,
+    "toml": 0.1,
+    "front-end": 0.15,
+    "sessions": 0.12,
+    "manifests": 0.12,
+    "zips": 0.11,
+}
 
 
 def run(examples: int, *, derandomize: bool = False) -> dict[str, targets.Tally]:
@@ -70,6 +78,14 @@ def _target(
             targets.run_session(raw, tally)
 
         return session_target
+
+    if name == "zips":
+
+        @given(fs.mutated_zip(), st.integers(0, 3))
+        def zip_target(raw: bytes, build: int) -> None:
+            targets.run_distribution(raw, build == 0, tally)
+
+        return zip_target
 
     @given(fs.manifest_bytes(good[1]))
     def manifest_target(raw: bytes) -> None:

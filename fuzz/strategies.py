@@ -280,3 +280,38 @@ def manifest_bytes(draw: st.DrawFn, good: dict[str, Any]) -> bytes:
         )
         _set(data, path, copy.deepcopy(value))
     return json.dumps(data, default=str).encode()
+
+
+@cache
+def distribution_zip() -> bytes:
+    """A product zip built from the kernel baseline: `wso2am-2.6.0/repository/conf/...`."""
+    import io
+    import zipfile
+
+    baseline = Path(__file__).resolve().parent.parent / "wizard" / "baseline"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for file in sorted(baseline.rglob("*")):
+            if file.is_file():
+                zf.write(file, f"wso2am-2.6.0/{file.relative_to(baseline).as_posix()}")
+        zf.writestr("wso2am-2.6.0/bin/version.txt", "WSO2 API Manager v2.6.0\n")
+    return buffer.getvalue()
+
+
+@st.composite
+def mutated_zip(draw: st.DrawFn) -> bytes:
+    """The zip with bytes changed, cut, or a size field of a header set to a lie."""
+    raw = bytearray(distribution_zip())
+    kind = draw(st.sampled_from(["flip", "cut", "size", "none"]))
+    if kind == "flip":
+        for _ in range(draw(st.integers(1, 8))):
+            raw[draw(st.integers(0, len(raw) - 1))] = draw(st.integers(0, 255))
+    elif kind == "cut":
+        del raw[draw(st.integers(0, len(raw) - 1)) :]
+    elif kind == "size":
+        # A local (offset 22) or central (offset 24) header's uncompressed size.
+        heads = [i for i in range(len(raw) - 4) if raw[i : i + 2] == b"PK" and raw[i + 2] in (1, 3)]
+        at = draw(st.sampled_from(heads))
+        field = at + (22 if raw[at + 2] == 3 else 24)
+        raw[field : field + 4] = draw(st.integers(0, 2**32 - 1)).to_bytes(4, "little")
+    return bytes(raw)

@@ -9,6 +9,7 @@ see as exit 70), or an accepted tree that fails `check`.
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import shutil
 import subprocess
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wizard import answers, names, output, rules, sessions, workflow
+from wizard import answers, distribution, names, output, rules, sessions, workflow
 from wizard.distribution import DistributionError
 from wizard.problems import AnswersError
 
@@ -188,3 +189,42 @@ def _short(data: Any) -> str:
     except (ValueError, RecursionError):
         text = repr(data)
     return text[:4000]
+
+
+def run_distribution(raw: bytes, build_tree: bool, tally: Tally) -> None:
+    """A product zip as the operator names it (`distribution = "..."`): opened, its stock
+    files read, its product detected, and a tree patched from it; refused by name, or a tree
+    that passes check."""
+    what = f"distribution zip of {len(raw)} bytes: {raw[:300]!r}"
+    with tempfile.TemporaryDirectory(prefix="cw-fuzz-") as tmp:
+        archive = Path(tmp) / "wso2am-2.6.0.zip"
+        archive.write_bytes(raw)
+        try:
+            stock = distribution.open_stock(str(archive))
+            for path in STOCK_PATHS:
+                stock.read(path)
+            distribution.detect(str(archive), stock)
+        except OPERATOR_ERRORS:
+            tally.add("refused")
+            return
+        except Exception as exc:
+            tally.add("internal", _internal(exc, what))
+            return
+        if not build_tree:
+            tally.add("read")
+            return
+        from tests.answers_fixtures import SHARED
+
+        data = copy.deepcopy(SHARED)
+        data["products"][0]["distribution"] = str(archive)
+        run_answers(data, "s3cret-value", tally)
+
+
+STOCK_PATHS = (
+    "repository/conf/carbon.xml",
+    "repository/conf/registry.xml",
+    "repository/conf/user-mgt.xml",
+    "repository/conf/datasources/master-datasources.xml",
+    "repository/conf/axis2/axis2.xml",
+    "bin/version.txt",
+)

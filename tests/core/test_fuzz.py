@@ -1,6 +1,6 @@
 """The fuzzer (`make fuzz`, fuzz/) in a bounded run: over mutated presets, answers files,
-sessions and manifests, no input ends in an internal error, and no accepted tree fails
-`check`."""
+sessions, manifests and distribution zips, no input ends in an internal error, and no
+accepted tree fails `check`."""
 
 from __future__ import annotations
 
