@@ -157,7 +157,10 @@ def test_two_products_planned_and_written_with_the_keyboard(
     t.wait_for("is-2")
     t.keys("C-n")
 
-    t.wait_for("Step 4 of 7")
+    t.wait_for("Step 4 of 7 · Registry layout")
+    t.keys("C-n")
+
+    t.wait_for("Step 5 of 7 · Database")
     t.keys("Enter")
     t.wait_for("IBM DB2")
     t.keys("Down", "Down", "Down", "Down", "Enter")
@@ -166,7 +169,8 @@ def test_two_products_planned_and_written_with_the_keyboard(
     t.type("db.example.com")
     t.wait_for("jdbc:postgresql://db.example.com:5432/")
     # Next refuses while passwords are missing and puts the cursor on the first one.
-    left = ["4 problems", "3 problems", "2 problems", "1 problem"]
+    # Registry, user management, WSO2AM_DB, WSO2_IDENTITY_DB and the IS cluster's BPS_DS.
+    left = ["5 problems", "4 problems", "3 problems", "2 problems", "1 problem"]
     t.keys("C-n")
     for n, count in enumerate(left):
         t.wait_for(f"{count} to fix on this step")
@@ -175,9 +179,6 @@ def test_two_products_planned_and_written_with_the_keyboard(
             t.wait_for(f"{left[n + 1]} to fix on this step")
             t.keys("C-n")
     assert "secret-0" not in t.screen()  # masked
-    t.keys("C-n")
-
-    t.wait_for("Step 5 of 7")
     t.keys("C-n")
 
     t.wait_for("Rule checks: no findings")
@@ -285,3 +286,44 @@ def test_the_write_result_is_read_at_80x24_with_the_keys(
     t.keys("PageDown")
     assert t.screen() != shown
     assert (out / "manifest.json").is_file()
+
+
+def test_the_prompt_mode_refuses_a_bad_answer_in_full_at_80_columns(
+    terminal: Terminal,
+) -> None:
+    from wizard.fields import check_host
+
+    bad = "db..example-with-a-long-name.example.com"
+    with pytest.raises(ValueError) as refusal:
+        check_host(bad)
+    t = terminal
+    t.start("--plain", "--preset", "apim-2node-mysql")
+    t.wait_for("Starting from preset apim-2node-mysql")
+    # The plan's name and passwords, then Continue on products, nodes and the layout.
+    questions = ("Name of this plan", "Keep typed passwords", "? Products", "? Nodes")
+    for question in (*questions, "? Registry layout:", "? Registry layout (Use"):
+        t.wait_for(question)
+        t.keys("Enter")
+    t.wait_for("Change the engine, server or port")
+    t.keys("Down", "Enter")
+    t.wait_for("Database engine")
+    t.keys("Enter")
+    t.wait_for("Database server host")
+    t.keys("C-u")
+    t.type(bad)
+    t.keys("Enter")
+    shown = t.wait_for("is not a host name")
+    lines = shown.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    # The model's whole sentence, wrapped at word ends under its mark; nothing cut.
+    start = next(i for i, line in enumerate(lines) if line.startswith("  ✗ "))
+    rows = [lines[start], *(line for line in lines[start + 1 :] if line.startswith("    "))]
+    assert " ".join(r.strip() for r in rows).removeprefix("✗ ") == str(refusal.value)
+    # Asked again with what was typed: the fix is an edit, not a retype.
+    assert "".join(shown.rstrip().splitlines()[-2:]).endswith(bad)
+    t.keys("C-u")
+    t.type("db.example.com")
+    t.keys("Enter")
+    t.wait_for("Database server port")
+    t.keys("C-c")
+    assert t.exit_code() == 130

@@ -81,32 +81,62 @@ class Asking:
 
     # ---- questions ----------------------------------------------------------------------
 
-    def say(self, text: str = "") -> None:
+    def say(self, text: str = "", *, raw: bool = False) -> None:
+        """Print `text`, each line longer than the terminal wrapped at word ends under its
+        own indent (the terminal would break it mid-word at its last column). `raw` prints
+        it as it is: a picture drawn to the width, a diff, commands to copy."""
+        if not raw:
+            text = "\n".join(self.fitted(line) for line in text.split("\n"))
         print(text, flush=True)
 
     def say_fit(self, text: str, indent: str = "", hanging: str = "") -> None:
         """`text` wrapped at word ends to the terminal's width, its rows after the first
-        under `hanging`: the terminal would break it mid-word at its last column."""
+        under `hanging`."""
+        print(self.fitted(text, indent, hanging), flush=True)
+
+    @staticmethod
+    def fitted(text: str, indent: str = "", hanging: str | None = None) -> str:
         import shutil
         import textwrap
 
         width = max(40, shutil.get_terminal_size().columns)
-        wrapped = textwrap.fill(
+        if len(indent) + len(text) <= width:
+            return indent + text
+        if hanging is None:  # under the line's own indent, two further in
+            hanging = " " * (len(text) - len(text.lstrip(" ")) + 2)
+        return textwrap.fill(
             text,
             width,
             initial_indent=indent,
             subsequent_indent=hanging,
             break_on_hyphens=False,
             break_long_words=False,  # a path stays whole, to copy
+            drop_whitespace=True,
         )
-        self.say(wrapped)
 
     def text(self, message: str, default: str = "", validate: Validator | None = None) -> str:
-        question = questionary.text(message, default=default, validate=validate, **self.pt_kwargs)
-        return str(question.unsafe_ask()).strip()
+        """Ask until `validate` takes the answer. A refusal is said in full under the
+        answer, wrapped to the terminal, and the question comes back with what was typed:
+        questionary's own line for it is one row, cut at the terminal's last column."""
+        while True:
+            question = questionary.text(message, default=default, **self.pt_kwargs)
+            answer = str(question.unsafe_ask())
+            verdict = True if validate is None else validate(answer)
+            if verdict is True:
+                return answer.strip()
+            self.refused(str(verdict))
+            default = answer
 
     def secret(self, message: str, validate: Validator | None = None) -> str:
-        return str(questionary.password(message, validate=validate, **self.pt_kwargs).unsafe_ask())
+        while True:
+            answer = str(questionary.password(message, **self.pt_kwargs).unsafe_ask())
+            verdict = True if validate is None else validate(answer)
+            if verdict is True:
+                return answer
+            self.refused(str(verdict))
+
+    def refused(self, message: str) -> None:
+        self.say_fit(f"  ✗ {message}", hanging="    ")
 
     def select(self, message: str, choices: Sequence[Choice], default: Any = None) -> Any:
         values = [c.value for c in choices]

@@ -56,7 +56,7 @@ class ReviewSteps(Asking):
 
         # Drawn to the terminal's width: a line longer than that would wrap over the
         # picture's left-hand lines, and the box's right side would fall on the next row.
-        self.say(picture.render(plan, width=shutil.get_terminal_size().columns))
+        self.say(picture.render(plan, width=shutil.get_terminal_size().columns), raw=True)
         # One rendering for the checks and, when asked for, the diffs.
         reviewed = workflow.review(plan)
         if reviewed.review is None:
@@ -83,7 +83,7 @@ class ReviewSteps(Asking):
             picked = str(self.select("Next:", choices, default="write"))
             if picked == "diffs":
                 for diff in reviewed.review.diffs():
-                    self.say(diff.diff or f"nodes/{diff.node}/{diff.path}: no change")
+                    self.say(diff.diff or f"nodes/{diff.node}/{diff.path}: no change", raw=True)
             elif picked == "save-preset":
                 self.save_as_preset(plan.topology)
             else:
@@ -174,7 +174,7 @@ class ReviewSteps(Asking):
         if result.backup:
             self.say(f"The previous contents are kept in {result.backup}.")
         try:
-            self.say(tree.next_steps(built))
+            self.say(tree.next_steps(built), raw=True)
         except Exception:  # the summary is a courtesy; the README holds the same steps
             self.say(f"Next: read {result.path / 'README.md'}.")
         self.say_push_commands(plan, result.path)
@@ -202,7 +202,7 @@ class ReviewSteps(Asking):
             "push to every node, or to one product cluster:"
         )
         for line in (dry_run, push_all, push_group):
-            self.say(f"  {cd} && {line}")
+            self.say(f"  {cd} && {line}", raw=True)
 
 
 def group(problems: Sequence[Problem]) -> dict[str, list[Problem]]:
