@@ -161,6 +161,9 @@ def run_session(raw: bytes, tally: Tally) -> None:
             if listed.entries:
                 session = sessions.load("fuzzed-0000", dir=directory)
                 sessions.missing_passwords(session)
+                session.step = "database"  # a change, so the save below writes the file
+                sessions.save(session, dir=directory)
+                sessions.load("fuzzed-0000", dir=directory)
                 with contextlib.suppress(AnswersError):  # unfinished answers: it says which
                     sessions.export("fuzzed-0000", directory / "out.toml", dir=directory)
                 tally.add("accepted")
