@@ -1,8 +1,10 @@
 """Write a Tree to disk: all or nothing, private, and re-checked before it is put in place.
 
 The tree is written into a hidden sibling directory, checked by the rules as it lies on
-disk, made durable, and renamed into place. A failure at any point removes the sibling, so
-the target is either the old tree or the complete new one, never half of either.
+disk, made durable, and renamed into place (wizard.placing: one rename, or an atomic
+exchange with a tree it replaces). A failure, Ctrl+C, SIGTERM or SIGHUP at any point removes
+the sibling, so the target is either the old tree or the complete new one, never half of
+either; what a SIGKILL leaves, the next write to the same folder clears and names.
 
 Durability: every file and directory of the sibling is fsynced before the rename. The files
 are written first and the file system flushed once (syncfs), so the fsyncs that follow find
