@@ -51,9 +51,9 @@ class StartPane(StepPane):
         if entries:
             options.append(None)
         for e in entries:
-            text = (
-                f"Resume {e.name} · {e.products} · at {e.step} · {e.updated[:16].replace('T', ' ')}"
-            )
+            when = e.updated[:16].replace("T", " ")
+            tree = {"written": " · tree written", "changed": " · changed since written"}
+            text = f"Resume {e.name} · {e.products} · at {e.step}{tree.get(e.written, '')} · {when}"
             options.append(Option(text, id=f"session:{e.id}"))
         if found:
             options.append(None)

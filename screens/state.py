@@ -70,6 +70,15 @@ class WizardState(Draft):
         self.written = None
         self.written_revision = self.revision
 
+    def mark_written(self, path: Path) -> None:
+        """The tree of these answers was written to `path`: the session says so (and the
+        Start step lists it as written) until the answers change."""
+        self.written = path
+        self.changed_since_write = False
+        if self.session is not None:
+            self.session.written = str(path)
+            self.session.written_digest = sessions.answers_digest(self.answers)
+
     @property
     def changed_since_write(self) -> bool:
         return self.revision != self.written_revision

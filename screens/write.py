@@ -306,8 +306,7 @@ class WritePane(StepPane):
 
     def done(self, result: WriteResult, steps_text: str) -> None:
         self.writing = False
-        self.state.written = result.path
-        self.state.changed_since_write = False
+        self.state.mark_written(result.path)
         lines = [f"Wrote {result.files} files to {result.path}."]
         if result.backup:
             lines.append(f"The previous contents are kept in {result.backup}.")

@@ -122,9 +122,18 @@ def test_preset_to_written_tree_matches_generate(
     expected = tmp_path / "out-generate"
     write_tree(tree.build(plan.build(topology, run.env)), expected)
     assert files_of(out) == files_of(expected)
-    # The session stays, at the last step, for a later `resume`.
+    # The session stays, at the last step, for a later `resume`, and is listed as written
+    # until its answers change.
     session = run.only_session()
     assert session.step == "write"
+    assert session.written == str(out)
+    [entry] = sessions.list_sessions(run.sessions_dir).entries
+    assert entry.written == "written"
+    session.answers["products"][0]["nodes"][1]["host"] = "10.0.1.99"
+    sessions.save(session, dir=run.sessions_dir)
+    [entry] = sessions.list_sessions(run.sessions_dir).entries
+    assert entry.written == "changed"
+    assert "changed" in sessions.format_list(sessions.list_sessions(run.sessions_dir))
 
 
 def test_the_preview_shows_each_files_diff_when_asked(

@@ -310,3 +310,26 @@ async def test_quitting_a_resumed_unwritten_plan_asks_first(tmp_path: Path) -> N
         await settle(pilot)
         assert not isinstance(again.screen, ConfirmDialog)
         assert again.is_running
+
+
+async def test_a_written_session_is_marked_on_start_until_it_changes(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await first_half(pilot)
+        await second_half(pilot, tmp_path / "tree")
+    again = make_app(tmp_path)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        origins = again.query_one("#origin", OptionList)
+        [resume] = [
+            str(origins.get_option_at_index(i).prompt)
+            for i in range(origins.option_count)
+            if str(origins.get_option_at_index(i).id).startswith("session:")
+        ]
+        assert "at write · tree written" in resume
+    [entry] = sessions.list_sessions(tmp_path / "sessions").entries
+    session = sessions.load(entry.id, dir=tmp_path / "sessions")
+    assert session.written == str(tmp_path / "tree")
+    session.answers["products"][0]["nodes"][0]["host"] = "10.9.9.11"
+    sessions.save(session, dir=tmp_path / "sessions")
+    assert sessions.list_sessions(tmp_path / "sessions").entries[0].written == "changed"

@@ -179,7 +179,11 @@ class ReviewSteps(Asking):
             self.say(f"Next: read {result.path / 'README.md'}.")
         self.say_push_commands(plan, result.path)
         assert self.session is not None
+        from wizard import sessions
+
         self.session.step = "write"
+        self.session.written = str(result.path)
+        self.session.written_digest = sessions.answers_digest(self.answers)
         self.save()
         self.say(
             f"Session {self.session.id} is kept; `carbon-wizard resume {self.session.id}`"

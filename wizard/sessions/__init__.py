@@ -40,6 +40,7 @@ from wizard.sessions.locking import SessionLock, lock
 from wizard.sessions.record import (
     SCHEMA_VERSION,
     Session,
+    answers_digest,
     migrate,
     missing_passwords,
     strip_passwords,
@@ -62,6 +63,7 @@ __all__ = [
     "SessionLock",
     "SessionNotFound",
     "SessionTooNew",
+    "answers_digest",
     "check_id",
     "delete",
     "ensure_dir",

@@ -12,7 +12,7 @@ from typing import Any
 from wizard.names import shown
 from wizard.sessions.errors import SessionError, SessionTooNew
 from wizard.sessions.files import SUFFIX, check_id, parse_time, quarantine, sweep_temp_files
-from wizard.sessions.record import Session, read_session
+from wizard.sessions.record import Session, is_written_as_is, read_session
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,9 @@ class SessionEntry:
     updated: str
     created: str
     path: Path
+    written: str = ""
+    """"written" (a tree was written from these very answers), "changed" (written, then
+    changed), or "" (never written)."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,7 @@ def list_sessions(dir: Path) -> SessionList:
             updated=s.updated,
             created=s.created,
             path=path,
+            written=("written" if is_written_as_is(s) else "changed") if s.written else "",
         )
         for _, s, path in found
     ]
@@ -124,14 +128,21 @@ def format_list(listed: SessionList) -> str:
         # Names and summaries come from the files: shown escaped and cut, so one long or
         # strange name can neither pad every row nor write to the terminal.
         rows = [
-            (e.id, shown(e.name, 40), e.step, shown(e.updated[:19].replace("T", " ")), e.products)
+            (
+                e.id,
+                shown(e.name, 40),
+                e.step,
+                shown(e.updated[:19].replace("T", " ")),
+                e.written or "-",
+                e.products,
+            )
             for e in listed.entries
         ]
-        head = ("ID", "NAME", "STEP", "UPDATED (UTC)", "PRODUCTS")
-        widths = [max(len(r[i]) for r in [head, *rows]) for i in range(4)]
+        head = ("ID", "NAME", "STEP", "UPDATED (UTC)", "TREE", "PRODUCTS")
+        widths = [max(len(r[i]) for r in [head, *rows]) for i in range(5)]
         for row in [head, *rows]:
-            cells = [row[i].ljust(widths[i]) for i in range(4)]
-            lines.append("  ".join([*cells, row[4]]))
+            cells = [row[i].ljust(widths[i]) for i in range(5)]
+            lines.append("  ".join([*cells, row[5]]))
     for item in listed.damaged:
         lines.append(f"damaged: {shown(str(item.path), 200)}: {shown(item.reason, 200)}")
     return "\n".join(lines)

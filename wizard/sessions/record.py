@@ -31,6 +31,11 @@ class Session:
     dropped_passwords: list[str] = field(default_factory=list)
     """Paths (e.g. `database.registry.password`) of passwords left out of the file."""
     schema_version: int = SCHEMA_VERSION
+    written: str = ""
+    """Where the tree of these answers was last written; empty before the first write."""
+    written_digest: str = ""
+    """`answers_digest` of the answers that tree was written from: equal to the answers'
+    own digest while they are unchanged since."""
     _saved: bytes | None = field(default=None, repr=False, compare=False)
     """What the file holds now, minus timestamps: lets `save` skip unchanged sessions."""
 
@@ -102,7 +107,25 @@ def payload(session: Session) -> tuple[dict[str, Any], list[str]]:
         "dropped_passwords": dropped,
         "answers": answers_out,
     }
+    if session.written:
+        data["written"] = {"path": session.written, "digest": session.written_digest}
     return data, dropped
+
+
+def answers_digest(answers: dict[str, Any]) -> str:
+    """A short fingerprint of the answers, passwords left out (a session that keeps none
+    must match itself after a resume)."""
+    import hashlib
+    import json
+
+    stripped, _ = strip_passwords(answers)
+    text = json.dumps(stripped, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def is_written_as_is(session: Session) -> bool:
+    """The tree was written from these very answers (none changed since)."""
+    return bool(session.written) and session.written_digest == answers_digest(session.answers)
 
 
 def encode(data: dict[str, Any]) -> bytes:
@@ -160,6 +183,11 @@ def _from_data(raw: Any, session_id: str) -> Session:
     dropped = data.get("dropped_passwords", [])
     if not isinstance(dropped, list) or not all(isinstance(p, str) for p in dropped):
         raise ValueError("'dropped_passwords' is not a list of paths")
+    written = data.get("written", {})
+    if not isinstance(written, dict) or not all(
+        isinstance(written.get(k, ""), str) for k in ("path", "digest")
+    ):
+        raise ValueError("'written' is not an object with a path and a digest")
     step = data["step"] if data["step"] in STEP_IDS else "start"
     session = Session(
         # The file name is the id: a renamed copy opens as the session it is named for.
@@ -171,6 +199,8 @@ def _from_data(raw: Any, session_id: str) -> Session:
         answers=data["answers"],
         keep_passwords=keep,
         dropped_passwords=list(dropped),
+        written=written.get("path", ""),
+        written_digest=written.get("digest", ""),
     )
     # Unchanged only if the file already says exactly this (not, e.g., an older schema).
     fingerprint = fingerprint_of(payload(session)[0])
