@@ -18,9 +18,7 @@ async def test_no_frame_shows_an_empty_panel_between_two_steps(tmp_path: Path) -
         # What the terminal is sent, when it is sent: the panes mounted at that moment.
         if renderable is not None and not app._batch_count and screen is app.screen:
             frames.append(
-                tuple(
-                    f"{p.step_id}:{len(p.children)}" for p in app.query(StepPane) if p.is_mounted
-                )
+                tuple(f"{p.step_id}:{len(p.children)}" for p in app.query(StepPane) if p.is_mounted)
             )
         display(screen, renderable)
 
