@@ -267,3 +267,9 @@ def test_a_preset_cannot_write_to_the_terminal_or_block_the_listing(home: Path) 
     assert "\x1b" not in out and "clear \\x1b[2J screen" in out
     assert any(line.startswith("pipe") and "broken" in line for line in out.splitlines())
     assert any(line.startswith("deep") and "broken" in line for line in out.splitlines())
+
+
+def test_a_sessions_folder_that_is_a_file_is_named(home: Path) -> None:
+    (home / "sessions").write_text("not a folder")
+    code, out, _ = run("sessions", "list")
+    assert code == 0 and "damaged:" in out and "is not a folder" in out

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -57,6 +58,9 @@ def list_sessions(dir: Path) -> SessionList:
     directory = Path(dir)
     result = SessionList()
     if not directory.is_dir():
+        if os.path.lexists(directory):  # a file or a dangling link where the folder goes
+            reason = "is not a folder; move it aside, and sessions are saved in a new one"
+            result.damaged.append(Damaged(directory, reason))
         return result
     sweep_temp_files(directory)
     found: list[tuple[datetime, Session, Path]] = []
