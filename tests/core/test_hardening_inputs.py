@@ -273,3 +273,21 @@ def test_a_sessions_folder_that_is_a_file_is_named(home: Path) -> None:
     (home / "sessions").write_text("not a folder")
     code, out, _ = run("sessions", "list")
     assert code == 0 and "damaged:" in out and "is not a folder" in out
+
+
+def test_a_distribution_without_a_file_the_plan_patches_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    baseline = Path(distribution.BASELINE_DIR)
+    archive = tmp_path / "wso2am-2.6.0.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for file in sorted(baseline.rglob("*.xml")):
+            if file.name != "axis2.xml":
+                zf.write(file, f"wso2am-2.6.0/{file.relative_to(baseline).as_posix()}")
+    data = af.variant("products[0].distribution", str(archive))
+    source = tmp_path / "answers.toml"
+    source.write_text(answers.dumps(answers.parse(data), keep_passwords=True))
+    monkeypatch.setenv("IS_DB_PASSWORD", "is-secret")
+    code, _, err = run("generate", "--answers", str(source), "--out", str(tmp_path / "out"))
+    assert code == 2, err
+    assert "axis2.xml" in err and str(archive) in err and "internal error" not in err

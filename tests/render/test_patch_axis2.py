@@ -16,6 +16,7 @@ from lxml import etree
 
 from tests import answers_fixtures as af
 from tests.upstream import upstream
+from wizard.distribution import DistributionError
 from wizard.plan import ClusterPlan, NodePlan
 from wizard.render.axis2 import HAZELCAST_AGENT, cluster_files, patch_axis2
 from wizard.render.xmltext import element_spans
@@ -237,6 +238,8 @@ def test_not_an_axis2_file() -> None:
 
 
 class DictStock:
+    label = "product distribution /dist/wso2am-2.6.0.zip"
+
     def __init__(self, files: dict[str, bytes]) -> None:
         self.files = files
 
@@ -293,7 +296,7 @@ def test_cluster_files_follow_the_options() -> None:
 
 def test_cluster_files_without_a_stock_file() -> None:
     node: NodePlan = af.build().nodes[0]
-    with pytest.raises(FileNotFoundError, match=r"axis2\.xml"):
+    with pytest.raises(DistributionError, match=r"has no repository/conf/axis2/axis2\.xml"):
         cluster_files(node, DictStock({}))
 
 

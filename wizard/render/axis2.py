@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
+from wizard.distribution import DistributionError
 from wizard.plan import ClusterPlan
 from wizard.render import xmltools
 from wizard.render.carbonxml import patch_carbon
@@ -61,7 +62,11 @@ def cluster_files(node: NodePlan, stock: Stock) -> dict[str, bytes]:
 def _read(stock: Stock, path: str) -> bytes:
     data = stock.read(path)
     if data is None:
-        raise FileNotFoundError(f"{path}: neither the distribution nor the baseline has it")
+        # The baseline has both: only a distribution (an incomplete or damaged one) lacks them.
+        raise DistributionError(
+            f"{stock.label} has no {path}; point distribution at a complete PRODUCT_HOME or "
+            "zip (or leave it out to use the built-in kernel baseline)"
+        )
     return data
 
 
