@@ -283,14 +283,16 @@ def manifest_bytes(draw: st.DrawFn, good: dict[str, Any]) -> bytes:
 
 
 @cache
-def distribution_zip() -> bytes:
-    """A product zip built from the kernel baseline: `wso2am-2.6.0/repository/conf/...`."""
+def distribution_zip(stored: bool = False) -> bytes:
+    """A product zip built from the kernel baseline: `wso2am-2.6.0/repository/conf/...`;
+    `stored` (uncompressed): a changed byte changes the XML the patchers read."""
     import io
     import zipfile
 
     baseline = Path(__file__).resolve().parent.parent / "wizard" / "baseline"
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+    method = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+    with zipfile.ZipFile(buffer, "w", method) as zf:
         for file in sorted(baseline.rglob("*")):
             if file.is_file():
                 zf.write(file, f"wso2am-2.6.0/{file.relative_to(baseline).as_posix()}")
@@ -301,7 +303,7 @@ def distribution_zip() -> bytes:
 @st.composite
 def mutated_zip(draw: st.DrawFn) -> bytes:
     """The zip with bytes changed, cut, or a size field of a header set to a lie."""
-    raw = bytearray(distribution_zip())
+    raw = bytearray(distribution_zip(draw(st.booleans())))
     kind = draw(st.sampled_from(["flip", "cut", "size", "none"]))
     if kind == "flip":
         for _ in range(draw(st.integers(1, 8))):
