@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests import answers_fixtures as af
-from wizard import answers, cli, distribution, limits, names, rules, sessions
+from wizard import answers, cli, distribution, limits, names, rules, sessions, workflow
 from wizard.problems import AnswersError
 
 
@@ -291,3 +291,23 @@ def test_a_distribution_without_a_file_the_plan_patches_is_named(
     code, _, err = run("generate", "--answers", str(source), "--out", str(tmp_path / "out"))
     assert code == 2, err
     assert "axis2.xml" in err and str(archive) in err and "internal error" not in err
+
+
+def test_layout_split_with_config_in_the_governance_database_is_refused_at_the_field() -> None:
+    data = af.split()
+    data["database"]["config"]["name"] = data["database"]["governance"]["name"]
+    assert refused_at(data) == ["database.config.name"]
+
+
+def test_oracle_split_in_one_service_is_two_schemas_and_passes_check() -> None:
+    data = af.split(af.variant("database.engine", "oracle"))
+    for role, user in (("config", "WSO2_CONF"), ("governance", "WSO2_GOV")):
+        data["database"][role].update(name="ORCLPDB1", user=user, password="Secret-1")
+    data["database"]["user_management"].update(name="ORCLPDB1", user="WSO2_UM")
+    for product in data["products"]:
+        for spec in product.get("databases", {}).values():
+            spec.update(name="ORCLPDB1", user=f"U_{spec['user'].upper()}")
+    tree = workflow.build(af.plan.build(af.topology(data), af.ENV))
+    assert [str(f) for f in rules.check_files(tree.files)] == []
+    data["database"]["config"]["user"] = "WSO2_GOV"
+    assert "database.config.user" in refused_at(data)

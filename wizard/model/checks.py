@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from wizard import fields, homes
 from wizard.catalog import CARBON_PORTS, MAX_OFFSET, PRODUCTS, ProductId
 from wizard.model.database import identifier_problems, password_problems
+from wizard.model.database_checks import split_databases, vault_passwords
 from wizard.problems import Problem, join_path
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ def topology_problems(topology: Topology) -> list[Problem]:
         + config_targets(topology)
         + same_user_same_password(topology)
         + vault_passwords(topology)
+        + split_databases(topology)
         + cluster_members(topology)
         + shared_users(topology)
         + key_manager(topology)
@@ -193,19 +195,6 @@ def same_user_same_password(topology: Topology) -> list[Problem]:
                 )
             )
         seen.setdefault(key, (join_path(path, "password"), spec.password))
-    return problems
-
-
-def vault_passwords(topology: Topology) -> list[Problem]:
-    """With Secure Vault on, every typed datasource password must survive the cipher tool:
-    said at the password, not found later while the files are written."""
-    if not topology.cluster.secure_vault:
-        return []
-    problems = []
-    for path, spec in topology.database_specs():
-        problem = fields.vault_password_problem(spec.password)
-        if problem is not None:
-            problems.append(Problem(join_path(path, "password"), problem))
     return problems
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from wizard.rules.datasources import DOUBLE_ESCAPED
 from wizard.rules.facts import NodeFiles
 from wizard.rules.findings import Report
-from wizard.rules.models import RegDbConfig, Registry, RegRemote
+from wizard.rules.models import Partition, RegDbConfig, Registry, RegRemote
 from wizard.rules.reading import CONFIG, GOVERNANCE, LOCAL_H2, is_embedded_h2
 
 
@@ -309,7 +309,7 @@ def _check_partitions(node: NodeFiles, layout: str | None, out: Report) -> None:
         if target == GOVERNANCE or (
             gov is not None
             and conf.url is not None
-            and gov.url == conf.url
+            and one_database(conf, gov)
             and gov_target
             and nested(target, gov_target)
         ):
@@ -336,7 +336,7 @@ def _check_partitions(node: NodeFiles, layout: str | None, out: Report) -> None:
         conf.remote.id == gov.remote.id
         or conf.db_config.name == gov.db_config.name
         or conf.source == gov.source
-        or conf.url == gov.url
+        or one_database(conf, gov)
     ):
         out.add(
             20,
@@ -347,6 +347,16 @@ def _check_partitions(node: NodeFiles, layout: str | None, out: Report) -> None:
             f"remoteInstance, but {CONFIG} (remoteInstance '{conf.remote.id}', {conf.source}) "
             f"and {GOVERNANCE} (remoteInstance '{gov.remote.id}', {gov.source}) share one",
         )
+
+
+def one_database(a: Partition, b: Partition) -> bool:
+    """Whether two partitions' URLs reach one database. On Oracle each user is its own
+    schema, so one service (one URL) holds as many databases as it has users."""
+    if a.url is None or a.url != b.url:
+        return False
+    if a.url.lower().startswith("jdbc:oracle:"):
+        return (a.user or "").upper() == (b.user or "").upper()
+    return True
 
 
 def nested(a: str, b: str) -> bool:
