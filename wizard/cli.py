@@ -222,7 +222,11 @@ def _run_check(args: argparse.Namespace) -> int:
     from wizard import rules
 
     if not args.dir.is_dir():
-        print(f"carbon-wizard: {args.dir} is not a directory", file=sys.stderr)
+        print(
+            f"carbon-wizard: {args.dir} is not a directory; give the folder generate wrote "
+            "(the one holding manifest.json)",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     where = args.dir
     # Opened first: a distribution that cannot be read is said before any finding.
