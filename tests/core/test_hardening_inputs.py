@@ -311,3 +311,14 @@ def test_oracle_split_in_one_service_is_two_schemas_and_passes_check() -> None:
     assert [str(f) for f in rules.check_files(tree.files)] == []
     data["database"]["config"]["user"] = "WSO2_GOV"
     assert "database.config.user" in refused_at(data)
+
+
+def test_a_session_whose_name_holds_a_control_character_is_damaged(tmp_path: Path) -> None:
+    directory = tmp_path / "sessions"
+    saved = sessions.new_session("plan", copy.deepcopy(af.SHARED), "nodes", dir=directory)
+    path = directory / f"{saved.id}.json"
+    record = json.loads(path.read_text())
+    record["name"] = "plan\x1b]0;owned\x07"
+    path.write_text(json.dumps(record))
+    listed = sessions.list_sessions(directory)
+    assert list(listed) == [] and "control character" in listed.damaged[0].reason

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from wizard import limits
+from wizard.names import control_char
 from wizard.sessions.errors import SessionTooNew
 from wizard.steps import STEP_IDS, lookup
 
@@ -175,6 +176,10 @@ def _from_data(raw: Any, session_id: str) -> Session:
     for key in ("name", "created", "updated", "step"):
         if not isinstance(data.get(key), str):
             raise ValueError(f"'{key}' is missing or not text")
+        # Both front ends print these; a control character would reach the terminal.
+        bad = control_char(data[key])
+        if bad:
+            raise ValueError(f"'{key}' holds a {bad}")
     if not isinstance(data.get("answers"), dict):
         raise ValueError("'answers' is missing or not an object")
     keep = data.get("keep_passwords", False)
