@@ -19,7 +19,10 @@ NAME_MAX = 63
 """Longest name of a node, plan or preset: a DNS label's length, short enough for a column."""
 
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-_SAFE_PART = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._+@-]*")
+# Parts start with a letter, digit or '_', so none is empty, '.' or '..'; one match a path.
+_SAFE_PATH = re.compile(
+    r"[A-Za-z0-9_][A-Za-z0-9._+@-]{0,254}(?:/[A-Za-z0-9_][A-Za-z0-9._+@-]{0,254})*"
+)
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 SAFE_NAME_RULE = "letters, digits, '.', '_' or '-', starting with a letter or digit"
@@ -39,11 +42,10 @@ def is_safe_name(value: object, limit: int = NAME_MAX) -> bool:
 def is_safe_path(value: object, limit: int = 4096) -> bool:
     """A relative path inside a tree: '/'-separated parts of letters, digits and `._+@-`,
     none empty, '.' or '..', none longer than a file system takes (255)."""
-    if not isinstance(value, str) or not 0 < len(value) <= limit:
-        return False
-    return all(
-        len(part) <= 255 and part not in {".", ".."} and _SAFE_PART.fullmatch(part) is not None
-        for part in value.split("/")
+    return (
+        isinstance(value, str)
+        and 0 < len(value) <= limit
+        and _SAFE_PATH.fullmatch(value) is not None
     )
 
 

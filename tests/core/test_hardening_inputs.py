@@ -322,3 +322,15 @@ def test_a_session_whose_name_holds_a_control_character_is_damaged(tmp_path: Pat
     path.write_text(json.dumps(record))
     listed = sessions.list_sessions(directory)
     assert list(listed) == [] and "control character" in listed.damaged[0].reason
+
+
+@pytest.mark.parametrize("bad", ["", ".", "..", "a\n", "a/b", "-a", ".a", "a b", "é", "a" * 64])
+def test_a_safe_name_is_matched_whole(bad: str) -> None:
+    assert not names.is_safe_name(bad)
+    assert names.is_safe_name("apim-1.a_b") and names.is_safe_name("a" * 63)
+
+
+@pytest.mark.parametrize("bad", ["", "/a", "a/", "a//b", "a/../b", "a/./b", "nodes/a\n/x"])
+def test_a_tree_path_has_only_safe_parts(bad: str) -> None:
+    assert not names.is_safe_path(bad)
+    assert names.is_safe_path("nodes/apim-1/repository/conf/axis2/axis2.xml")
