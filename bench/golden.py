@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -97,7 +98,7 @@ def _dump(name: str, data: dict[str, Any], out: Path) -> None:
     (root / "diffs.txt").write_text(
         "".join(f"== {d.node} {d.path}\n{d.diff}\n" for d in diffs), encoding="utf-8"
     )
-    findings = rules.check_tree(root / "tree")
+    findings = rules.check_tree(_private(root / "tree"))
     (root / "findings.txt").write_text("".join(f"{f}\n" for f in findings), encoding="utf-8")
     # And what `check` says of a damaged copy: in the first node's files, each first
     # datasource name (or URL) changed, so that most rule families find something.
@@ -109,7 +110,7 @@ def _dump(name: str, data: dict[str, Any], out: Path) -> None:
         target = damaged / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)
-    findings = rules.check_tree(damaged)
+    findings = rules.check_tree(_private(damaged))
     (root / "damaged.txt").write_text("".join(f"{f}\n" for f in findings), encoding="utf-8")
     (root / "meta.json").write_text(
         json.dumps(
@@ -118,6 +119,16 @@ def _dump(name: str, data: dict[str, Any], out: Path) -> None:
         ),
         encoding="utf-8",
     )
+
+
+def _private(tree: Path) -> Path:
+    """The modes `generate` writes (files 0600, scripts and folders 0700), which `check`
+    verifies: the findings are then about the files' contents only."""
+    for folder, _dirs, files in os.walk(tree):
+        os.chmod(folder, 0o700)
+        for name in files:
+            os.chmod(os.path.join(folder, name), 0o700 if name.endswith(".sh") else 0o600)
+    return tree
 
 
 def main(argv: list[str] | None = None) -> int:
