@@ -153,7 +153,11 @@ def test_sigterm_during_a_write_removes_the_staging_tree(tmp_path: Path) -> None
         proc.send_signal(signal.SIGTERM)
         _, stderr = proc.communicate(timeout=60)
         assert hidden_trees(tmp_path) == [], f"attempt {attempt}"
-        assert proc.returncode in (0, 130), stderr
+        # 130: stopped during the write; 0 or -15: it had finished writing (the default
+        # handler is back once the tree is in place).
+        assert proc.returncode in (0, 130, -signal.SIGTERM), stderr
+        if proc.returncode != 130:
+            assert (out / "manifest.json").is_file()
         assert "internal error" not in stderr
 
 
