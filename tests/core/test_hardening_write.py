@@ -300,3 +300,27 @@ def test_a_killed_collection_is_cleared_by_the_next(tmp_path: Path) -> None:
     staging = output.deployed_staging(tmp_path)
     assert not left.exists() and not previous.exists()
     assert staging.is_dir() and oct(staging.stat().st_mode & 0o777) == "0o700"
+
+
+def test_force_where_the_file_system_cannot_exchange(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = answers_file(tmp_path / "a.toml")
+    out = tmp_path / "prod"
+    assert run("generate", "--answers", str(source), "--out", str(out))[0] == 0
+    old = snapshot(out)
+    monkeypatch.setattr(placing, "_exchange", lambda a, b: False)
+    code, stdout, err = run("generate", "--answers", str(source), "--out", str(out), "--force")
+    assert code == 0, err
+    backups = [p for p in tmp_path.iterdir() if p.name.startswith("prod.bak-")]
+    assert len(backups) == 1 and snapshot(backups[0]) == old and str(backups[0]) in stdout
+    assert "with their passwords" in stdout
+    # Killed between its two renames: DIR missing, the new tree complete under its hidden
+    # name. The next write keeps that tree as a backup too and says where both are.
+    for backup in backups:
+        backup.rename(tmp_path / "prod.bak-20260101-000000")
+    out.rename(tmp_path / f".prod.tmp-{2**22 - 3}-abcdef")
+    code, _, err = run("generate", "--answers", str(source), "--out", str(out))
+    assert code == 0, err
+    assert "complete tree" in err and "prod.bak-" in err
+    assert hidden_trees(tmp_path) == [] and snapshot(out) == old
