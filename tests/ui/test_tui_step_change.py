@@ -15,11 +15,11 @@ async def test_no_frame_shows_an_empty_panel_between_two_steps(tmp_path: Path) -
     display = app._display
 
     def recorded(screen: Any, renderable: Any) -> None:
-        # What the terminal is sent, when it is sent: the panes mounted at that moment.
+        # What the terminal is sent, when it is sent: the panes shown at that moment (the
+        # step left stays mounted, hidden, until the new one is on the terminal).
         if renderable is not None and not app._batch_count and screen is app.screen:
-            frames.append(
-                tuple(f"{p.step_id}:{len(p.children)}" for p in app.query(StepPane) if p.is_mounted)
-            )
+            panes = [p for p in app.query(StepPane) if p.is_mounted and p.display]
+            frames.append(tuple(f"{p.step_id}:{len(p.children)}" for p in panes))
         display(screen, renderable)
 
     app._display = recorded  # type: ignore[method-assign]
