@@ -186,17 +186,12 @@ class WizardState(Draft):
             self.lock.release()
             self.lock = None
 
-    def preset_data(self, path: Path) -> dict[str, Any]:
-        import tomllib
-
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-
     def start_from_preset(self, name: str) -> str | None:
         """Load preset `name` as the answers; the reason when it cannot be read."""
         from wizard import presets
 
         try:
-            data = self.preset_data(presets.find(name, self.preset_dirs))
+            data = presets.preset_data(presets.find(name, self.preset_dirs))
         except Exception as exc:  # unknown name, unreadable file, bad TOML: say so
             return f"preset {name}: {exc}"
         self.load(data, f"preset:{name}")

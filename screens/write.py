@@ -310,6 +310,7 @@ class WritePane(StepPane):
         lines = [f"Wrote {result.files} files to {result.path}."]
         if result.backup:
             lines.append(f"The previous contents are kept in {result.backup}.")
+        lines += [f"note: {note}" for note in result.swept]
         self.query_one("#write-status", Static).update("\n".join(lines))
         summary = self.query_one("#summary", Markdown)
         summary.update(steps_text)

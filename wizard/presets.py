@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from wizard import limits
 from wizard.names import is_safe_name
@@ -69,6 +69,23 @@ def find(name: str, dirs: Sequence[Path]) -> Path:
     raise AnswersError(
         [Problem("", f"no preset named '{name}'; known presets: {known}")], "--preset"
     )
+
+
+def preset_data(path: Path) -> dict[str, Any]:
+    """A preset's answers as data, for a front end to edit: read within the answers' size
+    and depth bounds, as an answers file is. Raises AnswersError naming the file."""
+    import tomllib
+
+    try:
+        return tomllib.loads(_read(path))
+    except (OSError, UnicodeDecodeError, limits.TooLarge) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise AnswersError([Problem("", f"cannot be read: {reason}")], str(path)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise AnswersError([Problem("", f"not valid TOML: {exc}")], str(path)) from None
+    except RecursionError:
+        message = f"nests tables or lists more than {limits.DEPTH} deep; answers nest 6 deep"
+        raise AnswersError([Problem("", message)], str(path)) from None
 
 
 def load_preset(name: str, dirs: Sequence[Path]) -> Topology:

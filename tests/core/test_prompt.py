@@ -136,6 +136,23 @@ def test_preset_to_written_tree_matches_generate(
     assert "changed" in sessions.format_list(sessions.list_sessions(run.sessions_dir))
 
 
+def test_a_write_says_what_an_interrupted_write_had_left(
+    run: Run, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from wizard.placing import STAGING_MARK
+
+    out = tmp_path / "trees" / "apim"
+    left = out.parent / ".apim.tmp-999999999-abcdef"  # a killed write's, its process gone
+    left.mkdir(parents=True)
+    (left / STAGING_MARK).write_text("")
+    (left / "secret.txt").write_text("an old password")
+    keys = PRESET_TO_WRITE + f"{BACKSPACE * 200}{out}{ENTER}" + ENTER
+    assert run(keys, preset=PRESET) == 0
+    printed = capsys.readouterr().out
+    assert not left.exists()
+    assert f"note: removed {left}, an unfinished tree an interrupted write left" in printed
+
+
 def test_the_preview_shows_each_files_diff_when_asked(
     run: Run, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -1011,3 +1028,18 @@ def test_prompt_the_key_managers_workflow_database_is_offered_local(
     session = run.only_session()
     assert "databases" not in session.answers["products"][1]
     assert session.step == "database"
+
+
+def test_a_preset_nested_past_the_bound_is_refused_naming_it(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Read as an answers file is, within its depth bound: before, the prompt mode read a
+    # preset with no bound at all.
+    presets_dir = tmp_path / "my-presets"
+    presets_dir.mkdir()
+    (presets_dir / "deep.toml").write_text('description = "deep"\nx = ' + "[" * 500 + "]" * 500)
+    run = Run(home, presets_dir)
+    assert run("", preset="deep") == 2
+    err = capsys.readouterr().err
+    assert "deep.toml" in err and "nests tables or lists more than" in err
+    assert "Traceback" not in err

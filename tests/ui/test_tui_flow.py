@@ -270,3 +270,25 @@ async def test_a_password_variable_two_databases_share_is_asked_for_once(
         await settle(pilot)
         assert str(hint.content).startswith("$WSO2_REG_DB_PASSWORD: typed for this run only")
         assert app.state.env["WSO2_REG_DB_PASSWORD"] == "typed-secret"
+
+
+async def test_the_write_step_says_what_an_interrupted_write_had_left(tmp_path: Path) -> None:
+    from wizard.placing import STAGING_MARK
+
+    out = tmp_path / "trees" / "apim"
+    left = out.parent / ".apim.tmp-999999999-abcdef"  # a killed write's, its process gone
+    left.mkdir(parents=True)
+    (left / STAGING_MARK).write_text("")
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await choose_origin(pilot, "preset:apim-2node-mysql")
+        await next_step(pilot, 5)
+        await confirm_all(pilot)
+        await next_step(pilot)
+        app.query_one("#out", Input).value = str(out)
+        await pilot.pause()
+        await next_step(pilot)
+        assert app.state.written == out
+        status = str(app.query_one("#write-status", Static).render())
+    assert not left.exists()
+    assert "note: removed" in status and "an unfinished tree an interrupted write left" in status

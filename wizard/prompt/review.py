@@ -173,6 +173,8 @@ class ReviewSteps(Asking):
         self.say(f"Wrote {result.files} files to {result.path}.")
         if result.backup:
             self.say(f"The previous contents are kept in {result.backup}.")
+        for note in result.swept:
+            self.say(f"note: {note}")
         try:
             self.say(tree.next_steps(built), raw=True)
         except Exception:  # the summary is a courtesy; the README holds the same steps

@@ -70,16 +70,9 @@ class StartStep(Asking):
         return "products"
 
     def preset_data(self, name: str) -> dict[str, Any]:
-        import tomllib
-
         from wizard import presets
-        from wizard.problems import AnswersError, Problem
 
-        path = presets.find(name, self.preset_dirs)
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise AnswersError([Problem("", f"cannot be read: {exc}")], str(path)) from None
+        data = presets.preset_data(presets.find(name, self.preset_dirs))
         self.say(f"Starting from preset {name}: {data.get('description', '')}")
         self.say("Check the site-specific answers (hosts, users, passwords) as you go.")
         return data
