@@ -311,7 +311,8 @@ def test_a_hand_edit_shows_in_the_drift_diff_and_breaks_a_rule_in_check_deployed
         "  check-databases.sh: stock -> planned: new file; planned -> deployed: as planned" in out
     )
     # The planned tree still passes: the drift is on the node only.
-    assert estate.cli("check", str(estate.tree)).returncode == 0
+    checked = estate.cli("check", str(estate.tree))
+    assert checked.returncode == 0, checked.stdout
 
 
 def test_check_deployed_before_collect_and_collect_without_ansible_say_what_to_do(

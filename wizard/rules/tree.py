@@ -51,7 +51,9 @@ def mode_findings(modes: Mapping[str, int], out: Report) -> None:
         if path == "" or path.endswith("/"):
             wanted, what = DIR_MODE, "folder"
         else:
-            wanted, what = (SCRIPT_MODE, "script") if path.endswith(".sh") else (FILE_MODE, "file")
+            # What `collect` fetched into deployed/ are copies to read, not to run: 0600.
+            script = path.endswith(".sh") and not path.startswith("deployed/")
+            wanted, what = (SCRIPT_MODE, "script") if script else (FILE_MODE, "file")
         if mode != wanted:
             shown = path.rstrip("/") or "."
             out.add(
