@@ -74,18 +74,14 @@ def find(name: str, dirs: Sequence[Path]) -> Path:
 def preset_data(path: Path) -> dict[str, Any]:
     """A preset's answers as data, for a front end to edit: read within the answers' size
     and depth bounds, as an answers file is. Raises AnswersError naming the file."""
-    import tomllib
+    from wizard.answers import toml_data
 
     try:
-        return tomllib.loads(_read(path))
+        text = _read(path)
     except (OSError, UnicodeDecodeError, limits.TooLarge) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
         raise AnswersError([Problem("", f"cannot be read: {reason}")], str(path)) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise AnswersError([Problem("", f"not valid TOML: {exc}")], str(path)) from None
-    except RecursionError:
-        message = f"nests tables or lists more than {limits.DEPTH} deep; answers nest 6 deep"
-        raise AnswersError([Problem("", message)], str(path)) from None
+    return toml_data(text, str(path))
 
 
 def load_preset(name: str, dirs: Sequence[Path]) -> Topology:

@@ -81,37 +81,31 @@ class Asking:
 
     # ---- questions ----------------------------------------------------------------------
 
-    def say(self, text: str = "", *, raw: bool = False) -> None:
-        """Print `text`, each line longer than the terminal wrapped at word ends under its
-        own indent (the terminal would break it mid-word at its last column). `raw` prints
-        it as it is: a picture drawn to the width, a diff, commands to copy."""
+    def say(self, text: str = "", *, raw: bool = False, hanging: str | None = None) -> None:
+        """Print `text`, each line longer than the terminal wrapped at word ends (the
+        terminal would break it mid-word at its last column), its further rows under
+        `hanging`: by default the line's own indent, two further in. `raw` prints it as it
+        is: a picture drawn to the width, a diff, commands to copy."""
         if not raw:
-            text = "\n".join(self.fitted(line) for line in text.split("\n"))
+            text = "\n".join(self.fitted(line, hanging) for line in text.split("\n"))
         print(text, flush=True)
 
-    def say_fit(self, text: str, indent: str = "", hanging: str = "") -> None:
-        """`text` wrapped at word ends to the terminal's width, its rows after the first
-        under `hanging`."""
-        print(self.fitted(text, indent, hanging), flush=True)
-
     @staticmethod
-    def fitted(text: str, indent: str = "", hanging: str | None = None) -> str:
+    def fitted(text: str, hanging: str | None = None) -> str:
         import shutil
         import textwrap
 
         width = max(40, shutil.get_terminal_size().columns)
-        if len(indent) + len(text) <= width:
-            return indent + text
-        if hanging is None:  # under the line's own indent, two further in
+        if len(text) <= width:
+            return text
+        if hanging is None:
             hanging = " " * (len(text) - len(text.lstrip(" ")) + 2)
         return textwrap.fill(
             text,
             width,
-            initial_indent=indent,
             subsequent_indent=hanging,
             break_on_hyphens=False,
             break_long_words=False,  # a path stays whole, to copy
-            drop_whitespace=True,
         )
 
     def text(self, message: str, default: str = "", validate: Validator | None = None) -> str:
@@ -136,7 +130,7 @@ class Asking:
             self.refused(str(verdict))
 
     def refused(self, message: str) -> None:
-        self.say_fit(f"  ✗ {message}", hanging="    ")
+        self.say(f"  ✗ {message}")
 
     def select(self, message: str, choices: Sequence[Choice], default: Any = None) -> Any:
         values = [c.value for c in choices]
@@ -156,13 +150,13 @@ class Asking:
         s = steps.step(step_id)
         self.say()
         self.say(f"── {steps.step_index(step_id) + 1}/{len(STEPS)} · {s.title} ──")
-        self.say_fit(s.help)
+        self.say(s.help, hanging="")
 
     def show_problems(self, problems: Sequence[Problem]) -> None:
         count = len(problems)
         self.say(f"{count} problem{'s' if count != 1 else ''} to fix here:")
         for p in problems:
-            self.say_fit(f"  ✗ {p}", hanging="    ")
+            self.say(f"  ✗ {p}")
 
     # ---- the draft ----------------------------------------------------------------------
 

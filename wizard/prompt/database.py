@@ -103,7 +103,7 @@ class DatabaseStep(Asking):
             self.say(testing.start_line)
         lines = connections.run(testing)
         for line in lines:
-            self.say_fit(line.text, "  ", "    ")  # each under its mark
+            self.say(f"  {line.text}")  # each row under its mark
         if any(line.path for line in lines):
             self.say(connections.summary(lines))
 
@@ -154,9 +154,9 @@ class DatabaseStep(Asking):
             names = {key: text.split(",", 1)[0] for key, text in JDBC_DRIVERS}
             line += f" · {names.get(driver, driver)}"
         line += f" · TLS {'on' if db.get('tls') else 'off'}"
-        self.say_fit(line, "", "  ")
+        self.say(line)
         for path, label, *_ in self.needed_specs():
-            self.say_fit(f"{label}: {self.spec_summary(path)}", "  ", "    ")
+            self.say(f"  {label}: {self.spec_summary(path)}")
 
     def ask_database_field(self, field: str) -> None:
         from wizard.catalog import ENGINES

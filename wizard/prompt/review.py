@@ -26,7 +26,7 @@ class ReviewSteps(Asking):
         for step_id, problems in grouped.items():
             self.say(f"{steps.step(step_id).title}:")
             for p in problems:
-                self.say_fit(f"  ✗ {p}", hanging="    ")
+                self.say(f"  ✗ {p}")
         choices = [
             Choice(f"Go to {steps.step(s).title} to fix {len(ps)} problem(s)", s)
             for s, ps in grouped.items()
@@ -64,7 +64,7 @@ class ReviewSteps(Asking):
         if reviewed.findings:
             self.say(f"The rule checks found {len(reviewed.findings)} problem(s):")
             for finding in reviewed.findings:
-                self.say_fit(f"  ✗ {finding}", hanging="    ")
+                self.say(f"  ✗ {finding}")
         else:
             self.say("Rule checks: no findings.")
         for note in plan.notes:
