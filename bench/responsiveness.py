@@ -67,28 +67,24 @@ def step_changes(term: Tmux, env: dict[str, str], work: Path) -> list[float]:
     probe = [processes.PYTHON, "-m", "bench.tui_probe", "steps", str(STEP_NODES), str(log)]
     term.start(probe, env)
     _wait_file(log)
-    term.wait_for(["Step 1 of 7"])
-    time.sleep(0.5)  # what the app does after its first frame, an operator leaves it to do
-    times = []
-    for number, title in enumerate(STEP_TITLES, start=2):
-        sent = time.perf_counter()
-        term.keys("C-n")
-        times.append(term.wait_for([f"Step {number} of 7 · {title}"], timeout=10) - sent)
-        time.sleep(0.3)  # an operator reads the step before the next Ctrl+N
-    term.keys("C-c")
-    return times
+    return _press_next(term, [f" · {title}" for title in STEP_TITLES])
 
 
 def minimal_step_changes(term: Tmux, env: dict[str, str]) -> list[float]:
     term.start([processes.PYTHON, "-m", "bench.minimal_app", "steps"], env)
+    return _press_next(term, [""] * len(STEP_TITLES))
+
+
+def _press_next(term: Tmux, titles: list[str]) -> list[float]:
+    """From step 1, Ctrl+N once per title: the seconds until each `Step N of 7<title>`."""
     term.wait_for(["Step 1 of 7"])
-    time.sleep(0.5)
+    time.sleep(0.5)  # what the app does after its first frame, an operator leaves it to do
     times = []
-    for number in range(2, 7):
+    for number, title in enumerate(titles, start=2):
         sent = time.perf_counter()
         term.keys("C-n")
-        times.append(term.wait_for([f"Step {number} of 7"], timeout=10) - sent)
-        time.sleep(0.3)
+        times.append(term.wait_for([f"Step {number} of 7{title}"], timeout=10) - sent)
+        time.sleep(0.3)  # an operator reads the step before the next Ctrl+N
     term.keys("C-c")
     return times
 
