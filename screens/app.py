@@ -285,6 +285,11 @@ class WizardApp(ExitErrorsApp[int]):
         with self.batch_update():
             for leaving in old:
                 leaving.display = False
+                if leaving.has_focus_within:
+                    # Textual would move the focus when the widget is unmounted, to a widget
+                    # of its choosing and scrolled into view (at 80x24 Preview's node choice,
+                    # below the picture, hid the status line). The new step decides instead.
+                    self.screen.set_focus(None)
                 self.workers.cancel_node(leaving)  # its work (a connection test) stops now
                 if leaving not in later:
                     await leaving.remove()

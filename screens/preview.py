@@ -264,7 +264,10 @@ class PreviewPane(StepPane):
         if result.problems:
             focus_now(self.query_one("#findings", ProblemList))
         elif self.screen.focused is None:
-            self.focus_first()  # the node choice was hidden when the step was shown
+            # The node choice was hidden when the step was shown. Focusing it must not scroll
+            # the pane: at 80x24 it sits below the picture, and the status line above is the
+            # result the operator reads first (Tab reaches the choice and shows it).
+            self.focus_first(scroll=False)
         if self.step_id in self.state.attempted:
             # Next was refused while rendering: the note counts the findings instead. The
             # sidebar's states do not depend on them, so it is not redrawn otherwise.
@@ -336,12 +339,17 @@ class PreviewPane(StepPane):
                 focus_now(found)
                 return
 
-    def focus_first(self) -> None:
+    def focus_first(self, scroll: bool = True) -> None:
         confirm_list = self.query_one("#confirm-list", ConfirmList)
         if confirm_list.display:
             focus_now(confirm_list)
         elif self.query_one("#preview-shown").display:
-            focus_now(self.query_one("#diff-node", Select))
+            choice = self.query_one("#diff-node", Select)
+            if scroll:
+                focus_now(choice)
+            else:
+                self.screen.set_focus(choice, scroll_visible=False)
+                self.scroll_home(animate=False)
 
 
 _DIFF_STYLES = (("+++", "bold"), ("---", "bold"), ("@@", "cyan"), ("+", "green"), ("-", "red"))

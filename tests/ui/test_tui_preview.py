@@ -14,6 +14,7 @@ from screens.compat import select_options
 from tests.ui.test_tui_support import (
     _colour,  # noqa: F401 - autouse
     choose_origin,
+    confirm_all,
     make_app,
     next_step,
     settle,
@@ -112,3 +113,27 @@ async def test_notes_are_read_below_the_picture_not_above_it(tmp_path: Path) -> 
             assert "".join(note.split()) in shown, note
         assert app.query_one("#notes").region.y > app.query_one("#picture-box").region.y
         assert "Topology" in app.export_screenshot()
+
+
+async def test_the_status_line_stays_on_screen_when_the_result_comes_last(tmp_path: Path) -> None:
+    """At 80x24 the node choice sits below the picture. When the result arrives after the
+    step is laid out (a loaded machine), focusing the choice must not scroll the result's
+    status line off the screen; and the step left never keeps the focus in its hidden form,
+    where Textual would move it, scrolled into view, when that form is unmounted."""
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_preview(pilot)
+        await confirm_all(pilot)
+        await pilot.press("ctrl+b")  # Back to Database, then Next again
+        await settle(pilot)
+        await pilot.press("ctrl+n")
+        assert app.focused is None or app.pane.has_focus_within
+        await settle(pilot)
+        assert app.current == "preview"
+        app.screen.set_focus(None)
+        app.pane.show_result(app.pane.result)  # as it lands when the rendering is slow
+        await settle(pilot)
+        status = app.query_one("#preview-status", Static)
+        assert "Rule checks: no findings" in str(status.render())
+        assert app.pane.scroll_y == 0, "the status line was scrolled away"
+        assert app.focused is app.query_one("#diff-node", Select)
