@@ -29,6 +29,8 @@ class ProductDatabase:
     key: str
     """The datasource name in the stock file (and the key in the answers file)."""
     jndi_name: str
+    """The JNDI name the product looks the datasource up by; "" where it looks it up by its
+    datasource name and the stock file gives it no jndiConfig (DAS's analytics stores)."""
     description: str
     datasources_file: str
     """File under the conf dir that defines the datasource (stock location)."""
@@ -57,6 +59,12 @@ class ProductDatabase:
     unshipped: tuple[str, ...] = ()
     """Engine kinds WSO2 ships no schema script of this database for: the plan names none
     and says so (the operator creates the tables another way)."""
+    creates_tables: str = ""
+    """Where the product creates its own tables and ships no script: how, for the README
+    (`scripts` is then empty for every engine)."""
+    stock_pool: tuple[tuple[str, str], ...] = ()
+    """Pool settings of the product's stock datasource beyond the kernel's, given to a
+    datasource the tree adds to a file without it (no distribution: no stock file to keep)."""
 
     def optional_for(self, nodes: int) -> bool:
         """Whether the answers may leave it out for a product cluster of `nodes` nodes."""
@@ -289,6 +297,52 @@ _MB_DB = ProductDatabase(
     unshipped=("db2",),
 )
 
+# Data Analytics Server 3.x keeps its analytics records in two datasources of
+# repository/conf/datasources/analytics-datasources.xml, without jndiConfig:
+# analytics-config.xml names them by datasource name (EVENT_STORE and EVENT_STORE_WO in
+# WSO2_ANALYTICS_EVENT_STORE_DB, PROCESSED_DATA_STORE in ..._PROCESSED_DATA_STORE_DB).
+# carbon-analytics v1.0.5 / v1.2.7 / v1.3.25 (DAS 3.0.1 / 3.1.0 / 3.2.0, product-das pom.xml),
+# features/analytics-data-connectors/org.wso2.carbon.analytics.datasource.rdbms.server.feature/
+# src/main/resources/conf/{datasources/analytics-datasources.xml,analytics/analytics-config.xml}.
+# No script ships: RDBMSAnalyticsRecordStore creates its tables when first used, with the
+# queries of conf/analytics/rdbms-config.xml for the database product name the driver reports
+# (RDBMSUtils.lookupCurrentQueryConfigurationEntry). Every node of a DAS cluster points both
+# at the same databases (CLUSTER44x "Minimum High Availability Deployment for WSO2 DAS 3.1.0",
+# https://wso2docs.atlassian.net/wiki/spaces/CLUSTER44x/pages/9732857); DAS 3.0.1 dropped
+# 3.0.0's WSO2_ANALYTICS_FS_DB (index data went to each node's file system).
+_DAS_CREATES = (
+    "DAS creates its tables itself when it first stores a record, with the queries of "
+    "repository/conf/analytics/rdbms-config.xml for the database the driver reports: the "
+    "database and its user need only exist"
+)
+# The stock pool beyond the kernel's: DAS validates idle connections instead of each borrow,
+# and 3.1.0+ reads committed data (v1.2.7 added defaultTransactionIsolation; harmless on 3.0.1,
+# whose kernel 4.4.3 reads the same setting).
+_DAS_POOL = (
+    ("initialSize", "0"),
+    ("testWhileIdle", "true"),
+    ("minEvictableIdleTimeMillis", "4000"),
+    ("defaultTransactionIsolation", "READ_COMMITTED"),
+)
+_DAS_EVENT_DB = ProductDatabase(
+    key="WSO2_ANALYTICS_EVENT_STORE_DB",
+    jndi_name="",
+    description="The datasource used for analytics record store",
+    datasources_file="datasources/analytics-datasources.xml",
+    # Short enough for every engine's identifier limit (Oracle 11g: 30).
+    default_name="WSO2_DAS_EVENT_STORE_DB",
+    default_user="daseventadmin",
+    scripts=(),
+    creates_tables=_DAS_CREATES,
+    stock_pool=_DAS_POOL,
+)
+_DAS_PROCESSED_DB = replace(
+    _DAS_EVENT_DB,
+    key="WSO2_ANALYTICS_PROCESSED_DATA_STORE_DB",
+    default_name="WSO2_DAS_PROCESSED_DB",
+    default_user="dasprocadmin",
+)
+
 
 def _carbon(databases: tuple[ProductDatabase, ...] = ()) -> dict[str, Profile]:
     return {"default": Profile("default", _REPO_CONF, _REPO_LIB, databases)}
@@ -422,7 +476,7 @@ PRODUCTS: dict[str, Product] = {
             label="Data Analytics Server",
             archive_prefix="wso2das",
             versions={"3.0.1": "4.4.3", "3.1.0": "4.4.9", "3.2.0": "4.4.26"},
-            profiles=_carbon(),
+            profiles=_carbon((_DAS_EVENT_DB, _DAS_PROCESSED_DB)),
             default_profile="default",
         ),
         Product(

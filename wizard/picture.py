@@ -99,7 +99,8 @@ def _product(plan: Plan, nodes: list[NodePlan]) -> list[str]:
     for ds in first.datasources:
         db = plan.database(ds.database_key)
         if db.role == "product":
-            out.append(f"│     {ds.name:<20} → {db.name}  (via {ds.jndi_name})")
+            via = f"via {ds.jndi_name}" if ds.jndi_name else "by datasource name"
+            out.append(f"│     {ds.name:<20} → {db.name}  ({via})")
     for key in _left_out(plan, first):
         # An optional product database the answers leave out (catalog `left_out`).
         out.append(f"│     {key:<20} → each node's own H2, as shipped: not shared")

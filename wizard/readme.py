@@ -304,17 +304,32 @@ def _datasources_section(plan: Plan, node_files: Mapping[str, Mapping[str, bytes
         )
     out += [
         "- `testOnBorrow`: `true`, as every stock file has it; added where a file lacks it, so "
-        "that a connection the database dropped is replaced, not handed out.",
+        "that a connection the database dropped is replaced, not handed out (not where the "
+        "stock datasource tests idle connections instead, as DAS's analytics ones do).",
         "",
         "Kept as the stock file has them: `defaultAutoCommit` (WSO2's guides change only the "
         "connection settings) and every pool setting. A datasource a stock file lacks gets "
-        f"the kernel's pool settings ({_NEW_POOL}). Per datasource:",
+        f"the kernel's pool settings ({_NEW_POOL}){_stock_pools(plan)}. Per datasource:",
         "",
         "| product | file | datasource | defaultAutoCommit | validationQuery |",
         "|---|---|---|---|---|",
     ]
     out += [f"| {' | '.join(row)} |" for row in _datasource_rows(plan, node_files)]
     return [*out, ""]
+
+
+def _stock_pools(plan: Plan) -> str:
+    """The product pool settings a datasource added to a file without it also gets."""
+    by_pool: dict[str, set[str]] = {}
+    for node in plan.nodes:
+        for ds in node.datasources:
+            if ds.stock_pool:
+                pool = ", ".join(f"{k} {v}" for k, v in ds.stock_pool)
+                by_pool.setdefault(pool, set()).add(ds.name)
+    return "".join(
+        f", plus {pool} for {' and '.join(sorted(names))}, as the product ships them"
+        for pool, names in sorted(by_pool.items())
+    )
 
 
 def _tls_line(plan: Plan) -> str:

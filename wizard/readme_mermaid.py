@@ -44,7 +44,7 @@ def diagram(plan: Plan) -> list[str]:
 
 def _uses(plan: Plan, node: NodePlan) -> list[tuple[str, DatabasePlan]]:
     """(edge label, database) for what every node of `node`'s product uses."""
-    by_jndi = {db.jndi_name: db for db in plan.databases}
+    by_jndi = {db.jndi_name: db for db in plan.databases if db.jndi_name}
     config = {c.name: c.datasource for c in node.registry.db_configs}
     instances = {r.id: r.db_config for r in node.registry.remote_instances}
     out: list[tuple[str, DatabasePlan]] = []

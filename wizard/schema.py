@@ -380,6 +380,8 @@ def _catalog_notes(plan: Plan, db: DatabasePlan, engine: Engine) -> list[str]:
     for pdb in PRODUCTS[product.id].profile(product.profile).databases:
         if pdb.key == db.datasource_name and pdb.optional_for(len(product.nodes)):
             out.append(f"{pdb.key} is optional: without it, {pdb.left_out}.")
+        if pdb.key == db.datasource_name and pdb.creates_tables:
+            out.append(f"No script to run for {pdb.key}: {pdb.creates_tables}.")
         if pdb.key == db.datasource_name and engine.kind in pdb.unshipped:
             out.append(
                 f"WSO2 ships no {engine.label} script for {pdb.key}: create its tables another "

@@ -288,7 +288,7 @@ def _manifest(plan: Plan, nodes: list[dict[str, object]]) -> dict[str, object]:
                 "user": db.user,
                 "password_env": db.password_env,
                 "datasource": db.datasource_name,
-                "jndi_name": db.jndi_name,
+                "jndi_name": db.jndi_name or None,  # None: looked up by datasource name
                 "url": db.url,
                 "cache_id": db.cache_id,
                 "products": list(db.products),

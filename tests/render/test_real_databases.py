@@ -782,3 +782,98 @@ def test_business_process_and_broker_databases(engine: str, tmp_path: Path) -> N
                     conn.close()
     finally:
         cleanup(srv, plan)
+
+
+# The shape of the record table DAS creates in each store on first use (rdbms-config.xml's
+# `recordTableInitQuery` per engine, carbon-analytics v1.3.25): a binary column, an index.
+_DAS_RECORD_TABLE = {
+    "postgresql": (
+        "CREATE TABLE ANX_CW_RECORDS (record_id VARCHAR(50), timestamp BIGINT, data BYTEA, "
+        "PRIMARY KEY(record_id))",
+        "CREATE INDEX ANX_CW_RECORDS_TS ON ANX_CW_RECORDS (timestamp)",
+    ),
+    "mariadb": (
+        "CREATE TABLE ANX_CW_RECORDS (record_id VARCHAR(50), timestamp BIGINT, data LONGBLOB, "
+        "PRIMARY KEY(record_id), INDEX (timestamp))",
+    ),
+}
+
+
+@pytest.mark.parametrize("engine", ["postgresql", "mariadb"])
+def test_analytics_stores_let_das_create_its_tables(engine: str, tmp_path: Path) -> None:
+    """DAS ships no script for its two stores: the setup script's databases and users must let
+    DAS create its record tables on first use, as the README says, and a second run of the
+    setup script keeps what DAS stored."""
+    srv = _dbservers().server(engine)
+    fresh = _dbservers().fresh_name
+
+    def spec(prefix: str) -> dict[str, str]:
+        return {"name": fresh(prefix).upper(), "user": fresh(prefix).lower(), "password": PASSWORD}
+
+    data = {
+        "name": "das-real",
+        "database": {
+            "engine": engine,
+            "host": srv.host,
+            "port": srv.port,
+            "layout": "shared",
+            "registry": spec("cw_dreg"),
+            "user_management": spec("cw_dum"),
+        },
+        "products": [
+            {
+                "id": "das",
+                "version": "3.2.0",
+                "databases": {
+                    "WSO2_ANALYTICS_EVENT_STORE_DB": spec("cw_devent"),
+                    "WSO2_ANALYTICS_PROCESSED_DATA_STORE_DB": spec("cw_dproc"),
+                },
+                "nodes": [
+                    {"id": "das-1", "host": "10.0.1.31"},
+                    {"id": "das-2", "host": "10.0.1.32"},
+                ],
+            }
+        ],
+    }
+    plan = build(answers.parse(on_this_machine(data, srv.host)), {})
+    try:
+        root = generate(plan, tmp_path)
+        readme = (root / "README.md").read_text()
+        create(srv, plan)
+        stores = [db for db in plan.databases if db.role == "product"]
+        assert len(stores) == 2
+        for db in stores:
+            assert db.schema_scripts == ()
+            assert f"No script to run for {db.datasource_name}: DAS creates its tables" in readme
+        for node in plan.nodes:
+            analytics = [
+                (url, user, password)
+                for url, user, password in node_datasources(root, node)
+                if any(d.url == url and d.user == user for d in stores)
+            ]
+            assert len(analytics) == 2, node.id
+            for url, user, password in analytics:
+                conn = _connect(engine, url, user, password)
+                try:
+                    cursor = conn.cursor()
+                    if node.id == "das-1":  # the first node to store a record creates the table
+                        for statement in _DAS_RECORD_TABLE[engine]:
+                            cursor.execute(statement)
+                    cursor.execute(
+                        "INSERT INTO ANX_CW_RECORDS (record_id, timestamp, data) "
+                        f"VALUES ('{node.id}', 1, NULL)"
+                    )
+                    conn.commit()
+                finally:
+                    conn.close()
+        create(srv, plan)  # the setup script again: the stores and their records stay
+        for db in stores:
+            conn = _connect(engine, db.url, db.user, db.password or "")
+            try:
+                cursor = conn.cursor()
+                cursor.execute("SELECT record_id FROM ANX_CW_RECORDS ORDER BY record_id")
+                assert [row[0] for row in cursor.fetchall()] == ["das-1", "das-2"]
+            finally:
+                conn.close()
+    finally:
+        cleanup(srv, plan)

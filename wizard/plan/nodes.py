@@ -36,6 +36,9 @@ class DatasourcePlan:
     keeps its own (render.datasources)."""
     engine: str | None = None
     """Engine id, so that the query can follow a stock file's defaultAutoCommit."""
+    stock_pool: tuple[tuple[str, str], ...] = ()
+    """The product's own pool settings beyond the kernel's, for a datasource the tree adds
+    to a file without it (catalog `ProductDatabase.stock_pool`)."""
 
     def validation_query_for(self, auto_commit: bool) -> str:
         """The engine's validationQuery for a datasource whose defaultAutoCommit is
@@ -197,7 +200,9 @@ def node_plan(
     config_key = topology.config_spec(product)[0]
 
     def datasource(
-        db: DatabasePlan, file: str = "datasources/master-datasources.xml"
+        db: DatabasePlan,
+        file: str = "datasources/master-datasources.xml",
+        stock_pool: tuple[tuple[str, str], ...] = (),
     ) -> DatasourcePlan:
         return DatasourcePlan(
             file=file,
@@ -212,6 +217,7 @@ def node_plan(
             database_key=db.key,
             auto_commit=db.auto_commit,
             engine=engine.id,
+            stock_pool=stock_pool,
         )
 
     if topology.database.layout == "shared":
@@ -251,7 +257,7 @@ def node_plan(
     for pdb in profile.databases:
         db = dbs.get(f"{product.key}:{pdb.key}")
         if db is not None:  # None: an optional database left out stays as the stock has it
-            datasources.append(datasource(db, pdb.datasources_file))
+            datasources.append(datasource(db, pdb.datasources_file, pdb.stock_pool))
     for owner, key in spec.borrows:
         datasources.append(datasource(dbs[f"{PRODUCTS[owner].id}:{key}"]))
     cluster = None

@@ -8,9 +8,11 @@ The node-local `WSO2_CARBON_DB` is never touched. Everything else keeps its byte
 What an edit writes over a stock value, and why (the README lists the same): url, username,
 password and driverClassName (the shared database instead of the embedded H2 one),
 validationQuery (the engine's, fitted to the datasource's defaultAutoCommit) and testOnBorrow
-(true, as every stock file has it: rule 7). defaultAutoCommit stays as the stock file has it:
-WSO2's guides change only the connection settings (EI610 "Changing the Default Databases for
-BPMN and BPEL": url, username, password, driver), and no product needs another value.
+(true, as every stock file has it; added where a file lacks it, unless the datasource tests
+idle connections instead, as DAS's analytics ones do: rule 7). defaultAutoCommit stays as the
+stock file has it: WSO2's guides change only the connection settings (EI610 "Changing the
+Default Databases for BPMN and BPEL": url, username, password, driver), and no product needs
+another value. A datasource the product looks up by its name (DAS) gets no jndiConfig.
 """
 
 from __future__ import annotations
@@ -121,12 +123,10 @@ def _new_datasource(ds: DatasourcePlan) -> list[tuple[int, str]]:
         (0, "<datasource>"),
         (1, f"<name>{t(ds.name)}</name>"),
         (1, f"<description>{t(ds.description)}</description>"),
-        (1, "<jndiConfig>"),
-        (2, f"<name>{t(ds.jndi_name)}</name>"),
-        (1, "</jndiConfig>"),
-        (1, '<definition type="RDBMS">'),
-        (2, "<configuration>"),
     ]
+    if ds.jndi_name:  # none where the product looks the datasource up by name (DAS)
+        lines += [(1, "<jndiConfig>"), (2, f"<name>{t(ds.jndi_name)}</name>"), (1, "</jndiConfig>")]
+    lines += [(1, '<definition type="RDBMS">'), (2, "<configuration>")]
     settings = _settings(ds)
     order = ["url", "username", "password", "driverClassName"]
     lines += [(3, f"<{k}>{t(settings[k])}</{k}>") for k in order]
@@ -135,6 +135,7 @@ def _new_datasource(ds: DatasourcePlan) -> list[tuple[int, str]]:
     lines += [(3, f"<validationQuery>{t(settings['validationQuery'])}</validationQuery>")]
     lines += [(3, f"<{k}>{v}</{k}>") for k, v in _POOL[2:]]
     lines += [(3, f"<defaultAutoCommit>{settings['defaultAutoCommit']}</defaultAutoCommit>")]
+    lines += [(3, f"<{k}>{t(v)}</{k}>") for k, v in ds.stock_pool]
     lines += [(2, "</configuration>"), (1, "</definition>"), (0, "</datasource>")]
     return lines
 
@@ -146,7 +147,9 @@ def _edit_existing(m: Markup, datasource: etree._Element, ds: DatasourcePlan) ->
     jndi_name = ds.jndi_name
     name_el = datasource.find("name")
     assert name_el is not None  # the datasource was found by its <name>
-    if jndi is None:
+    if not jndi_name:
+        pass  # looked up by its name (DAS): the stock file's jndiConfig, if any, stays
+    elif jndi is None:
         anchor = datasource.find("description")
         if anchor is None:
             anchor = name_el
@@ -183,6 +186,8 @@ def _edit_existing(m: Markup, datasource: etree._Element, ds: DatasourcePlan) ->
     kept = _auto_commit(config)
     if kept is not None:
         settings["validationQuery"] = ds.validation_query_for(kept)
+    if not config.findall("testOnBorrow") and _is_true(config, "testWhileIdle"):
+        del settings["testOnBorrow"]  # DAS's own way to validate stays (rule 7 accepts it)
     indent = m.children_indent(config)
     last: etree._Element | None = None
     missing: list[str] = []
@@ -217,6 +222,11 @@ def _auto_commit(config: etree._Element) -> bool | None:
         return True  # Tomcat's pool then never calls setAutoCommit: JDBC connections start on
     value = (present[-1].text or "").strip().lower()
     return {"true": True, "1": True, "false": False, "0": False}.get(value)
+
+
+def _is_true(config: etree._Element, tag: str) -> bool:
+    present = config.findall(tag)
+    return bool(present) and (present[-1].text or "").strip().lower() == "true"
 
 
 def _after(a: etree._Element, b: etree._Element) -> bool:

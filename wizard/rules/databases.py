@@ -5,15 +5,20 @@ keep their store in WSO2_MB_STORE_DB. Each ships on an embedded H2 file, so in a
 more than one node each node would keep its own: a process instance or a message one node
 wrote would be unknown to the others.
 
+Data Analytics Server keeps its analytics records in WSO2_ANALYTICS_EVENT_STORE_DB and
+WSO2_ANALYTICS_PROCESSED_DATA_STORE_DB (analytics-datasources.xml), shared by every node of a
+DAS cluster (CLUSTER44x "Minimum High Availability Deployment for WSO2 DAS 3.1.0").
+
 ACTIVITI_DB is judged only where the cluster shares it: BPMN is optional (catalog
 `ProductDatabase.optional`), and a cluster that leaves it on each node's H2 runs no BPMN
 processes across nodes. It is shared where a node of the cluster defines it on a database
 server, or where manifest.json lists it as a database of the cluster.
 
 Which products hold which of these follows the catalog, so API Manager's broker store, which
-stays on each node (reference §5), is never judged. The datasources are found by their JNDI
-name, the name the products look them up by (bps.xml's `bpsds`, activiti.xml's
-`jdbc/ActivitiDB`, broker.xml's `WSO2MBStoreDB`).
+stays on each node (reference §5), is never judged. The datasources are found as the products
+look them up: by JNDI name (bps.xml's `bpsds`, activiti.xml's `jdbc/ActivitiDB`, broker.xml's
+`WSO2MBStoreDB`), or by datasource name where the product names no JNDI (DAS's
+analytics-config.xml).
 """
 
 from __future__ import annotations
@@ -25,16 +30,25 @@ from wizard import catalog
 from wizard.rules.across import majority, product_clusters
 from wizard.rules.facts import NodeFiles
 from wizard.rules.findings import Report
+from wizard.rules.models import Datasource
 from wizard.rules.reading import is_embedded_h2
 from wizard.rules.tree import manifest_data
 
 RULE = 37
 # The product databases rule 37 is about (reference §8 rule 37), by datasource name.
-JUDGED = ("BPS_DS", "ACTIVITI_DB", "WSO2_MB_STORE_DB")
+JUDGED = (
+    "BPS_DS",
+    "ACTIVITI_DB",
+    "WSO2_MB_STORE_DB",
+    "WSO2_ANALYTICS_EVENT_STORE_DB",
+    "WSO2_ANALYTICS_PROCESSED_DATA_STORE_DB",
+)
 _HOLDS = {
     "BPS_DS": "BPEL processes, human tasks and their instances",
     "ACTIVITI_DB": "BPMN processes and their instances",
     "WSO2_MB_STORE_DB": "queues, subscriptions and messages",
+    "WSO2_ANALYTICS_EVENT_STORE_DB": "received events (the analytics record store)",
+    "WSO2_ANALYTICS_PROCESSED_DATA_STORE_DB": "analysed data (summaries the dashboards read)",
 }
 
 
@@ -44,9 +58,29 @@ class _Store:
 
     key: str
     jndi: str
+    """"" where the product looks the datasource up by its name (DAS)."""
     file: str
     """The datasources file the stock defines it in, relative to the conf dir."""
     optional: bool
+
+    @property
+    def label(self) -> str:
+        return self.jndi or self.key
+
+    @property
+    def where(self) -> str:
+        return (
+            f"datasource[jndiConfig/name='{self.jndi}']"
+            if self.jndi
+            else f"datasource[name='{self.key}']"
+        )
+
+    def found(self, node: NodeFiles) -> Datasource | None:
+        """The node's datasource for this store, found as the product looks it up; by name,
+        the first of the name (Carbon refuses a second)."""
+        if self.jndi:
+            return node.by_jndi.get(self.jndi)
+        return next((ds for ds in node.datasources if ds.name.strip() == self.key), None)
 
 
 def check(nodes: Sequence[NodeFiles], manifest: bytes | None, out: Report) -> None:
@@ -100,7 +134,7 @@ def _shared(
     if (cluster, store.key) in listed:
         return True
     for node in members:
-        ds = node.by_jndi.get(store.jndi)
+        ds = store.found(node)
         if ds is not None and ds.url is not None and not is_embedded_h2(ds.url):
             return True
     return False
@@ -111,23 +145,22 @@ def _check_cluster(store: _Store, cluster: str, members: Sequence[NodeFiles], ou
     size = len(members)
     shared = []
     for node in members:
-        ds = node.by_jndi.get(store.jndi)
+        ds = store.found(node)
         if ds is None:
             if node.datasources_complete:
                 message = (
-                    f"no datasource is '{store.jndi}': the node keeps its stock "
+                    f"no datasource is '{store.label}': the node keeps its stock "
                     f"{store.file}, whose {store.key} is an embedded H2 file, so its "
                     f"{holds} stay on this node while the {size}-node cluster {cluster} must "
                     f"share them; define {store.key} on the cluster's shared database"
                 )
-                where = f"datasource[jndiConfig/name='{store.jndi}']"
-                out.add(RULE, node.id, node.conf(store.file), where, message)
+                out.add(RULE, node.id, node.conf(store.file), store.where, message)
             continue
         if ds.url is None:
             continue  # rule 5 reports it
         if ds is node.local_datasource or is_embedded_h2(ds.url):
             message = (
-                f"'{store.jndi}' is '{ds.url}', a database inside this node: its {holds} "
+                f"'{store.label}' is '{ds.url}', a database inside this node: its {holds} "
                 f"would be this node's alone, but the {size}-node cluster {cluster} must "
                 "share them; point it at the database every node of the cluster uses"
             )
@@ -140,7 +173,7 @@ def _check_cluster(store: _Store, cluster: str, members: Sequence[NodeFiles], ou
     for node, ds in shared:
         if ds.url != reference:
             message = (
-                f"'{store.jndi}' is '{ds.url}' here but '{reference}' on "
+                f"'{store.label}' is '{ds.url}' here but '{reference}' on "
                 f"{', '.join(holders)}: the nodes of {cluster} share one {store.key} database"
             )
             out.add(RULE, node.id, ds.file, ds.at("url"), message)

@@ -40,7 +40,7 @@ RULE_TITLES: dict[int, str] = {
     34: "IS as Key Manager defines and names API Manager's WSO2AM_DB (same URL and user)",
     35: "api-manager.xml: API Manager and the key manager name each other's front; WSClient",
     36: "Behind a load balancer: carbon.xml host names and Tomcat proxyPorts are the balancer's",
-    37: "BPEL, BPMN (where shared) and broker data: one non-H2 database per cluster of 2+ nodes",
+    37: "BPEL, BPMN (if shared), broker, analytics data: one non-H2 database per 2+ node cluster",
     38: "A loopback database host serves only nodes that all run on that one machine",
     39: "README.md gives what to read first, then the steps in the order the operator works",
 }

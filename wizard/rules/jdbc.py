@@ -62,7 +62,10 @@ def check_engine(node: NodeFiles, ds: Datasource, out: Report) -> None:
     if message:
         out.add(7, node.id, ds.file, ds.at("validationQuery"), message)
     on_borrow = ds.setting("testOnBorrow")
-    if (on_borrow or "").strip().lower() != "true":
+    # DAS ships its analytics datasources without testOnBorrow, testing idle connections
+    # instead (carbon-analytics v1.3.25 analytics-datasources.xml): WSO2's own way passes.
+    while_idle = on_borrow is None and _true(ds.setting("testWhileIdle"))
+    if not _true(on_borrow) and not while_idle:
         out.add(
             7,
             node.id,
@@ -70,6 +73,10 @@ def check_engine(node: NodeFiles, ds: Datasource, out: Report) -> None:
             ds.at("testOnBorrow"),
             "testOnBorrow must be true, so a connection the database dropped is replaced",
         )
+
+
+def _true(setting: str | None) -> bool:
+    return (setting or "").strip().lower() == "true"
 
 
 # WSO2's PostgreSQL query for datasources whose connections start without auto-commit: the
