@@ -339,6 +339,8 @@ _DAS_EVENT_DB = ProductDatabase(
 _DAS_PROCESSED_DB = replace(
     _DAS_EVENT_DB,
     key="WSO2_ANALYTICS_PROCESSED_DATA_STORE_DB",
+    # The stock file describes both as the "record store"; the picture tells them apart.
+    description="The datasource used for analytics processed data store",
     default_name="WSO2_DAS_PROCESSED_DB",
     default_user="dasprocadmin",
 )
