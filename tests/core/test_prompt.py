@@ -1043,3 +1043,24 @@ def test_a_preset_nested_past_the_bound_is_refused_naming_it(
     err = capsys.readouterr().err
     assert "deep.toml" in err and "nests tables or lists more than" in err
     assert "Traceback" not in err
+
+
+def test_at_80_columns_a_question_wraps_at_word_ends_and_a_long_answer_gets_its_own_row(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """questionary prints `? ` and the question on one line and the terminal breaks it at its
+    last column ("leav" / "e empty", "registry data" / "base"): the question is wrapped at
+    word ends, and an answer that would not fit after it starts a row of its own."""
+    from wizard.prompt.asking import Asking
+
+    monkeypatch.setenv("COLUMNS", "80")
+    long = (
+        "Data Analytics Server distribution on this machine (.zip or PRODUCT_HOME; leave "
+        "empty to patch the built-in Carbon baseline):"
+    )
+    rows = Asking.question(long).split("\n")
+    assert len(rows) == 2 and len("? " + rows[0]) <= 80
+    assert rows[0].endswith("PRODUCT_HOME;") and rows[1].startswith("leave empty")
+    name = "Data Analytics Server: WSO2_ANALYTICS_EVENT_STORE_DB: database name:"
+    assert Asking.question(name, "WSO2_DAS_EVENT_STORE_DB") == name + "\n"
+    assert Asking.question("Database server port:", "5432") == "Database server port:"

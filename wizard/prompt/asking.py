@@ -108,12 +108,32 @@ class Asking:
             break_long_words=False,  # a path stays whole, to copy
         )
 
+    @staticmethod
+    def question(message: str, answer: str = "") -> str:
+        """`message` wrapped at word ends for questionary's `? ` line (the terminal would break
+        it mid-word at its last column); when `answer` (a default, or the choice echoed
+        once answered) would not fit after its last row, the answer starts a row of its own."""
+        import shutil
+        import textwrap
+
+        width = max(40, shutil.get_terminal_size().columns)
+        rows = textwrap.wrap(
+            message, width - 2, break_on_hyphens=False, break_long_words=False
+        ) or [""]
+        wrapped = "\n".join(rows)
+        last = len(rows[-1]) + (2 if len(rows) == 1 else 0)
+        if answer and last + 1 + len(answer) > width:
+            wrapped += "\n"
+        return wrapped
+
     def text(self, message: str, default: str = "", validate: Validator | None = None) -> str:
         """Ask until `validate` takes the answer. A refusal is said in full under the
         answer, wrapped to the terminal, and the question comes back with what was typed:
         questionary's own line for it is one row, cut at the terminal's last column."""
         while True:
-            question = questionary.text(message, default=default, **self.pt_kwargs)
+            question = questionary.text(
+                self.question(message, default), default=default, **self.pt_kwargs
+            )
             answer = str(question.unsafe_ask())
             verdict = True if validate is None else validate(answer)
             if verdict is True:
@@ -123,7 +143,9 @@ class Asking:
 
     def secret(self, message: str, validate: Validator | None = None) -> str:
         while True:
-            answer = str(questionary.password(message, **self.pt_kwargs).unsafe_ask())
+            answer = str(
+                questionary.password(self.question(message), **self.pt_kwargs).unsafe_ask()
+            )
             verdict = True if validate is None else validate(answer)
             if verdict is True:
                 return answer
@@ -136,12 +158,19 @@ class Asking:
         values = [c.value for c in choices]
         if default not in values:
             default = values[0]
+        longest = max((str(c.title) for c in choices), key=len, default="")
         return questionary.select(
-            message, choices=list(choices), default=default, **self.pt_kwargs
+            self.question(message, longest),
+            choices=list(choices),
+            default=default,
+            **self.pt_kwargs,
         ).unsafe_ask()
 
     def confirm(self, message: str, default: bool) -> bool:
-        return bool(questionary.confirm(message, default=default, **self.pt_kwargs).unsafe_ask())
+        question = questionary.confirm(
+            self.question(message, "(y/N)"), default=default, **self.pt_kwargs
+        )
+        return bool(question.unsafe_ask())
 
     def menu(self, title: str, actions: Sequence[Choice]) -> Any:
         return self.select(title, [Choice("Continue", CONTINUE), *actions], default=CONTINUE)
