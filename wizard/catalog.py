@@ -140,6 +140,9 @@ class Product:
     instead of asking for its own (IS as Key Manager uses API Manager's WSO2AM_DB)."""
     chooses_user_store: bool = False
     """Identity Server family: the primary user store is an answer (jdbc, ldap, embedded-ldap)."""
+    cluster_by_hand: str = ""
+    """What a cluster of two or more nodes of this product still needs that the tree does not
+    set (for the preview and the README); "" when the tree sets all of it."""
 
     def profile(self, name: str | None) -> Profile:
         return self.profiles[name or self.default_profile]
@@ -480,6 +483,17 @@ PRODUCTS: dict[str, Product] = {
             versions={"3.0.1": "4.4.3", "3.1.0": "4.4.9", "3.2.0": "4.4.26"},
             profiles=_carbon((_DAS_EVENT_DB, _DAS_PROCESSED_DB)),
             default_profile="default",
+            # CLUSTER44x "Minimum High Availability Deployment for WSO2 DAS 3.1.0"; the stock
+            # spark-defaults.conf has carbon.spark.master.count 1 (carbon-analytics v1.3.25
+            # features/analytics-processors/org.wso2.carbon.analytics.spark.server.feature).
+            cluster_by_hand=(
+                "the tree shares its analytics stores, registry and users, but DAS's "
+                "active/passive processing is set by hand on every node, as WSO2's minimum "
+                "high-availability guide for DAS does it: the HA mode in "
+                "repository/conf/event-processor.xml (each node's own host under it, the "
+                "Distributed mode off) and carbon.spark.master.count 2 in "
+                "repository/conf/analytics/spark/spark-defaults.conf"
+            ),
         ),
         Product(
             id="greg",

@@ -235,3 +235,16 @@ def test_rule_37_finds_a_store_missing_or_pointing_elsewhere() -> None:
     moved = built.files[path].replace(b"/WSO2_DAS_EVENT_STORE_DB<", b"/OTHER_DB<")
     findings = check_files({**built.files, path: moved})
     assert {(f.rule, f.node) for f in findings} == {(37, "das-1")}, show(findings)
+
+
+def test_a_das_cluster_is_told_what_its_ha_processing_still_needs_by_hand() -> None:
+    """The tree sets databases, registry, users and clustering; DAS's active/passive
+    processing (event-processor.xml, Spark's master count) is the operator's, and the
+    preview and the README say so for a cluster, not for a lone node."""
+    plan = _plan(answers_for("postgresql", [das_product()]))
+    (note,) = [n for n in plan.notes if n.startswith("Data Analytics Server (das)")]
+    assert "repository/conf/event-processor.xml" in note
+    assert "carbon.spark.master.count 2" in note
+    assert note in tree.build(plan).readme
+    lone = _plan(answers_for("postgresql", [das_product(nodes=1)]))
+    assert not [n for n in lone.notes if n.startswith("Data Analytics Server")]

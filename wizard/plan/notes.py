@@ -19,6 +19,10 @@ def plan_notes(topology: Topology) -> tuple[str, ...]:
                 + " are not in the tree; the README lists the exact element and value to set "
                 "in each, on every node."
             )
+    for product in topology.products:
+        spec = PRODUCTS[product.id]
+        if spec.cluster_by_hand and len(product.nodes) > 1:
+            notes.append(f"{spec.label} ({product.key}): {spec.cluster_by_hand}.")
     # Every product that keeps BPS_DS runs the same bpel create script (carbon-business-process
     # 4.4.x; ../shared/upstream/bps-3.6.0/SOURCES.md), Identity Server's workflow engine too.
     bpel = [p for p in topology.products if "BPS_DS" in p.databases]
