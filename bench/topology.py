@@ -17,7 +17,14 @@ PRODUCTS: tuple[tuple[str, str, dict[str, str]], ...] = (
     ("as", "5.3.0", {}),
     ("bps", "3.6.0", {"BPS_DS": "bps"}),
     ("mb", "3.2.0", {"WSO2_MB_STORE_DB": "mb"}),
-    ("das", "3.2.0", {}),
+    (
+        "das",
+        "3.2.0",
+        {
+            "WSO2_ANALYTICS_EVENT_STORE_DB": "dasevent",
+            "WSO2_ANALYTICS_PROCESSED_DATA_STORE_DB": "dasprocessed",
+        },
+    ),
     ("greg", "5.4.0", {}),
 )
 

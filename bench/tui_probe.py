@@ -14,6 +14,7 @@ benchmark presses Ctrl+N and reads the terminal.
 from __future__ import annotations
 
 import copy
+import gc
 import os
 import sys
 import tempfile
@@ -53,6 +54,9 @@ class ProbeApp(WizardApp):
         event.prevent_default()  # the wizard's own on_mount would open the Start step
         if self.mode == "steps":
             await self.show_step("start")
+            # As the wizard's own on_mount does: the modules of the later steps are imported
+            # in the background once the first frame is out (an operator reads Start first).
+            self.when_drawn(self.start_preload)
             self.when_drawn(lambda: self.probe_log.write_text("ready\n"))
         if self.mode == "nodes":
             await self.show_step("nodes")
@@ -88,6 +92,8 @@ def main(mode: str, nodes: int, log: Path) -> None:
         )
         products = STEP_PRODUCTS if mode == "steps" else 10
         app.state.load(copy.deepcopy(estate(nodes, products)), "bench")
+        # As run_app does: what is imported by now is frozen out of every full collection.
+        gc.freeze()
         ProbeApp(app, mode, log).run()
 
 

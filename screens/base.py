@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable, Iterable
 from functools import wraps
 from typing import Any, ClassVar, TypeVar, cast
@@ -100,6 +101,9 @@ class StepPane(VerticalScroll):
         self.can_focus = False
         self._check_timer: Timer | None = None
         self._later: list[Widget] = []
+        self._after_frame: list[Callable[[], object]] | None = []
+        """What waits for the pane's first frame; None once it has run."""
+        self._frame_shown = False
         self._focus_later = ""
         self.whole = False
         """Mount the whole form before the first frame: the step is opened at a field."""
@@ -115,8 +119,31 @@ class StepPane(VerticalScroll):
         split = len(items) if whole else self.first_items
         self._later = items[split:]
         if self._later:
-            self.call_after_refresh(self._mount_later)
+            self.after_first_frame(self._mount_later)
         yield from items[:split]
+
+    def after_first_frame(self, callback: Callable[[], object]) -> None:
+        """Call `callback` once the pane's first frame is rendered (at once if it is)."""
+        if self._after_frame is None:
+            self.call_later(callback)
+        else:
+            self._after_frame.append(callback)
+
+    def on_show(self) -> None:
+        # Shown by the layout that first places the pane, whose frame is rendered before any
+        # other message is handled. (`call_after_refresh`, from inside the app's batch of a
+        # step change, could run first: the step left was unmounted before the frame.)
+        if self._after_frame is not None and not self._frame_shown:
+            self._frame_shown = True
+            self.call_later(self._run_after_frame)
+
+    async def _run_after_frame(self) -> None:
+        waiting = self._after_frame or []
+        while waiting:  # in turn: the form is whole before the preview renders
+            done = waiting.pop(0)()
+            if inspect.isawaitable(done):
+                await done
+        self._after_frame = None
 
     async def recompose(self) -> None:
         # Drawn again after an edit, the form is mounted whole: the edit's handler then
@@ -126,8 +153,8 @@ class StepPane(VerticalScroll):
 
     @property
     def mounting(self) -> bool:
-        """Part of the form is still to be mounted (it follows the first frame)."""
-        return bool(self._later)
+        """Part of the form, or other work that follows the first frame, is still to come."""
+        return bool(self._later or self._after_frame)
 
     async def _mount_later(self) -> None:
         later = self._later

@@ -80,44 +80,62 @@ class PreviewPane(StepPane):
         """(node id, path) of the diff on show."""
         self.planned: Preview | None = None
 
+    # The status, the findings and the answers to confirm: the picture, the notes and the
+    # diffs are hidden until the checks are done, and mounted after the first frame.
+    first_items = 5
+
     def body(self) -> Iterable[Widget]:
+        # The containers are built with their children, not with `with` blocks: `body` is
+        # read whole before Textual composes it, so a `with` block's children came out as
+        # the pane's own and the containers empty (the buttons lost their row, and the
+        # picture showed before there was one).
         yield Static("Rendering the preview…", id="preview-status", markup=False)
         yield ProblemList(id="findings")
         yield Static("", id="confirm-title", classes="section", markup=False)
         yield ConfirmList(id="confirm-list")
-        with Horizontal(id="preview-actions"):
-            yield CompactButton("Confirm all shown", id="confirm-all", compact=True)
-            yield CompactButton("Save as preset…", id="save-preset", compact=True)
-        # Hidden until there is a picture: laid out empty, it is only drawn twice.
-        shown = Vertical(id="preview-shown")
-        shown.display = False
-        with shown:
-            yield Static("Topology", classes="section")
-            yield ScrollableContainer(Static("", id="picture"), id="picture-box", classes="wide")
+        yield Horizontal(
+            CompactButton("Confirm all shown", id="confirm-all", compact=True),
+            CompactButton("Save as preset…", id="save-preset", compact=True),
+            id="preview-actions",
+        )
+        picture, diff = Static("", id="picture"), Static("", id="diff")
+        for text in (picture, diff):
+            # They scroll sideways; never wrapping also spares measuring every line's words.
+            text.styles.text_wrap = "nowrap"
+            text.styles.text_overflow = "clip"
+        # Node, then file: one list of every node's files would be thousands long.
+        node_choice = Select[str]([], prompt="choose a node", compact=True, id="diff-node")
+        file_choice = Select[str]([], prompt="choose a file", compact=True, id="diff-file")
+        node_choice.styles.width = "1fr"
+        file_choice.styles.width = "2fr"
+        choice = Horizontal(node_choice, file_choice, id="diff-choice")
+        shown = Vertical(
+            Static("Topology", classes="section"),
+            ScrollableContainer(picture, id="picture-box", classes="wide"),
             # Below the picture, so that at 80x24 the notes never push it off the screen.
-            yield Static("Read before you start", id="notes-title", classes="section")
-            yield Static("", id="notes", markup=False)
-            yield Static("Changes against the stock files", classes="section")
-            # Node, then file: one list of every node's files would be thousands long.
-            with Horizontal(id="diff-choice"):
-                yield Select([], prompt="choose a node", compact=True, id="diff-node")
-                yield Select([], prompt="choose a file", compact=True, id="diff-file")
-            yield ScrollableContainer(Static("", id="diff"), id="diff-box", classes="wide")
+            Static("Read before you start", id="notes-title", classes="section"),
+            Static("", id="notes", markup=False),
+            Static("Changes against the stock files", classes="section"),
+            choice,
+            ScrollableContainer(diff, id="diff-box", classes="wide"),
+            id="preview-shown",
+        )
+        # Styles of widgets known here, set here rather than in the pane's rules.
+        for box in (shown, choice):
+            box.styles.height = "auto"
+        # Hidden until there is a picture: laid out empty, it is only drawn twice.
+        shown.display = False
+        yield shown
 
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#findings", ProblemList).display = False
-        # Styles of widgets found by id, set here rather than in the pane's rules.
-        for box in ("#preview-shown", "#diff-choice"):
-            self.query_one(box).styles.height = "auto"
-        self.query_one("#diff-node").styles.width = "1fr"
-        self.query_one("#diff-file").styles.width = "2fr"
-        for text in ("#picture", "#diff"):
-            # They scroll sideways; never wrapping also spares measuring every line's words.
-            self.query_one(text).styles.text_wrap = "nowrap"
-            self.query_one(text).styles.text_overflow = "clip"
         self.show_confirmations()
-        self.render_preview()
+        # Rendered once the step is on the terminal: started here, the render thread held
+        # the interpreter lock for half of the time the first frame took (it is a Python
+        # thread). The hidden part of the pane is mounted first (the callbacks after a
+        # refresh run in turn), so the result finds it in place.
+        self.after_first_frame(self.render_preview)
 
     def show_confirmations(self) -> None:
         items = confirmation_items(self.state)
@@ -343,7 +361,7 @@ class PreviewPane(StepPane):
         confirm_list = self.query_one("#confirm-list", ConfirmList)
         if confirm_list.display:
             focus_now(confirm_list)
-        elif self.query_one("#preview-shown").display:
+        elif any(shown.display for shown in self.query("#preview-shown")):
             choice = self.query_one("#diff-node", Select)
             if scroll:
                 focus_now(choice)

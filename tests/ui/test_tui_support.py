@@ -61,9 +61,10 @@ async def settle(pilot: Pilot[Any]) -> None:
     """Wait for workers (preview rendering, writing), the check that follows typing, and
     the screen to catch up."""
     await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
     for _ in range(100):
+        # Again after each wait: a worker may start after the step's first frame.
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
         panes = list(pilot.app.query(StepPane))
         if not any(pane.check_pending or pane.mounting for pane in panes):
             break
