@@ -80,8 +80,11 @@ class PreviewPane(StepPane):
         """(node id, path) of the diff on show."""
         self.planned: Preview | None = None
 
-    # The status, the findings and the answers to confirm: the picture, the notes and the
-    # diffs are hidden until the checks are done, and mounted after the first frame.
+    # The status, the findings and the answers to confirm first: the picture, the notes and
+    # the diffs are hidden until the checks are done, and mounted after the first frame; the
+    # render starts after it too (a Python thread, it shares the interpreter lock with the
+    # frame). Both, Next to Preview (10 nodes): in-process 66 -> 40 ms, tmux 147-158 ->
+    # 119-134 ms.
     first_items = 5
 
     def body(self) -> Iterable[Widget]:
@@ -131,10 +134,8 @@ class PreviewPane(StepPane):
         super().on_mount()
         self.query_one("#findings", ProblemList).display = False
         self.show_confirmations()
-        # Rendered once the step is on the terminal: started here, the render thread held
-        # the interpreter lock for half of the time the first frame took (it is a Python
-        # thread). The hidden part of the pane is mounted first (the callbacks after a
-        # refresh run in turn), so the result finds it in place.
+        # Rendered once the step is on the terminal (see first_items), after the hidden part
+        # is mounted (the callbacks run in turn), so that the result finds it in place.
         self.after_first_frame(self.render_preview)
 
     def show_confirmations(self) -> None:
