@@ -220,6 +220,28 @@ def _start_step(plan: Plan, number: int) -> list[str]:
         "node's local registry, shipped pre-populated (on Identity Server it also holds "
         "data the pack created at build time), and the node cannot start without it.",
         "",
+        *_deployment_sync(plan),
+    ]
+
+
+def _deployment_sync(plan: Plan) -> list[str]:
+    """What clustering and this tree do not copy between the nodes of a cluster: deployed
+    artifacts. Carbon 4.4's clustering guide keeps `repository/deployment/server` the same on
+    every node of a cluster (its Deployment Synchronizer; AS500 "Introduction to Deployment
+    Synchronizer", https://wso2docs.atlassian.net/wiki/spaces/AS500/pages/24510781)."""
+    clusters = [p.key for p in plan.topology.products if len(p.nodes) > 1]
+    if not clusters:
+        return []
+    return [
+        "What is deployed on one node (the `repository/deployment/server` folder of "
+        "PRODUCT_HOME, or of the EI profile: proxies, APIs, services, web apps, Carbon apps) "
+        "reaches no other node: neither Hazelcast clustering nor this tree copies it. Deploy "
+        "each artifact on every node of "
+        + ", ".join(f"`{key}`" for key in clusters)
+        + ", or keep that folder the same on all of them (a shared file system, or rsync "
+        "from one node), as WSO2's Carbon 4.4 clustering guide has it (Deployment "
+        "Synchronizer).",
+        "",
     ]
 
 

@@ -128,3 +128,22 @@ def test_the_projects_readme_lists_every_rule_check_numbers() -> None:
     text = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     listed = dict(re.findall(r"^\| (\d+) \| (.+) \|$", text, re.MULTILINE))
     assert {int(k): v for k, v in listed.items()} == rules.RULE_TITLES
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_the_start_step_says_deployed_artifacts_reach_no_other_node(name: str) -> None:
+    """Clustering shares registry, users and databases, not what is deployed under
+    repository/deployment/server: the start step says so for every cluster of two or more
+    nodes, by its key, and says nothing of the kind for a plan of lone nodes."""
+    built, text = readme_of(name)
+    start = text.split(". Start the nodes", 1)[1].split("\n### ", 1)[0]
+    clusters = [p.key for p in built.topology.products if len(p.nodes) > 1]
+    assert clusters, "every bundled preset clusters at least one product"
+    assert "repository/deployment/server" in start and "reaches no other node" in start
+    for key in clusters:
+        assert f"`{key}`" in start
+    data = presets.load_preset(name, DIRS).model_dump(mode="json", exclude_none=True)
+    for product in data["products"]:
+        del product["nodes"][1:]
+    lone = tree.preview(plan.build(type(built.topology).model_validate(data), {})).readme
+    assert "repository/deployment/server" not in lone
