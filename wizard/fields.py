@@ -189,6 +189,20 @@ def check_url_options(value: str) -> str:
         raise ValueError("holds '&amp;'; write '&' plainly: the files escape it exactly once")
     if value.startswith(("?", ";", ":")):
         raise ValueError(f"starts with '{value[0]}'; leave it out: the wizard adds the separator")
+    # Pairs are joined by '&' (MySQL, PostgreSQL) or ';' (SQL Server, DB2, which also ends the
+    # last one with ';'): an empty pair or a bare key reaches every node's URL, and no
+    # driver says which option it dropped.
+    pairs = re.split(r"[&;]", value.removesuffix(";"))
+    for pair in pairs:
+        if not pair:
+            raise ValueError(
+                f"'{_q(value)}' has an empty option (two separators in a row, or one at an "
+                "end); write key=value pairs joined by one '&' (or ';')"
+            )
+        if not pair.partition("=")[0] or "=" not in pair:
+            raise ValueError(
+                f"'{_q(pair)}' is not key=value; write each option as key=value, e.g. useSSL=false"
+            )
     return check_xml_text(value)
 
 

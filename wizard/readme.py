@@ -47,7 +47,7 @@ def render(
     out += [""]
     baseline = [key for key, label in stock_labels.items() if "baseline" in label]
     # What to know before anything: then the steps, in the order the operator works.
-    out += ["## Read before you start", ""]
+    out += [READ_FIRST, ""]
     if baseline:
         out += [
             "> **Product-specific settings are not included** for "
@@ -92,12 +92,26 @@ def render(
     return "\n".join(out)
 
 
+READ_FIRST = "## Read before you start"
+
+
 def next_steps_section(readme_text: str) -> str:
+    """What to read first (files left to merge by hand, notes) and the ordered steps: what
+    both front ends show after writing. A write result that opened at step 1 hid the
+    warnings the README puts before it."""
     start = readme_text.find(NEXT_STEPS)
     if start < 0:
         return readme_text
     end = readme_text.find("\n## ", start + len(NEXT_STEPS))
-    return readme_text[start : end if end > 0 else None].strip() + "\n"
+    steps = readme_text[start : end if end > 0 else None].strip() + "\n"
+    first = readme_text.find(READ_FIRST)
+    if first < 0 or first > start:
+        return steps
+    ends = readme_text.find("\n## ", first + len(READ_FIRST))
+    read_first = readme_text[first : ends if ends > 0 else start].strip()
+    if read_first == READ_FIRST:
+        return steps
+    return read_first + "\n\n" + steps
 
 
 def _database_steps(plan: Plan, sql_files: Sequence[str]) -> list[str]:

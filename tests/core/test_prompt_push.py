@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import tomli_w
 
+from tests.core.test_distribution import apim_home
 from tests.core.test_prompt import (
     BACKSPACE,
     ENTER,
@@ -30,12 +31,20 @@ def write_with_prompt(prompt: Run, out: Path, preset: str = PRESET) -> int:
 
 
 def test_the_push_commands_follow_the_written_tree(
-    run: Run,  # noqa: F811
+    home: Path,  # noqa: F811
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    """With API Manager's distribution, the push is offered: dry run, every node, one
+    cluster, each the tree's README's own line."""
+    presets_dir = tmp_path / "my-presets"
+    presets_dir.mkdir()
+    data = tomllib.loads((locations.bundled_presets_dir() / f"{PRESET}.toml").read_text())
+    data["name"] = "with-pack"
+    data["products"][0]["distribution"] = str(apim_home(tmp_path))
+    (presets_dir / "with-pack.toml").write_text(tomli_w.dumps(data))
     out = tmp_path / "my plans" / "apim"  # a folder name a shell must have quoted
-    assert write_with_prompt(run, out) == 0, capsys.readouterr()
+    assert write_with_prompt(Run(home, presets_dir), out, "with-pack") == 0, capsys.readouterr()
     printed = capsys.readouterr().out.splitlines()
     cd = f"cd {shlex.quote(str(out))} && "
     assert "'" in cd
@@ -48,10 +57,28 @@ def test_the_push_commands_follow_the_written_tree(
     # The dry run's line says what it does, and comes after the tree is written.
     said = "\n".join(printed)
     assert said.index("Wrote ") < said.index("the dry run first, which changes nothing")
+    assert "push refuses" not in said
     # The same lines as the tree's README, which the operator finds there later.
     readme = (out / "README.md").read_text()
     for command in commands:
         assert f"\n{command.removeprefix(cd)}\n" in readme, command
+
+
+def test_nodes_patched_from_the_baseline_are_offered_the_dry_run_only(
+    run: Run,  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Without a distribution the playbook refuses every node (their files are merged by
+    hand), as the README says: the last words offer the dry run alone and say why."""
+    out = tmp_path / "apim"
+    assert write_with_prompt(run, out) == 0, capsys.readouterr()
+    said = " ".join(capsys.readouterr().out.split())
+    cd = f"cd {shlex.quote(str(out))} && "
+    assert cd + DRY_RUN in said
+    assert cd + PUSH_ALL + " " not in said.replace(cd + DRY_RUN, "")
+    assert "the push refuses every node here" in said
+    assert "The push refuses the nodes of `apim`" in (out / "README.md").read_text()
 
 
 def test_no_push_commands_for_a_tree_without_ansible(
@@ -70,3 +97,30 @@ def test_no_push_commands_for_a_tree_without_ansible(
     printed = capsys.readouterr().out
     assert "Wrote " in printed and not (out / "ansible").exists()
     assert "ansible-playbook" not in printed
+
+
+def test_after_writing_what_to_read_first_comes_first_wrapped_at_80_columns(
+    run: Run,  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The write result opened at step 1 and hid the README's warnings (files to merge by
+    hand), and printed the README raw, cut mid-word at the terminal's last column: now what
+    to read first comes first, prose is wrapped at word ends, and commands stay whole."""
+    monkeypatch.setenv("COLUMNS", "80")
+    out = tmp_path / "apim"
+    assert write_with_prompt(run, out) == 0, capsys.readouterr()
+    printed = capsys.readouterr().out
+    after = printed[printed.index("Wrote ") :]
+    assert after.index("## Read before you start") < after.index("### 1. Create the databases")
+    assert "Product-specific settings are not included" in after
+    in_code = False
+    for line in after.splitlines():
+        fence = line.startswith("```")
+        if not (in_code or fence or line.startswith("  cd ")):
+            assert len(line) <= 80, line
+        in_code = in_code != fence
+    readme = (out / "README.md").read_text()
+    for command in (line for line in readme.splitlines() if line.startswith("mysql ")):
+        assert command in after.splitlines(), command  # whole, to copy

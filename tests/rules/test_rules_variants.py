@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 
 from tests import answers_fixtures as af
-from wizard import rules, tree
+from wizard import fields, plan, presets, rules, tree
+from wizard.engines import ENGINES
+from wizard.locations import bundled_presets_dir
 from wizard.rules import facts, fastpath
 
 Files = dict[str, bytes]
@@ -159,3 +161,26 @@ def test_a_second_clustering_element_is_not_the_one_read(
     changed = every_axis2(files, second)
     assert variants_found(changed, monkeypatch) == 0
     assert rules.check_files(changed) == reparsed(changed, monkeypatch)
+
+
+def test_a_malformed_url_option_is_refused_at_the_field_and_found_in_a_tree() -> None:
+    """'autoReconnect=true&&useSSL' was taken, written into every node's URL, and passed
+    check: the field refuses it, and rule 6 finds it in a hand-edited tree."""
+    for engine in ENGINES.values():
+        for options in (engine.default_url_options, engine.tls_url_options):
+            if options:
+                assert fields.check_url_options(options) == options
+    for bad in ("autoReconnect=true&&useSSL", "useSSL=false&", "useSSL", "a=1;;b=2"):
+        with pytest.raises(ValueError):
+            fields.check_url_options(bad)
+    assert fields.check_url_options("sslConnection=true;") == "sslConnection=true;"
+    built = tree.preview(
+        plan.build(presets.load_preset("apim-2node-mysql", [bundled_presets_dir()]), {})
+    )
+    path = "nodes/apim-1/repository/conf/datasources/master-datasources.xml"
+    text = built.files[path].replace(
+        b"autoReconnect=true&amp;useSSL", b"autoReconnect=true&amp;&amp;useSSL"
+    )
+    assert text != built.files[path]
+    findings = [f for f in rules.check_files({**built.files, path: text}) if f.rule == 6]
+    assert findings and all("empty or bare URL option" in f.message for f in findings)

@@ -192,7 +192,7 @@ def test_two_products_planned_and_written_with_the_keyboard(
     t.tmux("send-keys", "-t", "wizard", "-l", str(out))
     t.tmux("send-keys", "-t", "wizard", "Enter")
     t.wait_for("Wrote ")
-    t.wait_for("Next steps")
+    t.wait_for("Read before you start")  # then the steps, below
     t.keys("C-n")
     assert t.exit_code() == 0
     assert cli.main(["check", str(out)]) == 0
@@ -275,16 +275,20 @@ def test_the_write_result_is_read_at_80x24_with_the_keys(
     t.type(str(out))
     t.keys("Enter")
     shown = t.wait_for("Wrote ")
-    # On the screen at 80x24, not below it: the result line and where to go from there.
+    # On the screen at 80x24, not below it: the result line and where to go from there,
+    # what to read before anything else first.
     [wrote] = [line for line in shown.splitlines() if "Wrote " in line]
     assert "files to" in wrote
-    assert "Next steps" in shown
+    assert "Read before you start" in shown
     # It has the focus, drawn reversed: seen without colour too.
     [coloured] = [line for line in t.screen(escapes=True).splitlines() if "Wrote " in line]
     assert "\x1b[7m" in coloured, coloured
-    # The keys read on: PageDown moves the next steps up the screen.
-    t.keys("PageDown")
-    assert t.screen() != shown
+    # The keys read on: PageDown brings the next steps up the screen.
+    for _ in range(6):
+        if "Next steps" in t.screen():
+            break
+        t.keys("PageDown")  # waits for the screen to settle
+    assert "Next steps" in t.screen(), t.screen()
     assert (out / "manifest.json").is_file()
 
 

@@ -176,7 +176,7 @@ class ReviewSteps(Asking):
         for note in result.swept:
             self.say(f"note: {note}")
         try:
-            self.say(tree.next_steps(built), raw=True)
+            self.say_markdown(tree.next_steps(built))
         except Exception:  # the summary is a courtesy; the README holds the same steps
             self.say(f"Next: read {result.path / 'README.md'}.")
         self.say_push_commands(plan, result.path)
@@ -193,6 +193,15 @@ class ReviewSteps(Asking):
         )
         return None
 
+    def say_markdown(self, text: str) -> None:
+        """README text at the terminal's width: prose wrapped at word ends, each command in
+        a code block printed whole, to copy (the terminal cut both mid-word)."""
+        in_code = False
+        for line in text.split("\n"):
+            fence = line.startswith("```")
+            self.say(line, raw=in_code or fence)
+            in_code = in_code != fence
+
     def say_push_commands(self, plan: Plan, tree_path: Path) -> None:
         """When the tree has ansible/: the commands that push it, the dry run first, each
         ready to paste (the README's own lines)."""
@@ -202,6 +211,17 @@ class ReviewSteps(Asking):
             return
         cd = f"cd {shlex.quote(str(tree_path))}"
         dry_run, push_all, push_group, _ = push_commands(plan)
+        # The playbook refuses nodes patched from the kernel baseline (no distribution):
+        # their files are merged by hand, so only the dry run is offered for them.
+        merged = [p.key for p in plan.topology.products if not p.distribution]
+        if len(merged) == len(plan.topology.products):
+            self.say(
+                "Push with Ansible: the push refuses every node here, as their files come from "
+                "the kernel baseline and are merged by hand (README step 4). The dry run "
+                "changes nothing and shows what to merge on each node:"
+            )
+            self.say(f"  {cd} && {dry_run}", raw=True)
+            return
         self.say(
             "Push with Ansible (ansible-playbook on this machine, SSH to the nodes): the dry "
             "run first, which changes nothing and shows what each node would get; then the "
@@ -209,6 +229,13 @@ class ReviewSteps(Asking):
         )
         for line in (dry_run, push_all, push_group):
             self.say(f"  {cd} && {line}", raw=True)
+        if merged:
+            self.say(
+                "The push refuses the nodes of "
+                + ", ".join(merged)
+                + ": their files come from the kernel baseline and are merged by hand "
+                "(README step 4)."
+            )
 
 
 def group(problems: Sequence[Problem]) -> dict[str, list[Problem]]:

@@ -131,7 +131,8 @@ def _new_datasource(ds: DatasourcePlan) -> list[tuple[int, str]]:
     order = ["url", "username", "password", "driverClassName"]
     lines += [(3, f"<{k}>{t(settings[k])}</{k}>") for k in order]
     lines += [(3, f"<{k}>{v}</{k}>") for k, v in _POOL[:2]]
-    lines += [(3, f"<testOnBorrow>{settings['testOnBorrow']}</testOnBorrow>")]
+    if ("testWhileIdle", "true") not in ds.stock_pool:  # DAS's way, as its stock file has it
+        lines += [(3, f"<testOnBorrow>{settings['testOnBorrow']}</testOnBorrow>")]
     lines += [(3, f"<validationQuery>{t(settings['validationQuery'])}</validationQuery>")]
     lines += [(3, f"<{k}>{v}</{k}>") for k, v in _POOL[2:]]
     lines += [(3, f"<defaultAutoCommit>{settings['defaultAutoCommit']}</defaultAutoCommit>")]

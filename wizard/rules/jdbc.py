@@ -49,6 +49,16 @@ def check_engine(node: NodeFiles, ds: Datasource, out: Report) -> None:
     if engine is None:
         return  # an engine the reference does not cover: nothing to compare against
     prefix, drivers, query = engine
+    options = url.partition("?")[2] if "?" in url else ""
+    if options and any("=" not in pair or pair.startswith("=") for pair in options.split("&")):
+        out.add(
+            6,
+            node.id,
+            ds.file,
+            ds.at("url"),
+            f"'{url}' has an empty or bare URL option ('{options}'): the driver drops it "
+            "without a word; write key=value pairs joined by one '&'",
+        )
     if driver is not None and driver.strip() and driver.strip() not in drivers:
         out.add(
             6,
