@@ -1064,3 +1064,25 @@ def test_at_80_columns_a_question_wraps_at_word_ends_and_a_long_answer_gets_its_
     name = "Data Analytics Server: WSO2_ANALYTICS_EVENT_STORE_DB: database name:"
     assert Asking.question(name, "WSO2_DAS_EVENT_STORE_DB") == name + "\n"
     assert Asking.question("Database server port:", "5432") == "Database server port:"
+
+
+def test_a_distribution_that_does_not_exist_is_refused_at_its_question(
+    run: Run, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """It was taken, and refused only after "Add another product?", once the operator had
+    moved on: it is refused under the answer, and the question comes back with it."""
+    missing = tmp_path / "nope" / "wso2am-2.6.0.zip"
+    keys = (
+        ENTER  # start a new plan
+        + f"plan-d{ENTER}{ENTER}"  # name, do not keep passwords
+        + f"{ENTER}{ENTER}"  # API Manager, 2.6.0
+        + f"{missing}{ENTER}"  # a distribution that is not there
+        + f"{BACKSPACE * 200}{ENTER}"  # asked again with it: cleared, the baseline
+        + ENTER  # no other product
+        + CTRL_C
+    )
+    assert run(keys) == 130
+    out = capsys.readouterr().out
+    assert f"✗ {missing} does not exist" in " ".join(out.split())
+    assert out.index("does not exist") < out.index("Products:")
+    assert "distribution" not in run.only_session().answers["products"][0]

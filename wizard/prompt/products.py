@@ -111,11 +111,19 @@ class ProductsStep(Asking):
             self.give(path, choice)
             self.draft.drop_unneeded_product_databases()
         elif field == "distribution":
-            value = self.text(
-                DISTRIBUTION.ask(product=known.label),
-                default=str(product.get("distribution", "")),
-            )
-            self.give(path, value or None)
+            default = str(product.get("distribution", ""))
+            while True:
+                value = self.text(DISTRIBUTION.ask(product=known.label), default=default)
+                self.give(path, value or None)
+                # Read here, as the full-screen step does at its field: not after the
+                # product list, once the operator has moved on.
+                found = [
+                    p for p in self.files.distribution_problems(self.answers) if p.path == path
+                ]
+                if not found:
+                    return
+                self.refused(found[0].message)
+                default = value
 
     def ask_load_balancer(self, pi: int) -> None:
         from wizard.fields import check_load_balancer
