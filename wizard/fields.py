@@ -192,7 +192,7 @@ def check_url_options(value: str) -> str:
     # Pairs are joined by '&' (MySQL, PostgreSQL) or ';' (SQL Server, DB2, which also ends the
     # last one with ';'): an empty pair or a bare key reaches every node's URL, and no
     # driver says which option it dropped.
-    pairs = re.split(r"[&;]", value.removesuffix(";"))
+    pairs = re.split(r"[&;]", value.removesuffix(";")) if value else []  # "": no options
     for pair in pairs:
         if not pair:
             raise ValueError(

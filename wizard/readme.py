@@ -7,6 +7,7 @@ from pathlib import PurePath
 
 from wizard import readme_mermaid, readme_products, schema
 from wizard.plan import NodePlan, Plan
+from wizard.questions import TLS_QUESTION
 from wizard.render import xmltools
 from wizard.render.ansible import readme_section as ansible_section
 from wizard.render.securevault import vault_readme
@@ -385,8 +386,10 @@ def _tls_line(plan: Plan) -> str:
             f"nodes start, {engine.tls_trust}."
         )
     return (
-        f"**TLS:** off: {engine.tls_default}. To turn it on, set `tls = true` under "
-        f"[database] and regenerate: the URLs then carry `{options}`, and {engine.tls_trust}."
+        f"**TLS:** off: {engine.tls_default}. To turn it on, answer yes to “{TLS_QUESTION}” "
+        "on the Database step (`tls = true` under "
+        f"[database] in an answers file) and regenerate: the URLs then carry `{options}`, and "
+        f"{engine.tls_trust}."
     )
 
 

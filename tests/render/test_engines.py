@@ -220,7 +220,10 @@ def test_mysql8_says_tls_is_off_and_how_to_turn_it_on() -> None:
     plan = plan_of(engine("mysql8"))
     (note,) = [n for n in plan.notes if n.startswith("MySQL 8:")]
     assert "useSSL=false" in note and "allowPublicKeyRetrieval=true" in note
-    assert "not encrypted" in note and "set tls = true under [database]" in note
+    assert "not encrypted" in note
+    # Said for both front ends: the full-screen question by its label, the answers file's key.
+    assert "“Encrypt connections to the database (TLS)” on the Database step" in note
+    assert "tls = true under [database] in an answers file" in note
     readme = tree.preview(plan).readme
     assert "**TLS:** off" in readme and note in readme  # the preview's notes are in the README
 

@@ -174,6 +174,7 @@ def test_a_malformed_url_option_is_refused_at_the_field_and_found_in_a_tree() ->
         with pytest.raises(ValueError):
             fields.check_url_options(bad)
     assert fields.check_url_options("sslConnection=true;") == "sslConnection=true;"
+    assert fields.check_url_options("") == ""  # no options at all: the URL ends at its name
     built = tree.preview(
         plan.build(presets.load_preset("apim-2node-mysql", [bundled_presets_dir()]), {})
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from wizard.catalog import PRODUCTS
 from wizard.model import Topology
+from wizard.questions import TLS_QUESTION
 
 
 def plan_notes(topology: Topology) -> tuple[str, ...]:
@@ -78,6 +79,8 @@ def tls_note(topology: Topology) -> str | None:
         )
     return (
         f"{engine.label}: {engine.tls_default}. To encrypt and check the server's certificate, "
-        f"set tls = true under [database]: the URLs then carry {engine.tls_url_options} "
-        "(the README says what each node then needs)."
+        f"turn on “{TLS_QUESTION}” on the Database step (tls = "
+        f"true under [database] in an answers file): the URLs then carry "
+        f"{engine.tls_url_options}, and each node needs the server's CA (README, "
+        "Datasources: driver, TLS)."
     )
