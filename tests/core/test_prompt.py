@@ -1086,3 +1086,46 @@ def test_a_distribution_that_does_not_exist_is_refused_at_its_question(
     assert f"✗ {missing} does not exist" in " ".join(out.split())
     assert out.index("does not exist") < out.index("Products:")
     assert "distribution" not in run.only_session().answers["products"][0]
+
+
+def test_a_hang_up_the_questions_swallow_still_saves_releases_and_ends(tmp_path: Path) -> None:
+    """prompt_toolkit can lose the interrupt a hang-up raises between two questions: the
+    process then waited on a terminal that was gone, its session locked. The watchdog the
+    hang-up starts saves, releases and ends it."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    marks = tmp_path / "marks"
+    script = f"""
+import time
+from pathlib import Path
+from wizard import prompt
+
+class Wizard:
+    def save_quietly(self):
+        Path({str(marks)!r}).open("a").write("saved\\n")
+        return True
+    def release(self):
+        Path({str(marks)!r}).open("a").write("released\\n")
+
+prompt._on_hang_up(Wizard())
+print("ready", flush=True)
+while True:
+    try:
+        time.sleep(60)
+    except KeyboardInterrupt:
+        pass  # swallowed, as the questions' event loop did
+"""
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == "ready"
+        started = time.monotonic()
+        child.send_signal(signal.SIGHUP)
+        code = child.wait(timeout=60)
+    finally:
+        child.kill()
+    assert code == 130
+    assert time.monotonic() - started >= 4  # the interrupt had its chance first
+    assert marks.read_text().split() == ["saved", "released"]

@@ -21,8 +21,10 @@ Only questionary is imported at module level; the core (pydantic, lxml) loads on
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import sys
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -62,7 +64,7 @@ def run_prompt(
 
     # A dropped SSH connection hangs the terminal up: end as Ctrl-C does, the session saved
     # and its lock released, instead of being killed with the lock left behind.
-    hung_up = _on_hang_up()
+    hung_up = _on_hang_up(wizard)
     try:
         wizard.run(start_session=start_session, preset=preset)
         return EXIT_OK
@@ -108,16 +110,37 @@ def _stdin_is_terminal() -> bool:
         return False
 
 
-def _raise_interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+HANG_UP_GRACE = 5.0
+"""Seconds a hang-up gives the interrupt to end the run before the watchdog does."""
 
 
-def _on_hang_up() -> Any:
-    """Treat SIGHUP as Ctrl-C while the questions run; the previous handler, to restore."""
+def _on_hang_up(wizard: PromptWizard) -> Any:
+    """Treat SIGHUP as Ctrl-C while the questions run; the previous handler, to restore.
+
+    The interrupt can be lost inside prompt_toolkit between two questions: the process was
+    then found waiting in epoll on a terminal that was gone, its session still locked (about
+    one hang-up in ten, in tmux). A watchdog started with the interrupt saves the session,
+    releases its lock and ends the process if the interrupt has not within HANG_UP_GRACE.
+    """
+
+    def hung_up(signum: int, frame: object) -> None:
+        watchdog = threading.Timer(HANG_UP_GRACE, _end_after_hang_up, args=(wizard,))
+        watchdog.daemon = True  # gone with the process when the interrupt ends the run
+        watchdog.start()
+        raise KeyboardInterrupt
+
     try:
-        return signal.signal(signal.SIGHUP, _raise_interrupt)
+        return signal.signal(signal.SIGHUP, hung_up)
     except (AttributeError, ValueError):  # no SIGHUP here, or not the main thread
         return None
+
+
+def _end_after_hang_up(wizard: PromptWizard) -> None:
+    with contextlib.suppress(Exception):
+        wizard.save_quietly()
+    with contextlib.suppress(Exception):
+        wizard.release()
+    os._exit(EXIT_INTERRUPTED)  # no terminal to print to, nothing left to unwind
 
 
 def _restore(previous: Any) -> None:
