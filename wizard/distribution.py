@@ -26,6 +26,14 @@ if TYPE_CHECKING:
 BASELINE_DIR = Path(__file__).resolve().parent / "baseline"
 BASELINE_LABEL = "built-in Carbon 4.4.x kernel baseline (product-specific settings not included)"
 
+
+def baseline_clusters(labels: Mapping[str, str]) -> tuple[str, ...]:
+    """The product cluster keys of `labels` (key -> `Stock.label`) whose files are patched
+    from the kernel baseline, in the mapping's order. The label is compared whole: a
+    distribution's label holds its path, which may itself hold the word "baseline"."""
+    return tuple(key for key, label in labels.items() if label == BASELINE_LABEL)
+
+
 # A conf folder of any layout: the 4.4.x kernel's, EI 6.x's integrator, and EI 6.x's profiles.
 _CONF = re.compile(r"^(?:repository/conf|conf|wso2/[^/]+/conf)/(?P<rest>.+)$")
 _MARKERS = ("repository/conf/carbon.xml", "conf/carbon.xml")

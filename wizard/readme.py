@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import PurePath
 
 from wizard import readme_mermaid, readme_products, schema
+from wizard.distribution import baseline_clusters
 from wizard.plan import NodePlan, Plan
 from wizard.questions import TLS_QUESTION
 from wizard.render import xmltools
@@ -46,7 +47,7 @@ def render(
     out += ["## Topology", ""]
     out += readme_mermaid.diagram(plan)
     out += [""]
-    baseline = [key for key, label in stock_labels.items() if "baseline" in label]
+    baseline = baseline_clusters(stock_labels)
     # What to know before anything: then the steps, in the order the operator works.
     out += [READ_FIRST, ""]
     if baseline:

@@ -16,7 +16,14 @@ from functools import lru_cache
 from typing import Any
 
 from wizard import answers, picture, readme
-from wizard.distribution import Stock, check_matches, detect, missing_scripts, open_stock
+from wizard.distribution import (
+    Stock,
+    baseline_clusters,
+    check_matches,
+    detect,
+    missing_scripts,
+    open_stock,
+)
 from wizard.engines import url_host
 from wizard.plan import Plan, require_secrets
 from wizard.problems import AnswersError, Problem, join_path
@@ -40,6 +47,12 @@ class Tree:
     """Product cluster key -> where its stock files came from."""
     node_files: dict[str, dict[str, bytes]] = field(default_factory=dict)
     """Node id -> its patched files by path under PRODUCT_HOME (the same bytes as `files`)."""
+
+    @property
+    def baseline(self) -> tuple[str, ...]:
+        """Product cluster keys whose files come from the kernel baseline: merged by hand,
+        refused by the push."""
+        return baseline_clusters(self.stock_labels)
 
 
 @dataclass(frozen=True)
@@ -204,8 +217,9 @@ def _render(plan: Plan, stocks: dict[str, Stock] | None = None) -> Tree:
     sql = setup_scripts(plan)
     files.update({path: text.encode() for path, text in sql.items()})
     labels = {key: stock.label for key, stock in stocks.items()}
-    baseline = {key for key, label in labels.items() if "baseline" in label}
-    files.update(ansible.render(plan, files, frozenset(executables), baseline))
+    files.update(
+        ansible.render(plan, files, frozenset(executables), set(baseline_clusters(labels)))
+    )
     manifest = _manifest(plan, node_entries)
     # A script the README runs from a distribution that lacks it is a warning, not a refusal:
     # the node files are still right, and WSO2 ships some scripts for no engine of a kind

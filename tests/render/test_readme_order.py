@@ -5,6 +5,7 @@ has its copy or merge command, and nothing in it tells the operator to delete a 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -147,3 +148,25 @@ def test_the_start_step_says_deployed_artifacts_reach_no_other_node(name: str) -
         del product["nodes"][1:]
     lone = tree.preview(plan.build(type(built.topology).model_validate(data), {})).readme
     assert "repository/deployment/server" not in lone
+
+
+def test_a_distribution_in_a_folder_named_baseline_is_not_the_kernel_baseline(
+    tmp_path: Path,
+) -> None:
+    """Whether a cluster's files come from the kernel baseline was read from the word in its
+    stock label, which for a distribution holds its path: a pack under /srv/baseline/ was
+    then merged by hand and refused by the push. The label is compared whole."""
+    from tests.core.test_distribution import apim_home
+
+    home = apim_home(tmp_path / "baseline")
+    stock = presets.load_preset("apim-2node-mysql", DIRS)
+    data = stock.model_dump(mode="json", exclude_none=True)
+    data["products"][0]["distribution"] = str(home)
+    built = tree.preview(plan.build(type(stock).model_validate(data), {}))
+    assert "baseline" in built.stock_labels["apim"]  # the path holds the word
+    assert built.baseline == ()
+    assert "Product-specific settings are not included" not in built.readme
+    assert b"carbon_baseline" not in built.files["ansible/inventory.yml"]
+    kernel = tree.preview(plan.build(stock, {}))
+    assert kernel.baseline == ("apim",)
+    assert "Product-specific settings are not included" in kernel.readme

@@ -18,6 +18,7 @@ from wizard.steps import STEPS, step_for_path
 if TYPE_CHECKING:
     from wizard.plan import Plan
     from wizard.problems import Problem
+    from wizard.tree import Tree
 
 
 class ReviewSteps(Asking):
@@ -179,7 +180,7 @@ class ReviewSteps(Asking):
             self.say_markdown(tree.next_steps(built))
         except Exception:  # the summary is a courtesy; the README holds the same steps
             self.say(f"Next: read {result.path / 'README.md'}.")
-        self.say_push_commands(plan, result.path)
+        self.say_push_commands(built, plan, result.path)
         assert self.session is not None
         from wizard import sessions
 
@@ -202,7 +203,7 @@ class ReviewSteps(Asking):
             self.say(line, raw=in_code or fence)
             in_code = in_code != fence
 
-    def say_push_commands(self, plan: Plan, tree_path: Path) -> None:
+    def say_push_commands(self, built: Tree, plan: Plan, tree_path: Path) -> None:
         """When the tree has ansible/: the commands that push it, the dry run first, each
         ready to paste (the README's own lines)."""
         from wizard.render.ansible import PUSH, push_commands
@@ -211,9 +212,9 @@ class ReviewSteps(Asking):
             return
         cd = f"cd {shlex.quote(str(tree_path))}"
         dry_run, push_all, push_group, _ = push_commands(plan)
-        # The playbook refuses nodes patched from the kernel baseline (no distribution):
-        # their files are merged by hand, so only the dry run is offered for them.
-        merged = [p.key for p in plan.topology.products if not p.distribution]
+        # The playbook refuses nodes patched from the kernel baseline: their files are
+        # merged by hand, so only the dry run is offered for them.
+        merged = built.baseline
         if len(merged) == len(plan.topology.products):
             self.say(
                 "Push with Ansible: the push refuses every node here, as their files come from "
