@@ -7,7 +7,9 @@ session and says how to resume.
 
 from __future__ import annotations
 
+import shutil
 import sys
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +27,11 @@ if TYPE_CHECKING:
 CONTINUE = "continue"
 
 Validator = Callable[[str], bool | str]
+
+
+def wrap_width() -> int:
+    """The columns a said line or a question is wrapped to: the terminal's, at least 40."""
+    return max(40, shutil.get_terminal_size().columns)
 
 
 def checker(check: Callable[[str], object]) -> Validator:
@@ -92,10 +99,7 @@ class Asking:
 
     @staticmethod
     def fitted(text: str, hanging: str | None = None) -> str:
-        import shutil
-        import textwrap
-
-        width = max(40, shutil.get_terminal_size().columns)
+        width = wrap_width()
         if len(text) <= width:
             return text
         if hanging is None:
@@ -113,10 +117,7 @@ class Asking:
         """`message` wrapped at word ends for questionary's `? ` line (the terminal would break
         it mid-word at its last column); when `answer` (a default, or the choice echoed
         once answered) would not fit after its last row, the answer starts a row of its own."""
-        import shutil
-        import textwrap
-
-        width = max(40, shutil.get_terminal_size().columns)
+        width = wrap_width()
         rows = textwrap.wrap(
             message, width - 2, break_on_hyphens=False, break_long_words=False
         ) or [""]
@@ -253,8 +254,6 @@ class Asking:
         return True
 
     def resume_hint(self) -> str:
-        import shutil
-
         assert self.session is not None
         said = f"Session '{self.session.name}' saved. Resume with:"
         command = f"carbon-wizard resume {self.session.id}"
