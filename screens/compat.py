@@ -65,6 +65,27 @@ class ExitErrorsApp(App[ReturnType]):
         super()._print_error_renderables()
 
 
+def wrap_long_words() -> None:
+    """Text drawn by Textual breaks a word wider than its line after the word's separators
+    (`screens.widgets.longtext.divide_line`), not at the last column: a JDBC URL, a path or
+    a file name is read whole at 80 columns.
+
+    Why: Textual's `Content.wrap` (every Static, hint, message and Markdown block) cuts a
+    word wider than the line at whatever character reaches the edge. Replaces the name
+    `textual.content.divide_line` (Rich's `rich._wrap.divide_line`, which Content calls
+    with the same arguments and reads the same offsets from).
+    Public replacement: none; a wrap hook for Content, or break opportunities in Rich's.
+    """
+    import textual.content
+
+    from screens.widgets.longtext import divide_line
+
+    textual.content.divide_line = divide_line  # type: ignore[attr-defined]
+
+
+wrap_long_words()
+
+
 class KeysFooter(Footer):
     """The key bar, composed again only when the keys it shows change.
 

@@ -62,6 +62,9 @@ class WritePane(StepPane):
     WritePane #progress { margin: 1 0; }
     WritePane #summary { height: auto; }
     WritePane #write { margin: 1 0; }
+    WritePane #out { width: 1fr; }
+    WritePane .pw-box { height: auto; }
+    WritePane .pw-title { text-style: bold; }
     """
 
     def __init__(self, state: WizardState) -> None:
@@ -83,20 +86,24 @@ class WritePane(StepPane):
             paths=["out"],
             hint="Right arrow accepts a completion.",
         )
-        # One box per variable, however many databases share it; the variable's name is
-        # in the hint, where it wraps whole, not in the 20-column label.
+        # One box per variable, however many databases share it. What it is for is said
+        # over the box, across the step, where it wraps at word ends (the 20-column label
+        # beside a box broke "Business Process Server · BPS_DS"); its variable in the hint.
         self.unset = {u.variable: u for u in workflow.unset_passwords(plan)} if plan else {}
         for unset in self.unset.values():
             typed = self.state.env.get(unset.variable, "")
+            box = OrderedInput(
+                typed,
+                password=True,
+                compact=True,
+                placeholder="the password, for this run only",
+                id=f"pw-{unset.variable}",
+                classes="run-password",
+            )
+            title = Static(unset.title(self.state.answers), classes="pw-title", markup=False)
             yield Field(
-                "Password",
-                OrderedInput(
-                    typed,
-                    password=True,
-                    compact=True,
-                    id=f"pw-{unset.variable}",
-                    classes="run-password",
-                ),
+                "",
+                Vertical(title, box, classes="pw-box"),
                 paths=[f"env.{unset.variable}"],
                 hint=password_hint(unset, bool(typed)),
             )
@@ -341,7 +348,4 @@ def password_hint(unset: workflow.UnsetPassword, typed: bool) -> str:
     """What the box under a password variable is for, before and after it is typed."""
     if typed:
         return f"${unset.variable}: typed for this run only (never saved), for {unset.who}."
-    return (
-        f"${unset.variable} is not set: the password of {unset.who}; typed here, it is "
-        "used for this run only."
-    )
+    return f"${unset.variable} is not set ({unset.who}); typed here, it is used for this run only."

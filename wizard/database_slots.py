@@ -18,6 +18,10 @@ class DatabaseSlot:
     path: str
     """Where its table goes in the answers, e.g. `database.registry`."""
     label: str
+    """What both front ends call it: the Database step's card title, and the subject of
+    the prompt mode's questions ("User management", "API Manager · WSO2AM_DB", "API
+    Manager · own config registry"); `wizard.questions` adds the field ("... database
+    name:")."""
     name: str
     """The database name to suggest."""
     user: str
@@ -59,7 +63,7 @@ def config_database_slot(product: Mapping[str, Any], pi: int) -> DatabaseSlot:
         key = f"{product_id}_{profile}".replace("-", "_")
     return DatabaseSlot(
         f"products[{pi}].config_database",
-        f"{known.label if known else product_id}: own config database",
+        f"{known.label if known else product_id} · own config registry",
         f"WSO2_{key.upper()}_CONFIG_DB",
         f"wso2{key.replace('_', '')}config",
     )
@@ -98,7 +102,7 @@ def needed(data: Mapping[str, Any], roles_only: bool = False) -> list[DatabaseSl
             out.append(
                 DatabaseSlot(
                     f"products[{pi}].databases.{pdb.key}",
-                    f"{known.label}: {pdb.key}",
+                    f"{known.label} · {pdb.key}",
                     pdb.default_name,
                     pdb.default_user,
                     pdb.optional_for(nodes := _node_count(product)),
@@ -111,3 +115,9 @@ def needed(data: Mapping[str, Any], roles_only: bool = False) -> list[DatabaseSl
 def _node_count(product: Mapping[str, Any]) -> int:
     nodes = product.get("nodes")
     return len(nodes) if isinstance(nodes, list) else 0
+
+
+def label_of(data: Mapping[str, Any], path: str) -> str:
+    """The label of the database whose table is at `path` (e.g. a password's database);
+    the path itself for one the answers do not need."""
+    return next((slot.label for slot in needed(data) if slot.path == path), path)

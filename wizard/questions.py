@@ -22,6 +22,8 @@ USER_STORES: tuple[Choice, ...] = (
 """The primary user stores an Identity Server product chooses from; jdbc, the default, is
 left out of the answers."""
 USER_STORE_TITLE = "User store: where its users and roles live"
+USER_STORE_QUESTION = "{product} · user store, where its users and roles live:"
+"""The prompt mode's question for USER_STORE_TITLE, with the product it is about."""
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,7 @@ LOAD_BALANCER = Question(
 )
 ADD_HOSTS = Question(
     "Add hosts",
-    "{product}: hosts of the nodes to add — one host, a list (a, b) or a pattern like "
+    "{product} · hosts of the nodes to add — one host, a list (a, b) or a pattern like "
     "10.0.1.{{11..13}}:",
     example="10.0.1.{11..13} or a, b",
 )
@@ -159,8 +161,29 @@ DRIVER_JAR = Question(
 SECURE_VAULT = Question(
     "Passwords as Secure Vault aliases", "Datasource passwords as Secure Vault aliases?"
 )
-DATABASE_NAME = Question("Name", "{database}: database name:")
-DATABASE_USER = Question("User", "{database}: user:")
+# A database's questions name it as its card's title does on the Database step
+# (`database_slots.DatabaseSlot.label`: "User management", "Business Process Server ·
+# BPS_DS"), followed by the field's own words: "User management database name:".
+DATABASE_NAME = Question("Name", "{database} database name:")
+DATABASE_USER = Question("User", "{database} database user:")
+DATABASE_PASSWORD = Question("Password", "{database} database password")
+"""Also the title over the Write step's box for a password variable that is not set, and
+the prompt mode's question for it (`workflow.UnsetPassword.title`)."""
+DATABASE_HOST_OWN = Question(
+    "Server host", "{database} database server host (empty: the [database] host):"
+)
+DATABASE_PORT_OWN = Question(
+    "Port", "{database} database server port (empty: the [database] port):"
+)
+
+
+def database_password(databases: list[str]) -> str:
+    """What a password is for: "User management database password", or for a variable
+    that several databases share "Config registry and Governance registry database
+    password"."""
+    return DATABASE_PASSWORD.ask(database=" and ".join(databases) or "the")
+
+
 CONFIG_TARGET = Question(
     "Config partition",
     "Config partition of {product} (mounted at /_system/config):",

@@ -203,10 +203,20 @@ class UnsetPassword:
     variable: str
     holders: tuple[str, ...]
     """Each database it is for, as `user on host:port`."""
+    databases: tuple[str, ...] = ()
+    """Where the answers define each database it is for (`database.user_management`)."""
 
     @property
     def who(self) -> str:
         return " and ".join(self.holders)
+
+    def title(self, data: Mapping[str, Any]) -> str:
+        """What it is for, in the words of the Database step's cards: "User management
+        database password" (the Write step's label over its box, the prompt's question)."""
+        from wizard.database_slots import label_of
+        from wizard.questions import database_password
+
+        return database_password([label_of(data, path) for path in self.databases])
 
 
 def unset_passwords(plan: Plan) -> list[UnsetPassword]:
@@ -214,6 +224,7 @@ def unset_passwords(plan: Plan) -> list[UnsetPassword]:
     from wizard.engines import url_host
 
     found: dict[str, list[str]] = {}
+    paths: dict[str, list[str]] = {}
     for db in plan.missing_passwords:
         if db.password_env is None:
             continue
@@ -221,7 +232,10 @@ def unset_passwords(plan: Plan) -> list[UnsetPassword]:
         holders = found.setdefault(db.password_env, [])
         if holder not in holders:
             holders.append(holder)
-    return [UnsetPassword(name, tuple(holders)) for name, holders in found.items()]
+        paths.setdefault(db.password_env, []).append(db.answers_path)
+    return [
+        UnsetPassword(name, tuple(holders), tuple(paths[name])) for name, holders in found.items()
+    ]
 
 
 def build(plan: Plan) -> Tree:

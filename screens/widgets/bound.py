@@ -5,13 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Literal, Self
 
+from rich.cells import cell_len
+from rich.text import Text
 from textual import events
 from textual.geometry import Region
+from textual.strip import Strip
 from textual.suggester import Suggester
 from textual.widgets import Input, Select
 
 from screens.compat import node_bindings
 from screens.widgets.compact import made_compact
+from screens.widgets.longtext import elide_middle
+from screens.widgets.paths import PathSuggester
 from screens.widgets.toggles import Tick
 
 Kind = Literal["text", "optional", "int"]
@@ -69,6 +74,35 @@ class OrderedInput(Input):
         if layout and not self.styles.auto_dimensions:
             layout = False
         return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    def render_line(self, y: int) -> Strip:
+        # A path wider than its box, while it is not being edited, shows its start and its
+        # file name with an ellipsis between them, rather than whatever the box last showed.
+        width = self.scrollable_content_region.width
+        if (
+            y
+            or self.has_focus
+            or self.password
+            or not isinstance(self.suggester, PathSuggester)
+            or cell_len(self.value) <= width
+        ):
+            return super().render_line(y)
+        text = Text(elide_middle(self.value, width), no_wrap=True, end="")
+        console = self.app.console
+        strip = Strip(console.render(text, self.app.console_options.update_width(width)))
+        return strip.extend_cell_length(width).apply_style(self.rich_style)
+
+    def on_focus(self) -> None:
+        self.show_path_end()
+
+    def on_resize(self) -> None:
+        self.show_path_end()
+
+    def show_path_end(self) -> None:
+        """A path is edited at its end: the box shows that end (the file name), not the
+        part a wider or narrower layout last scrolled to."""
+        if isinstance(self.suggester, PathSuggester) and self.cursor_at_end:
+            self.call_after_refresh(lambda: self.scroll_to(x=self.max_scroll_x, animate=False))
 
     async def on_key(self, event: events.Key) -> None:
         # Runs before Input's own key handler (Textual calls each class's in turn, the

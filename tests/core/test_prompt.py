@@ -917,7 +917,7 @@ def test_prompt_bps_on_two_nodes_shares_bpmn_by_default(
     assert run(BPS_TO_DATABASE_MENU + CTRL_C, preset="bps") == 130
     out = capsys.readouterr().out
     assert share_question("ACTIVITI_DB")[1] in out  # when local is right, said first
-    assert "Business Process Server: ACTIVITI_DB: CW_BPMN, user bpmnadmin" in out
+    assert "Business Process Server · ACTIVITI_DB: CW_BPMN, user bpmnadmin" in out
     dbs = run.only_session().answers["products"][0]["databases"]
     assert dbs["ACTIVITI_DB"] == {
         "name": "CW_BPMN",
@@ -947,11 +947,11 @@ def test_prompt_bpmn_left_local_is_planned_on_each_node_and_comes_back_when_shar
     assert run(keys, preset="bps") == 130
     out = capsys.readouterr().out
     local, preview, back = out.split("── 5/7")[1], out.split("── 6/7")[1], out.split("── 5/7")[2]
-    assert "Business Process Server: ACTIVITI_DB: local: each node's own H2" in local
+    assert "Business Process Server · ACTIVITI_DB: local: each node's own H2" in local
     assert "note: Business Process Server (bps): ACTIVITI_DB is left out, so BPMN" in preview
     assert "this cluster has 2 nodes" in preview.split("── 5/7")[0]
     # Back at the database step, nothing is asked of it until it is chosen.
-    assert "Local keeps BPMN data" not in back.split("Business Process Server: ACTIVITI_DB")[0]
+    assert "Local keeps BPMN data" not in back.split("Business Process Server · ACTIVITI_DB")[0]
     session = run.only_session()
     assert session.step == "database"
     assert session.answers["products"][0]["databases"]["ACTIVITI_DB"] == {
@@ -970,7 +970,7 @@ def test_prompt_bpmn_a_preset_leaves_out_stays_local(
     assert run(TO_DATABASE_MENU + ENTER + CTRL_C, preset="bps") == 130
     out = capsys.readouterr().out.split("── 5/7")[1]
     assert "Share the BPMN database" not in out
-    assert "Business Process Server: ACTIVITI_DB: local: each node's own H2" in out
+    assert "Business Process Server · ACTIVITI_DB: local: each node's own H2" in out
     session = run.only_session()
     assert session.step == "preview"
     assert session.answers["products"][0]["databases"] == {"BPS_DS": bps_ds}
@@ -1010,7 +1010,7 @@ def test_prompt_a_password_variable_two_databases_share_is_asked_for_once(
     keys = ENTER * 8 + passwords + f"{BACKSPACE * 200}{out}{ENTER}" + ENTER
     assert run(keys, preset="pg") == 0
     said = capsys.readouterr().out
-    assert said.count("$SHARED_DB_PW (password of") == 1
+    assert said.count("$SHARED_DB_PW (Registry (config + governance) and User management") == 1
     assert "Wrote " in said
     setup = "".join(p.read_text() for p in (out / "db").glob("setup-*.sql"))
     assert setup.count("Shared-PW-1") >= 2  # both users get the one password
@@ -1024,7 +1024,7 @@ def test_prompt_the_key_managers_workflow_database_is_offered_local(
     keys = TO_DATABASE_MENU + ENTER + CTRL_C
     assert run(keys, preset="apim-is-km-mysql8") == 130
     out = capsys.readouterr().out.split("── 5/7")[1]
-    assert "Identity Server as Key Manager: BPS_DS: local: each node's own H2" in out
+    assert "Identity Server as Key Manager · BPS_DS: local: each node's own H2" in out
     session = run.only_session()
     assert "databases" not in session.answers["products"][1]
     assert session.step == "database"
@@ -1061,7 +1061,7 @@ def test_at_80_columns_a_question_wraps_at_word_ends_and_a_long_answer_gets_its_
     rows = Asking.question(long).split("\n")
     assert len(rows) == 2 and len("? " + rows[0]) <= 80
     assert rows[0].endswith("PRODUCT_HOME;") and rows[1].startswith("leave empty")
-    name = "Data Analytics Server: WSO2_ANALYTICS_EVENT_STORE_DB: database name:"
+    name = "Data Analytics Server · WSO2_ANALYTICS_EVENT_STORE_DB database name:"
     assert Asking.question(name, "WSO2_DAS_EVENT_STORE_DB") == name + "\n"
     assert Asking.question("Database server port:", "5432") == "Database server port:"
 

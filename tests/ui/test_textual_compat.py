@@ -231,3 +231,18 @@ def test_select_options_are_its_prompts_and_values_in_order(blank: bool) -> None
     pairs = [("Alpha", "a"), ("Beta", "b")]
     options = compat.select_options(Select(pairs, allow_blank=blank))
     assert options == ([("", Select.NULL)] if blank else []) + pairs
+
+
+def test_content_wraps_a_long_word_with_the_divide_line_compat_installs() -> None:
+    """Textual's Content still reads its line breaks from the name `divide_line` that
+    `wrap_long_words` replaces: a path wider than the line breaks after a `/`."""
+    import textual.content
+    from textual.content import Content
+
+    from screens import compat
+    from screens.widgets.longtext import divide_line
+
+    compat.wrap_long_words()
+    assert textual.content.divide_line is divide_line
+    rows = [line.plain for line in Content("see /opt/wso2/products/wso2am-2.6.0.zip").wrap(20)]
+    assert rows == ["see /opt/wso2/", "products/", "wso2am-2.6.0.zip"]

@@ -92,9 +92,9 @@ async def test_test_connections_runs_in_the_background(
             f"{data['database']['port']}/{um['name']}: auth: password rejected for user "
             f"{um['user']}"
         )
-        assert shown[2].startswith("✗ API Manager: WSO2AM_DB: ")
+        assert shown[2].startswith("✗ API Manager · WSO2AM_DB: ")
         assert shown[2].endswith("timeout: the server accepted TCP but did not answer the login")
-        assert shown[3].startswith("✓ Identity Server: WSO2_IDENTITY_DB: ok")
+        assert shown[3].startswith("✓ Identity Server · WSO2_IDENTITY_DB: ok")
         assert shown[4] == "2 ok, 2 failed. Fix what failed, then test again."
         screen = lines(app)
         for name, value in env.items():

@@ -259,11 +259,14 @@ async def test_a_password_variable_two_databases_share_is_asked_for_once(
         [box] = app.query(".run-password").results(Input)
         assert box.id == "pw-WSO2_REG_DB_PASSWORD"
         field = box.query_ancestor(Field)
-        assert field.label == "Password"
+        title = field.query_one(".pw-title", Static)
+        assert str(title.content) == (
+            "Registry (config + governance) and User management database password"
+        )
         hint = field.query_one(".field-hint", Static)
         assert str(hint.content) == (
-            "$WSO2_REG_DB_PASSWORD is not set: the password of wso2reg on db.example.com:3306 "
-            "and wso2um on db.example.com:3306; typed here, it is used for this run only."
+            "$WSO2_REG_DB_PASSWORD is not set (wso2reg on db.example.com:3306 and wso2um on "
+            "db.example.com:3306); typed here, it is used for this run only."
         )
         box.focus()
         box.value = "typed-secret"

@@ -12,9 +12,11 @@ from wizard.questions import (
     DATABASE_PORT,
     DATABASE_USER,
     JDBC_DRIVERS,
+    LDAP_PASSWORD_LABEL,
     TLS_HINT,
     TLS_QUESTION,
     URL_OPTIONS,
+    database_password,
     share_question,
 )
 
@@ -281,10 +283,14 @@ class DatabaseStep(Asking):
         if not isinstance(self.get(spec_path), dict):
             self.draft.put(spec_path, {})
         spec = self.get(spec_path)
+        # Named as the full-screen form names it: the card's title, then the field.
         if "bind_dn" in spec:  # an LDAP server's table (the products step asks it)
-            who = f"{spec['bind_dn']} (the LDAP bind DN)"
+            product = self.get(spec_path.rsplit(".", 1)[0])
+            owner = self.product_name(product) if isinstance(product, dict) else spec_path
+            who = f"{owner} · {LDAP_PASSWORD_LABEL.lower()} of {spec['bind_dn']}:"
         else:
-            who = f"{spec.get('user', '?')} ({spec.get('name', spec_path)})"
+            label = database_slots.label_of(self.answers, spec_path)
+            who = f"{database_password([label])} (user {spec.get('user', '?')}):"
         choices = []
         if "password" in spec:
             choices.append(Choice("Keep the password typed earlier", "keep"))
@@ -294,10 +300,10 @@ class DatabaseStep(Asking):
             Choice("Type the password", "type"),
             Choice("Read it from an environment variable when the tree is written", "env"),
         ]
-        how = self.select(f"Password of {who}:", choices)
+        how = self.select(who, choices)
         if how == "type":
             while True:
-                first = self.secret(f"Password of {who}:", validate=checker(check_password))
+                first = self.secret(who, validate=checker(check_password))
                 again = self.secret("The same password again:")
                 if first == again:
                     break

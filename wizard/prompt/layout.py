@@ -63,7 +63,7 @@ class LayoutStep(Asking):
         product = self.products()[pi]
         default = default_config_target(str(product.get("id")), product.get("profile"))
         value = self.text(
-            CONFIG_TARGET.ask(product=self.product_label(product)),
+            CONFIG_TARGET.ask(product=self.product_name(product)),
             default=str(product.get("config_target", default)),
             validate=checker(check_registry_path),
         )

@@ -89,12 +89,10 @@ class NodesStep(Asking):
         return int(pi), int(ni)
 
     def add_nodes(self, pi: int) -> None:
-        from wizard.catalog import PRODUCTS
         from wizard.fields import check_host, check_node_id
 
         product = self.products()[pi]
-        known = PRODUCTS.get(str(product.get("id")))
-        label = known.label if known else str(product.get("id"))
+        label = self.product_name(product)
 
         def check_pattern(value: str) -> None:
             for host in steps.expand_hosts(value):

@@ -5,7 +5,13 @@ from __future__ import annotations
 from questionary import Choice
 
 from wizard.prompt.asking import CONTINUE, Asking, checker, optional, required
-from wizard.questions import DISTRIBUTION, LDAP_FIELDS, LOAD_BALANCER, USER_STORE_TITLE, USER_STORES
+from wizard.questions import (
+    DISTRIBUTION,
+    LDAP_FIELDS,
+    LOAD_BALANCER,
+    USER_STORE_QUESTION,
+    USER_STORES,
+)
 
 
 class ProductsStep(Asking):
@@ -130,7 +136,7 @@ class ProductsStep(Asking):
 
         product = self.products()[pi]
         value = self.text(
-            LOAD_BALANCER.ask(product=self.product_label(product)),
+            LOAD_BALANCER.ask(product=self.product_name(product)),
             default=str(product.get("load_balancer", "")),
             validate=optional(checker(check_load_balancer)),
         )
@@ -152,7 +158,7 @@ class ProductsStep(Asking):
             return False
         current = product.get("user_store") or "jdbc"
         choice = self.select(
-            f"{known.label}: {USER_STORE_TITLE}:",
+            USER_STORE_QUESTION.format(product=self.product_name(product)),
             [Choice(text, key) for key, text in USER_STORES],
             default=current,
         )

@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING
 from questionary import Choice
 
 from wizard.prompt.asking import Asking, checker, int_checker, optional
-from wizard.questions import DATABASE_NAME, DATABASE_USER, LDAP_FIELDS
+from wizard.questions import (
+    DATABASE_HOST_OWN,
+    DATABASE_NAME,
+    DATABASE_PORT_OWN,
+    DATABASE_USER,
+    LDAP_FIELDS,
+)
 from wizard.steps import split_path
 
 if TYPE_CHECKING:
@@ -195,14 +201,14 @@ class Reasking(Asking):
             from wizard.fields import check_host
 
             value = self.text(
-                f"{label}: server host (empty: the [database] host):",
+                DATABASE_HOST_OWN.ask(database=label),
                 default=str(spec.get("host", "")),
                 validate=optional(checker(check_host)),
             )
             self.give(f"{path}.host", value or None)
         elif field == "port":
             value = self.text(
-                f"{label}: server port (empty: the [database] port):",
+                DATABASE_PORT_OWN.ask(database=label),
                 default=str(spec.get("port", "")),
                 validate=optional(int_checker(1, 65535, "a TCP port")),
             )

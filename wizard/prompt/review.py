@@ -72,8 +72,8 @@ class ReviewSteps(Asking):
             self.say(f"note: {note}")
         for unset in workflow.unset_passwords(plan):
             self.say(
-                f"note: ${unset.variable} (password of {unset.who}) is not set; you will be "
-                "asked for it before writing"
+                f"note: ${unset.variable} ({unset.title(self.answers)}, {unset.who}) is not "
+                "set; you will be asked for it before writing"
             )
         choices = [
             Choice("Write the tree", "write"),
@@ -140,8 +140,8 @@ class ReviewSteps(Asking):
             # Once per variable, however many databases share it.
             for password in unset:
                 self.env[password.variable] = self.secret(
-                    f"${password.variable} is not set; password of {password.who} "
-                    "(used for this run only):"
+                    f"{password.title(self.answers)} (${password.variable} is not set; "
+                    f"{password.who}; used for this run only):"
                 )
             goto, plan = self.planned()
             if plan is None:
