@@ -19,6 +19,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -87,6 +88,13 @@ def pane_class(step_id: str) -> type[StepPane]:
     return pane
 
 
+PREPARED = ("products", "nodes", "layout", "database", "preview")
+"""The steps mounted ahead, hidden, while the operator reads the step before them."""
+PREPARE_DELAY = 0.1
+"""Seconds of quiet after an edit before the next step is mounted again for it."""
+GC_PAUSE_LIMIT = 2.0
+"""Seconds at most the garbage collector waits for a step's first frame."""
+
 DEBUG_VARIABLE = "CARBON_WIZARD_DEBUG"
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
@@ -101,6 +109,16 @@ Every step and every edit is saved in the session as you go (Ctrl+S saves at onc
 Ctrl+Q quits, Ctrl+C too, keeping the session; F1 shows this help.
 The sidebar lists every step: ✓ done, ! needs attention, ? a preset's site-specific answer
 to confirm (Preview lists them all), · not yet. Select a step there (Enter) to go to it."""
+
+
+@dataclass
+class _Prepared:
+    """The next step's pane, mounted hidden, for one revision of the answers."""
+
+    pane: StepPane
+    revision: int
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set once the pane is mounted."""
 
 
 class MainScreen(Screen[None]):
@@ -152,6 +170,9 @@ class WizardApp(ExitErrorsApp[int]):
         self.drawn = False
         """True once the first frame is on the terminal; what would delay it waits."""
         self._when_drawn: list[Callable[[], object]] = []
+        self._prepared: _Prepared | None = None
+        self._prepare_timer: Timer | None = None
+        self._gc_paused = False
 
     def when_drawn(self, callback: Callable[[], object]) -> None:
         """Call `callback` now if the first frame is drawn, else right after it is."""
@@ -216,6 +237,7 @@ class WizardApp(ExitErrorsApp[int]):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.action_interrupt)
         self.when_drawn(self.start_preload)
+        self.pane.after_first_frame(self._prepare)
         first = self.current == "start"
         # On Start, the sidebar's marks check the answers, which loads the model (pydantic,
         # ~150 ms): the step is drawn first, the marks follow it.
@@ -268,14 +290,18 @@ class WizardApp(ExitErrorsApp[int]):
 
     @property
     def pane(self) -> StepPane:
-        return self.query_one(StepPane)
+        """The step on show (a step left, or the next one prepared, may be mounted too)."""
+        shown = next((p for p in self.query(StepPane) if p.step_id == self.current), None)
+        return shown if shown is not None else self.query_one(StepPane)
 
     async def show_step(self, step_id: str, focus_path: str = "", *, check: bool = True) -> None:
         """Show `step_id`; `check=False` leaves the sidebar's marks as they are."""
-        old = list(self.query(StepPane))
+        self._pause_gc()
+        prepared = await self._take_prepared(step_id, focus_path)
+        old = [p for p in self.query(StepPane) if p is not prepared]
         self.current = step_id
         self.state.visited.add(step_id)
-        pane = pane_class(step_id)(self.state)
+        pane = prepared or pane_class(step_id)(self.state)
         pane.whole = bool(focus_path)  # the field may be below the first screen
         title = self.query_one("#step-title", Static)
         # No frame between the two panes: the old step stays on the terminal until the new
@@ -296,10 +322,95 @@ class WizardApp(ExitErrorsApp[int]):
                 self.workers.cancel_node(leaving)  # its work (a connection test) stops now
                 if leaving not in later:
                     await leaving.remove()
-            await title.screen.mount(pane, after=title)  # its grid cell: after the title
+            if prepared is None:
+                await title.screen.mount(pane, after=title)  # its grid cell: after the title
+            else:
+                pane.display = True
+                pane.refresh_problems()  # the files on disk may have changed since
             self.shown(pane, focus_path, check=check)
         if later:
             pane.after_first_frame(partial(self._drop_panes, later))
+        pane.after_first_frame(self._prepare)
+        pane.after_first_frame(self._resume_gc)
+
+    def _pause_gc(self) -> None:
+        """No garbage collection from a step change to the new step's frame and the work
+        that follows it.
+
+        Every widget ever mounted is in the collector's oldest generation, and a full
+        collection that fell in a step change took 30-90 ms of it (Next to Nodes or to
+        Database, 10 nodes, in-process): it runs once the step is on the terminal instead.
+        A frame that never comes (the step left at once for another) resumes it on a timer.
+        """
+        if gc.isenabled():
+            gc.disable()
+            self._gc_paused = True
+            self.set_timer(GC_PAUSE_LIMIT, self._resume_gc)
+
+    def _resume_gc(self) -> None:
+        if self._gc_paused:
+            self._gc_paused = False
+            gc.enable()
+
+    # ---- the next step, mounted while the operator reads this one -----------------------
+    #
+    # Mounting a step's form (composing and styling ~60 widgets, more for Database) was half
+    # of a step change. The next step's pane is mounted hidden once this one is drawn, for
+    # the answers as they are; Next shows it if they have not changed since (an edit mounts
+    # it again once typing pauses), else mounts one as before. Measured (Ctrl+N to the new
+    # frame, 10 nodes, 0.3 s on each step, tmux): see bench/README.md, "Step change".
+
+    async def _take_prepared(self, step_id: str, focus_path: str) -> StepPane | None:
+        """The next step's pane mounted ahead, if it is `step_id`'s for these answers."""
+        if self._prepare_timer is not None:
+            self._prepare_timer.stop()
+            self._prepare_timer = None
+        prepared, self._prepared = self._prepared, None
+        if prepared is None:
+            return None
+        await prepared.ready.wait()  # Next while it was being mounted: it is nearly there
+        pane = prepared.pane
+        if (
+            pane.step_id == step_id
+            and prepared.revision == self.state.revision
+            and not focus_path
+            and pane.is_attached
+        ):
+            return pane
+        await pane.remove()
+        return None
+
+    def _prepare_soon(self) -> None:
+        if self._prepare_timer is not None:
+            self._prepare_timer.stop()
+        self._prepare_timer = self.set_timer(PREPARE_DELAY, self._prepare)
+
+    async def _prepare(self) -> None:
+        """Mount the next step's pane, hidden, unless the one mounted is for these answers."""
+        self._prepare_timer = None
+        following = steps.next_step(self.current) if self.current != "write" else ""
+        if following not in PREPARED or not self.screen_stack or self._exit:
+            return  # nothing to prepare, or the app is ending
+        main = self.screen_stack[0]
+        if self.screen is not main:  # a dialog is open: once it is closed
+            self._prepare_soon()
+            return
+        prepared = self._prepared
+        if prepared is not None:
+            await prepared.ready.wait()
+            if self._prepared is not prepared:  # taken meanwhile
+                return
+            if prepared.pane.step_id == following and prepared.revision == self.state.revision:
+                return
+            self._prepared = None
+            await prepared.pane.remove()
+        pane = pane_class(following)(self.state)
+        pane.display = False
+        prepared = self._prepared = _Prepared(pane, self.state.revision)
+        try:
+            await main.mount(pane, after=self.pane)
+        finally:
+            prepared.ready.set()
 
     async def _drop_panes(self, panes: list[StepPane]) -> None:
         for leaving in panes:
@@ -421,6 +532,7 @@ class WizardApp(ExitErrorsApp[int]):
         self.note_problems()
         self.refresh_nav()
         self.autosave_soon()
+        self._prepare_soon()
 
     def note_problems(self) -> None:
         """Once Next was refused on a step, the note counts what is left to fix there."""

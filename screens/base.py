@@ -153,8 +153,9 @@ class StepPane(VerticalScroll):
 
     @property
     def mounting(self) -> bool:
-        """Part of the form, or other work that follows the first frame, is still to come."""
-        return bool(self._later or self._after_frame)
+        """Part of the form, or other work that follows the first frame, is still to come
+        (for a step on show: a pane mounted ahead, hidden, waits to be shown)."""
+        return self.display and bool(self._later or self._after_frame)
 
     async def _mount_later(self) -> None:
         later = self._later

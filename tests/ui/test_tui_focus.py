@@ -184,7 +184,7 @@ async def test_long_labels_wrap_whole_at_80_columns(tmp_path: Path) -> None:
         assert tick.region.right <= app.size.width
 
         app = await open_step(pilot, "layout", preset="apim-is-km-mysql8")
-        for label in app.query(".field-label"):
+        for label in app.pane.query(".field-label"):
             assert label.size.height == 1, f"{label.render()} breaks over two rows"
 
 
