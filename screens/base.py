@@ -18,6 +18,7 @@ from screens.state import WizardState, under
 from screens.widgets.bound import Bound, BoundCheckbox, BoundInput, BoundSelect, convert
 from screens.widgets.field import Field
 from wizard.problems import Problem
+from wizard.steps import step_for_path
 
 F = TypeVar("F", bound=Callable[..., Any])
 W = TypeVar("W", bound=Widget)
@@ -196,11 +197,36 @@ class StepPane(VerticalScroll):
                 shown[target].append(_relative(problem, target))
         for f, messages in shown.items():
             f.show(messages)
+        self.show_confirming(fields)
         box = self.query_one("#pane-problems", Static)
         text = "\n".join(f"✗ {m}" for m in leftover) if leftover and show_all else ""
         if str(box.content) != text:  # an update re-lays out the screen: only on a change
             box.update(text)
         box.display = bool(text)
+
+    def confirm_paths(self) -> list[str]:
+        """The preset's answers still to confirm that this step's fields hold."""
+        return [p for p in self.state.pending() if step_for_path(p) == self.step_id]
+
+    def show_confirming(self, fields: list[Field]) -> None:
+        """Mark each field holding a preset's answer still to confirm (the sidebar's ?)."""
+        marked: dict[Field, list[str]] = {f: [] for f in fields}
+        for path in self.confirm_paths():
+            target = best_field(fields, path)
+            if target is not None and target.holds(path):
+                marked[target].append(path)
+        for f, paths in marked.items():
+            f.show_confirming(paths)
+
+    def on_input_submitted(self, event: Input.Submitted) -> Awaitable[None] | None:
+        # Enter in a box keeps the preset's answer it holds, as the Preview's c does.
+        box = event.input
+        if isinstance(box, BoundInput) and box.path in self.state.pending():
+            event.stop()
+            self.state.confirm([box.path])
+            self.refresh_problems()
+            self.post_message(AnswersChanged())
+        return None
 
     def _visible(self, target: Field) -> bool:
         """An untouched, empty field keeps quiet until Next is pressed."""

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from screens.state import WizardState
 from wizard import steps, workflow
+from wizard.labels import field_label
 from wizard.steps import step_for_path
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ def finding_item(finding: Finding) -> Item:
 def confirmation_items(state: WizardState) -> list[Item]:
     """Site-specific answers from a preset not yet confirmed: each leads to its field."""
     return [
-        Item(f"{p.path} {p.message}", step_for_path(p.path), p.path)
+        Item(f"{field_label(state.answers, p.path)} {p.message}", step_for_path(p.path), p.path)
         for p in steps.confirmation_problems(state.answers)
     ]
 

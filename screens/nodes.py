@@ -116,7 +116,8 @@ class NodesPane(FormPane):
         "host and port offset. Delete (or the ✕ button) removes the picked node. To add "
         "several, type hosts as a list (a, b) or a pattern like 10.0.1.{11..13} and press "
         "Add: ids and free offsets are filled in. Clashing ports and duplicate ids are shown "
-        "in the table's problem column, and in full under the editor."
+        "in the table's problem column, and in full under the editor; so is a preset's "
+        "answer still to confirm (? host), which Enter in its box confirms."
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -289,10 +290,13 @@ class NodesPane(FormPane):
             if where is None or self.selected.get(where[0]) == where[1]:
                 elsewhere.append(problem)
         self.show_problems(elsewhere)
+        confirming: dict[tuple[int, int] | None, list[str]] = {}
+        for path in self.state.pending():
+            confirming.setdefault(node_of(path), []).append(path.rsplit(".", 1)[-1])
         for table in self.query(NodeTable):
             for ni in range(table.row_count):
                 found = per_row.get((table.pi, ni), [])
-                mark = _mark(table.pi, ni, found)
+                mark = _mark(table.pi, ni, found, confirming.get((table.pi, ni), []))
                 if table.get_cell(str(ni), "problem") != mark:
                     table.update_cell(str(ni), "problem", mark, update_width=True)
 
@@ -384,9 +388,11 @@ def _count(n: int) -> str:
     return "no nodes yet" if n == 0 else f"{n} node{'s' if n != 1 else ''}"
 
 
-def _mark(pi: int, ni: int, problems: list[Problem]) -> Text:
+def _mark(pi: int, ni: int, problems: list[Problem], confirming: list[str]) -> Text:
     if not problems:
-        return Text("")
+        # The sidebar's ? for the row's answers still to confirm, as ✗ marks one at fault
+        # (8 cells at 80 columns); the editor says how.
+        return Text(f"? {','.join(confirming)}", style="bold") if confirming else Text("")
     node = f"products[{pi}].nodes[{ni}]"
     first = problems[0]
     rest = first.path[len(node) :].lstrip(".")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import getters, work
-from textual.containers import Horizontal, ScrollableContainer, Vertical
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, Select, Static
@@ -20,7 +20,9 @@ from screens.state import WizardState
 from screens.widgets.buttons import CompactButton
 from screens.widgets.dialogs import AskDialog, ConfirmDialog
 from screens.widgets.problemlist import ConfirmList, ProblemList
+from screens.widgets.sideways import SidewaysBox
 from wizard import collector
+from wizard.labels import field_label
 from wizard.problems import Problem
 from wizard.steps import lookup
 
@@ -39,18 +41,19 @@ class PreviewPane(StepPane):
     app = getters.app(WizardApp)
     keys_help = (
         "Nothing is written yet. The findings list (if any) leads, with Enter, to the step "
-        "that fixes each one. The picture and the diffs scroll sideways with the arrow keys "
-        "once focused. Choose a node, then one of its files, to see the file's diff against "
-        "the stock file; passwords are shown as ********. Answers a preset marks as site-specific "
-        "(hosts, users) are listed first: Enter goes to one to change it, c confirms it, "
-        "and nothing is written until each is confirmed or changed. Save as preset writes "
-        "these answers as your own preset, without passwords."
+        "that fixes each one. The picture and the diff: Tab to one (a bar at its left shows "
+        "it), then Left and Right scroll it sideways, Home and End go to its lines' start "
+        "and end. Choose a node, then one of its files, to see the file's diff against the "
+        "stock file; passwords are shown as ********. Answers a preset marks as site-specific "
+        "(hosts, users) are listed first, each named as its step's form names it: Enter goes "
+        "to one to change it (Enter in its box keeps it), c confirms it, and Confirm all N "
+        "confirms the N answers of the list, which scrolls. Nothing is written until each is "
+        "confirmed or changed. Save as preset writes these answers as your own preset, "
+        "without passwords."
     )
 
     DEFAULT_CSS = """
     PreviewPane .section { text-style: bold; margin-top: 1; }
-    PreviewPane .wide { height: auto; overflow-x: auto; overflow-y: hidden; }
-    PreviewPane .wide > Static { width: auto; }
     PreviewPane #confirm-list { max-height: 6; }
     PreviewPane #preview-actions { height: 1; margin-top: 1; }
     PreviewPane #preview-actions CompactButton { margin-right: 2; }
@@ -97,7 +100,7 @@ class PreviewPane(StepPane):
         yield Static("", id="confirm-title", classes="section", markup=False)
         yield ConfirmList(id="confirm-list")
         yield Horizontal(
-            CompactButton("Confirm all shown", id="confirm-all", compact=True),
+            CompactButton("Confirm all", id="confirm-all", compact=True),
             CompactButton("Save as preset…", id="save-preset", compact=True),
             id="preview-actions",
         )
@@ -114,13 +117,13 @@ class PreviewPane(StepPane):
         choice = Horizontal(node_choice, file_choice, id="diff-choice")
         shown = Vertical(
             Static("Topology", classes="section"),
-            ScrollableContainer(picture, id="picture-box", classes="wide"),
+            SidewaysBox(picture, id="picture-box"),
             # Below the picture, so that at 80x24 the notes never push it off the screen.
             Static("Read before you start", id="notes-title", classes="section"),
             Static("", id="notes", markup=False),
             Static("Changes against the stock files", classes="section"),
             choice,
-            ScrollableContainer(diff, id="diff-box", classes="wide"),
+            SidewaysBox(diff, id="diff-box"),
             id="preview-shown",
         )
         # Styles of widgets known here, set here rather than in the pane's rules.
@@ -140,13 +143,20 @@ class PreviewPane(StepPane):
 
     def show_confirmations(self) -> None:
         items = confirmation_items(self.state)
+        answers = self.state.answers
         self.query_one("#confirm-list", ConfirmList).show(
-            [(f"{i.path} = {lookup(self.state.answers, i.path)!r}", i.step, i.path) for i in items]
+            [
+                (f"{field_label(answers, i.path)} = {lookup(answers, i.path)!r}", i.step, i.path)
+                for i in items
+            ]
         )
         title = self.query_one("#confirm-title", Static)
         title.update(f"{len(items)} preset answer(s) to confirm (c) or change (Enter)")
         title.display = bool(items)
-        self.query_one("#confirm-all", Button).display = bool(items)
+        # Every answer it confirms is in the list above (which scrolls), and counted here.
+        button = self.query_one("#confirm-all", Button)
+        button.label = f"Confirm all {len(items)}"
+        button.display = bool(items)
         if self.result is not None:
             self.query_one("#preview-status", Static).update(self.status_text(self.result))
 

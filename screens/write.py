@@ -26,6 +26,7 @@ from screens.widgets.field import Field
 from screens.widgets.paths import PathSuggester
 from screens.widgets.problemlist import ProblemList
 from wizard import workflow
+from wizard.labels import field_label
 from wizard.problems import Problem
 from wizard.steps import lookup
 
@@ -126,7 +127,8 @@ class WritePane(StepPane):
         preview, where it is confirmed or its field reached."""
         return [
             Item(
-                f"not confirmed: {i.path} = {lookup(self.state.answers, i.path)!r}",
+                f"not confirmed: {field_label(self.state.answers, i.path)} = "
+                f"{lookup(self.state.answers, i.path)!r}",
                 "preview",
                 i.path,
             )

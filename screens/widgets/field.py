@@ -9,7 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Static
 
-from screens.widgets.bound import BoundInput
+from screens.widgets.bound import Bound, BoundInput
 
 
 class Field(Vertical):
@@ -24,10 +24,13 @@ class Field(Vertical):
     Field { height: auto; }
     Field > Horizontal { height: auto; }
     Field.-row { layout: grid; grid-size: 2; grid-columns: 20 1fr; grid-rows: auto; }
-    Field.-row > .field-hint, Field.-row > .field-message { column-span: 2; }
+    Field.-row > .field-hint, Field.-row > .field-message, Field.-row > .field-confirm {
+        column-span: 2;
+    }
     Field .field-label { width: 20; padding-right: 1; }
     Field .field-hint { color: $text-muted; }
     Field .field-message { color: $text-error; }
+    Field .field-confirm { color: $text-warning; text-style: bold; }
     """
 
     def __init__(
@@ -50,6 +53,9 @@ class Field(Vertical):
         self.hint = hint
         self.messages: tuple[str, ...] = ()
         self._message: Static | None = None
+        self.confirming: tuple[str, ...] = ()
+        """The paths of a preset's answers here still to confirm."""
+        self._confirm: Static | None = None
 
     def compose(self) -> ComposeResult:
         if self.has_class("-row"):
@@ -76,3 +82,51 @@ class Field(Vertical):
             return
         self._message.update(text)
         self._message.display = bool(messages)
+
+    def show_confirming(self, paths: Sequence[str]) -> None:
+        """Say which of the preset's answers here are still to confirm, and how: the line
+        goes once they are confirmed or changed."""
+        if tuple(paths) == self.confirming:
+            return
+        self.confirming = tuple(paths)
+        text = confirm_text([self.name_of(p) for p in paths], self.typed(paths))
+        if self._confirm is None:
+            if not paths:
+                return
+            self._confirm = Static(text, classes="field-confirm", markup=False)
+            self.mount(self._confirm)
+            return
+        self._confirm.update(text)
+        self._confirm.display = bool(paths)
+
+    def name_of(self, path: str) -> str:
+        """The field's label, or (a row of boxes with none: a node's) the key the path
+        ends with, as the column above it is headed."""
+        if self.label:
+            return self.label
+        return path.rsplit(".", 1)[-1]
+
+    def holds(self, path: str) -> bool:
+        """Whether the answer at `path` is one of this field's own (not only one it shows
+        the messages of)."""
+        return path in self.paths or any(
+            isinstance(c, Bound) and c.path == path for c in self.query("*")
+        )
+
+    def typed(self, paths: Sequence[str]) -> bool:
+        """Whether every one of `paths` is a text box here, which Enter confirms."""
+        boxes = {c.path for c in self.query(BoundInput)}
+        return all(p in boxes for p in paths)
+
+
+def confirm_text(names: Sequence[str], typed: bool) -> str:
+    """The line under a field whose answers a preset marks as site-specific: one line in a
+    card at 80 columns."""
+    if not names:
+        return ""
+    said = " and ".join(n[:1].lower() + n[1:] if n[1:2].islower() else n for n in names)
+    if not typed:
+        return f"? The preset's {said}: change it, or confirm it on the Preview"
+    if len(names) == 1:
+        return f"? The preset's {said}: Enter confirms it"
+    return f"? The preset's {said}: Enter in a box confirms it"

@@ -531,6 +531,29 @@ def test_a_site_answer_refused_at_write_is_asked_again(
     assert 'user = "siteuser"' in topology and "confirm" not in topology
 
 
+def test_site_answers_are_asked_by_the_forms_names(
+    run: Run, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Named as the full-screen Preview lists them: the form's card, then the field."""
+    from wizard.prompt.asking import Asking
+
+    asked: list[str] = []
+    confirm = Asking.confirm
+
+    def recorded(self: Asking, message: str, default: bool) -> bool:
+        asked.append(message)
+        return confirm(self, message, default)
+
+    monkeypatch.setattr(Asking, "confirm", recorded)
+    assert run(PRESET_TO_WRITE + ENTER * 2, preset=PRESET) == 0, capsys.readouterr()
+    assert f"{SITE_ANSWERS} answer(s) came from the preset" in capsys.readouterr().out
+    kept = [m for m in asked if m.endswith("for this site?")]
+    assert len(kept) == SITE_ANSWERS
+    assert "Keep Database · Server host = 'db.example.com' for this site?" in kept
+    assert "Keep API Manager · node apim-1 · host = '10.0.1.11' for this site?" in kept
+    assert not [m for m in kept if "products[" in m or "database." in m]
+
+
 # ---- the products step: user store, LDAP server, load balancers ----------------------------
 
 UP = "\x1b[A"

@@ -137,7 +137,7 @@ def messages(app: WizardApp, path: str) -> list[str]:
 
 
 async def confirm_all(pilot: Pilot[Any]) -> None:
-    """On the preview, press "Confirm all shown" for the preset's site-specific answers."""
+    """On the preview, press "Confirm all N" for the preset's site-specific answers."""
     pilot.app.query_one("#confirm-all", Button).press()
     await settle(pilot)
 

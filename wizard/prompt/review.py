@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from questionary import Choice
 
 from wizard import steps, workflow
+from wizard.labels import field_label
 from wizard.prompt.asking import Asking, checker
 from wizard.steps import STEPS, step_for_path
 
@@ -112,11 +113,14 @@ class ReviewSteps(Asking):
         changed one (the plan is then shown again before writing)."""
         if not self.draft.pending():
             return True
-        self.say("These answers came from the preset and are site-specific:")
+        pending = len(self.draft.pending())
+        self.say(f"{pending} answer(s) came from the preset and are site-specific:")
         changed = False
         for problem in steps.confirmation_problems(self.answers):
             value = self.get(problem.path)
-            if self.confirm(f"Keep {problem.path} = {value!r} for this site?", default=True):
+            # Named as the full-screen Preview lists it: the form's card, then the field.
+            label = field_label(self.answers, problem.path)
+            if self.confirm(f"Keep {label} = {value!r} for this site?", default=True):
                 self.draft.confirm([problem.path])
             else:
                 self.reask(problem)
