@@ -1134,9 +1134,12 @@ class Wizard:
         Path({str(marks)!r}).open("a").write("released\\n")
 
 prompt._on_hang_up(Wizard())
-print("ready", flush=True)
+said = False
 while True:
-    try:
+    try:  # "ready" inside it: a hang-up right after it is swallowed too, not fatal
+        if not said:
+            said = True
+            print("ready", flush=True)
         time.sleep(60)
     except KeyboardInterrupt:
         pass  # swallowed, as the questions' event loop did
