@@ -208,14 +208,10 @@ class Asking:
         return self.draft.products()
 
     def product_name(self, product: dict[str, Any]) -> str:
-        """The product as a question names it, as its card does on the full-screen step:
-        its label, and its profile where it has one ("Enterprise Integrator (integrator
-        profile)")."""
-        from wizard.catalog import PRODUCTS
+        """The product as a question names it, in the full-screen steps' words."""
+        from wizard.labels import product_name
 
-        known = PRODUCTS.get(str(product.get("id")))
-        label = known.label if known else str(product.get("id", "?"))
-        return f"{label} ({product['profile']} profile)" if product.get("profile") else label
+        return product_name(product)
 
     def product_label(self, product: dict[str, Any]) -> str:
         """The product as a list of products shows it: its name, version and answers."""
