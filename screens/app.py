@@ -108,7 +108,8 @@ Ctrl+N next step, Ctrl+B previous step (nothing typed is lost going back);
 Every step and every edit is saved in the session as you go (Ctrl+S saves at once);
 Ctrl+Q quits, Ctrl+C too, keeping the session; F1 shows this help.
 The sidebar lists every step: ✓ done, ! needs attention, ? a preset's site-specific answer
-to confirm (Preview lists them all), · not yet. Select a step there (Enter) to go to it."""
+to confirm (marked at its field: Enter in the box keeps it; Preview lists them all),
+· not yet. Select a step there (Enter) to go to it."""
 
 
 @dataclass
@@ -237,7 +238,7 @@ class WizardApp(ExitErrorsApp[int]):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.action_interrupt)
         self.when_drawn(self.start_preload)
-        self.pane.after_first_frame(self._prepare)
+        self.pane.after_first_frame(self._prepare, first=True)
         first = self.current == "start"
         # On Start, the sidebar's marks check the answers, which loads the model (pydantic,
         # ~150 ms): the step is drawn first, the marks follow it.
@@ -291,14 +292,21 @@ class WizardApp(ExitErrorsApp[int]):
     @property
     def pane(self) -> StepPane:
         """The step on show (a step left, or the next one prepared, may be mounted too)."""
-        shown = next((p for p in self.query(StepPane) if p.step_id == self.current), None)
+        shown = next((p for p in self.panes() if p.step_id == self.current), None)
         return shown if shown is not None else self.query_one(StepPane)
+
+    def panes(self) -> list[StepPane]:
+        """Every step pane mounted: children of the wizard's screen. (A query walked every
+        widget of every pane, ~5 ms of a step change with the Database step mounted.)"""
+        if not self.screen_stack:
+            return []
+        return list(self.screen_stack[0].query_children(StepPane))
 
     async def show_step(self, step_id: str, focus_path: str = "", *, check: bool = True) -> None:
         """Show `step_id`; `check=False` leaves the sidebar's marks as they are."""
         self._pause_gc()
         prepared = await self._take_prepared(step_id, focus_path)
-        old = [p for p in self.query(StepPane) if p is not prepared]
+        old = [p for p in self.panes() if p is not prepared]
         self.current = step_id
         self.state.visited.add(step_id)
         pane = prepared or pane_class(step_id)(self.state)
@@ -321,6 +329,7 @@ class WizardApp(ExitErrorsApp[int]):
                     self.screen.set_focus(None)
                 self.workers.cancel_node(leaving)  # its work (a connection test) stops now
                 if leaving not in later:
+                    await leaving.later_mounted()
                     await leaving.remove()
             if prepared is None:
                 await title.screen.mount(pane, after=title)  # its grid cell: after the title
@@ -328,9 +337,12 @@ class WizardApp(ExitErrorsApp[int]):
                 pane.display = True
                 pane.refresh_problems()  # the files on disk may have changed since
             self.shown(pane, focus_path, check=check)
+        # Once the step is drawn: the step left unmounted, then the next step prepared, then
+        # the rest of this form. Next may come while that is mounted (Database's ~120
+        # widgets, 150-400 ms), and the key is handled in between.
+        pane.after_first_frame(self._prepare, first=True)
         if later:
-            pane.after_first_frame(partial(self._drop_panes, later))
-        pane.after_first_frame(self._prepare)
+            pane.after_first_frame(partial(self._drop_panes, later), first=True)
         pane.after_first_frame(self._resume_gc)
 
     def _pause_gc(self) -> None:
@@ -404,6 +416,9 @@ class WizardApp(ExitErrorsApp[int]):
                 return
             self._prepared = None
             await prepared.pane.remove()
+        if main.query(f"#pane-{following}"):  # the step left, not unmounted yet
+            self._prepare_soon()
+            return
         pane = pane_class(following)(self.state)
         pane.display = False
         prepared = self._prepared = _Prepared(pane, self.state.revision)
@@ -414,6 +429,7 @@ class WizardApp(ExitErrorsApp[int]):
 
     async def _drop_panes(self, panes: list[StepPane]) -> None:
         for leaving in panes:
+            await leaving.later_mounted()
             if leaving.is_attached:
                 await leaving.remove()
 

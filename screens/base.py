@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from collections.abc import Awaitable, Callable, Iterable
 from functools import wraps
@@ -106,6 +107,8 @@ class StepPane(VerticalScroll):
         """What waits for the pane's first frame; None once it has run."""
         self._frame_shown = False
         self._focus_later = ""
+        self._later_mounted: asyncio.Event | None = None
+        """Set once the rest of the form is mounted; None until that starts."""
         self.whole = False
         """Mount the whole form before the first frame: the step is opened at a field."""
 
@@ -123,12 +126,13 @@ class StepPane(VerticalScroll):
             self.after_first_frame(self._mount_later)
         yield from items[:split]
 
-    def after_first_frame(self, callback: Callable[[], object]) -> None:
-        """Call `callback` once the pane's first frame is rendered (at once if it is)."""
+    def after_first_frame(self, callback: Callable[[], object], *, first: bool = False) -> None:
+        """Call `callback` once the pane's first frame is rendered (at once if it is);
+        `first`: before what already waits for it."""
         if self._after_frame is None:
             self.call_later(callback)
         else:
-            self._after_frame.append(callback)
+            self._after_frame.insert(0 if first else len(self._after_frame), callback)
 
     def on_show(self) -> None:
         # Shown by the layout that first places the pane, whose frame is rendered before any
@@ -162,12 +166,27 @@ class StepPane(VerticalScroll):
         later = self._later
         if not later or not self.is_attached:
             return
-        await self.mount_all(later)
-        self._later = []
+        self._later_mounted = asyncio.Event()
+        try:
+            # One part at a time (a Database card is ~20 widgets, the lot 150-400 ms): Next
+            # pressed meanwhile is handled after the part being mounted, not after the lot,
+            # and a step on its way out mounts no more.
+            while later and self.display and self.is_attached:
+                await self.mount(later.pop(0))
+        finally:
+            self._later_mounted.set()
+        if later:
+            return
         self.refresh_problems()
         if self._focus_later:
             path, self._focus_later = self._focus_later, ""
             self.focus_path(path)
+
+    async def later_mounted(self) -> None:
+        """Wait for the rest of the form if it is being mounted: a pane removed meanwhile
+        takes widgets away from under their own mounting (a Select then finds no label)."""
+        if self._later_mounted is not None:
+            await self._later_mounted.wait()
 
     def body(self) -> Iterable[Widget]:
         return ()
