@@ -90,8 +90,10 @@ def pane_class(step_id: str) -> type[StepPane]:
 
 PREPARED = ("products", "nodes", "layout", "database", "preview")
 """The steps mounted ahead, hidden, while the operator reads the step before them."""
-PREPARE_DELAY = 0.1
-"""Seconds of quiet after an edit before the next step is mounted again for it."""
+PREPARE_DELAY = 0.4
+"""Seconds of quiet after an edit's check before the next step is mounted again for it:
+the mount holds the keys for its length (~100 ms for Database), so not within a pause in
+typing."""
 GC_PAUSE_LIMIT = 2.0
 """Seconds at most the garbage collector waits for a step's first frame."""
 
