@@ -331,3 +331,25 @@ def test_the_prompt_mode_refuses_a_bad_answer_in_full_at_80_columns(
     t.wait_for("Database server port")
     t.keys("C-c")
     assert t.exit_code() == 130
+
+
+def test_a_long_step_stays_put_while_its_later_part_arrives(terminal: Terminal) -> None:
+    """The Database step's later cards are mounted after its first frame; the scrollbar they
+    bring moved every row over by two columns, 0.1-0.3 s after the step showed."""
+    t = terminal
+    t.start("--preset", "apim-is-km-mysql8")
+    t.wait_for("Starting from preset apim-is-km-mysql8")
+    for step in range(2, 5):
+        t.keys("C-n")
+        t.wait_for(f"Step {step} of 7")
+    t.tmux("send-keys", "-t", "wizard", "C-n")
+    rows: list[str] = []
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline:
+        shown = t.screen()
+        if "Step 5 of 7" in shown:
+            # The rows as the form draws them; the last two columns are the scrollbar's.
+            rows += [line[:-2] for line in shown.splitlines() if "MySQL 8" in line]
+        time.sleep(0.02)
+    assert rows, "the Database step never showed"
+    assert len(set(rows)) == 1, sorted(set(rows))
