@@ -19,7 +19,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -120,8 +120,6 @@ class _Prepared:
 
     pane: StepPane
     revision: int
-    ready: asyncio.Event = field(default_factory=asyncio.Event)
-    """Set once the pane is mounted."""
 
 
 class MainScreen(Screen[None]):
@@ -176,6 +174,7 @@ class WizardApp(ExitErrorsApp[int]):
         self._prepared: _Prepared | None = None
         self._prepare_timer: Timer | None = None
         self._gc_paused = False
+        self._steps_lock = asyncio.Lock()
 
     def when_drawn(self, callback: Callable[[], object]) -> None:
         """Call `callback` now if the first frame is drawn, else right after it is."""
@@ -306,6 +305,12 @@ class WizardApp(ExitErrorsApp[int]):
 
     async def show_step(self, step_id: str, focus_path: str = "", *, check: bool = True) -> None:
         """Show `step_id`; `check=False` leaves the sidebar's marks as they are."""
+        # One at a time with the next step's mounting: each reads and changes which panes
+        # are mounted, and the two overlapping left a pane with the id of another.
+        async with self._steps_lock:
+            await self._show_step(step_id, focus_path, check=check)
+
+    async def _show_step(self, step_id: str, focus_path: str, *, check: bool) -> None:
         self._pause_gc()
         prepared = await self._take_prepared(step_id, focus_path)
         old = [p for p in self.panes() if p is not prepared]
@@ -366,6 +371,10 @@ class WizardApp(ExitErrorsApp[int]):
             self._gc_paused = False
             gc.enable()
 
+    def on_unmount(self) -> None:
+        # Ended in a step change (Ctrl+C, a test's end): the process may go on without us.
+        self._resume_gc()
+
     # ---- the next step, mounted while the operator reads this one -----------------------
     #
     # Mounting a step's form (composing and styling ~60 widgets, more for Database) was half
@@ -382,7 +391,6 @@ class WizardApp(ExitErrorsApp[int]):
         prepared, self._prepared = self._prepared, None
         if prepared is None:
             return None
-        await prepared.ready.wait()  # Next while it was being mounted: it is nearly there
         pane = prepared.pane
         if (
             pane.step_id == step_id
@@ -402,6 +410,10 @@ class WizardApp(ExitErrorsApp[int]):
     async def _prepare(self) -> None:
         """Mount the next step's pane, hidden, unless the one mounted is for these answers."""
         self._prepare_timer = None
+        async with self._steps_lock:  # Next pressed meanwhile waits for it (~50-100 ms)
+            await self._prepare_next()
+
+    async def _prepare_next(self) -> None:
         following = steps.next_step(self.current) if self.current != "write" else ""
         if following not in PREPARED or not self.screen_stack or self._exit:
             return  # nothing to prepare, or the app is ending
@@ -411,9 +423,6 @@ class WizardApp(ExitErrorsApp[int]):
             return
         prepared = self._prepared
         if prepared is not None:
-            await prepared.ready.wait()
-            if self._prepared is not prepared:  # taken meanwhile
-                return
             if prepared.pane.step_id == following and prepared.revision == self.state.revision:
                 return
             self._prepared = None
@@ -423,11 +432,8 @@ class WizardApp(ExitErrorsApp[int]):
             return
         pane = pane_class(following)(self.state)
         pane.display = False
-        prepared = self._prepared = _Prepared(pane, self.state.revision)
-        try:
-            await main.mount(pane, after=self.pane)
-        finally:
-            prepared.ready.set()
+        await main.mount(pane, after=self.pane)
+        self._prepared = _Prepared(pane, self.state.revision)
 
     async def _drop_panes(self, panes: list[StepPane]) -> None:
         for leaving in panes:

@@ -138,7 +138,16 @@ class StepPane(VerticalScroll):
         # Shown by the layout that first places the pane, whose frame is rendered before any
         # other message is handled. (`call_after_refresh`, from inside the app's batch of a
         # step change, could run first: the step left was unmounted before the frame.)
-        if self._after_frame is not None and not self._frame_shown:
+        self._first_frame()
+
+    def on_resize(self) -> None:
+        # The same layout sizes it: Textual sends no Show to a widget first placed by a
+        # layout done for a scroll (Tab had scrolled the step left), and the work after
+        # the frame never ran (the Nodes step kept its first table only).
+        self._first_frame()
+
+    def _first_frame(self) -> None:
+        if self._after_frame is not None and not self._frame_shown and self.display:
             self._frame_shown = True
             self.call_later(self._run_after_frame)
 
@@ -152,8 +161,11 @@ class StepPane(VerticalScroll):
 
     async def recompose(self) -> None:
         # Drawn again after an edit, the form is mounted whole: the edit's handler then
-        # focuses a widget of it, which may be below the first screen.
+        # focuses a widget of it, which may be below the first screen. The parts of the
+        # form not mounted yet are dropped (composed again), the one being mounted awaited.
         self.whole = True
+        self._later.clear()
+        await self.later_mounted()
         await super().recompose()
 
     @property

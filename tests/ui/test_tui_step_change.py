@@ -107,3 +107,29 @@ async def test_next_typed_ahead_through_steps_being_mounted_lands_on_one_whole_s
         assert not app._notifications, [n.message for n in app._notifications]
         # The collector paused over each step change runs again once the step is drawn.
         assert gc.isenabled()
+
+
+async def test_a_product_added_then_tab_and_next_shows_every_products_nodes(
+    tmp_path: Path,
+) -> None:
+    """Tab after adding a product scrolled the Products step; the Nodes step then came in a
+    layout Textual does for a scroll, which tells no widget it is shown: the work after its
+    first frame never ran, and only the first product's table was ever there."""
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await choose_origin(pilot, "preset:apim-is-km-mysql8")
+        # The keys at an operator's pace: each waits for what it brings, no longer.
+        await pilot.press("ctrl+n")
+        await pilot.pause(1.5)
+        assert isinstance(app.focused, Select) and app.focused.id == "add-product"
+        await pilot.press("enter")
+        await pilot.pause(0.6)
+        await pilot.press(*["down"] * 9, "enter")  # Message Broker
+        await pilot.pause(1.0)
+        assert [p.get("id") for p in app.state.product_list()][-1] == "mb"
+        await pilot.press("tab")
+        await pilot.pause(0.3)
+        await pilot.press("ctrl+n")
+        await pilot.pause(2.0)
+        assert app.current == "nodes"
+        assert len(app.pane.query(NodeTable)) == 3, "a product's nodes are missing"
