@@ -19,7 +19,6 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -32,8 +31,9 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, Static
 
+from screens.ahead import PANES, PanesApp, pane_class
 from screens.base import AnswersChanged, GoTo, StepPane
-from screens.compat import DEFAULT_SCREEN_ID, ExitErrorsApp, KeysFooter
+from screens.compat import DEFAULT_SCREEN_ID, KeysFooter
 from screens.state import WizardState
 from screens.widgets.buttons import CompactButton
 from screens.widgets.steplist import LEGEND, StepList
@@ -46,18 +46,6 @@ if TYPE_CHECKING:
     # Imported where they are used: the first screen shows neither (the passwords dialog
     # alone loads the field checks and the product catalog).
     from screens.widgets.problemlist import ProblemList
-
-# Each step's pane is imported when it is first shown: the later steps pull in the model,
-# the renderer and a Markdown parser, which the first screen does not need.
-PANES: dict[str, tuple[str, str]] = {
-    "start": ("screens.start", "StartPane"),
-    "products": ("screens.products", "ProductsPane"),
-    "nodes": ("screens.nodes", "NodesPane"),
-    "database": ("screens.database", "DatabasePane"),
-    "layout": ("screens.layout", "LayoutPane"),
-    "preview": ("screens.preview", "PreviewPane"),
-    "write": ("screens.write", "WritePane"),
-}
 
 
 PRELOAD = (
@@ -82,21 +70,6 @@ def preload(modules: Sequence[str]) -> None:
             return
 
 
-def pane_class(step_id: str) -> type[StepPane]:
-    module, name = PANES[step_id]
-    pane: type[StepPane] = getattr(importlib.import_module(module), name)
-    return pane
-
-
-PREPARED = ("products", "nodes", "layout", "database", "preview")
-"""The steps mounted ahead, hidden, while the operator reads the step before them."""
-PREPARE_DELAY = 0.4
-"""Seconds of quiet after an edit's check before the next step is mounted again for it:
-the mount holds the keys for its length (~100 ms for Database), so not within a pause in
-typing."""
-GC_PAUSE_LIMIT = 2.0
-"""Seconds at most the garbage collector waits for a step's first frame."""
-
 DEBUG_VARIABLE = "CARBON_WIZARD_DEBUG"
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
@@ -112,14 +85,6 @@ Ctrl+Q quits, Ctrl+C too, keeping the session; F1 shows this help.
 The sidebar lists every step: ✓ done, ! needs attention, ? a preset's site-specific answer
 to confirm (marked at its field: Enter in the box keeps it; Preview lists them all),
 · not yet. Select a step there (Enter) to go to it."""
-
-
-@dataclass
-class _Prepared:
-    """The next step's pane, mounted hidden, for one revision of the answers."""
-
-    pane: StepPane
-    revision: int
 
 
 class MainScreen(Screen[None]):
@@ -143,7 +108,7 @@ class MainScreen(Screen[None]):
             event.refresh_styles = False
 
 
-class WizardApp(ExitErrorsApp[int]):
+class WizardApp(PanesApp):
     CSS_PATH = "app.tcss"
     TITLE = "carbon-wizard"
     ENABLE_COMMAND_PALETTE = False
@@ -171,10 +136,6 @@ class WizardApp(ExitErrorsApp[int]):
         self.drawn = False
         """True once the first frame is on the terminal; what would delay it waits."""
         self._when_drawn: list[Callable[[], object]] = []
-        self._prepared: _Prepared | None = None
-        self._prepare_timer: Timer | None = None
-        self._gc_paused = False
-        self._steps_lock = asyncio.Lock()
 
     def when_drawn(self, callback: Callable[[], object]) -> None:
         """Call `callback` now if the first frame is drawn, else right after it is."""
@@ -239,7 +200,7 @@ class WizardApp(ExitErrorsApp[int]):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.action_interrupt)
         self.when_drawn(self.start_preload)
-        self.pane.after_first_frame(self._prepare, first=True)
+        self.pane.after_first_frame(self.prepare, first=True)
         first = self.current == "start"
         # On Start, the sidebar's marks check the answers, which loads the model (pydantic,
         # ~150 ms): the step is drawn first, the marks follow it.
@@ -290,29 +251,14 @@ class WizardApp(ExitErrorsApp[int]):
 
         self.push_screen(PasswordsDialog(self.state, missing), answered)
 
-    @property
-    def pane(self) -> StepPane:
-        """The step on show (a step left, or the next one prepared, may be mounted too)."""
-        shown = next((p for p in self.panes() if p.step_id == self.current), None)
-        return shown if shown is not None else self.query_one(StepPane)
-
-    def panes(self) -> list[StepPane]:
-        """Every step pane mounted: children of the wizard's screen. (A query walked every
-        widget of every pane, ~5 ms of a step change with the Database step mounted.)"""
-        if not self.screen_stack:
-            return []
-        return list(self.screen_stack[0].query_children(StepPane))
-
     async def show_step(self, step_id: str, focus_path: str = "", *, check: bool = True) -> None:
         """Show `step_id`; `check=False` leaves the sidebar's marks as they are."""
-        # One at a time with the next step's mounting: each reads and changes which panes
-        # are mounted, and the two overlapping left a pane with the id of another.
-        async with self._steps_lock:
+        async with self.steps_lock:
             await self._show_step(step_id, focus_path, check=check)
 
     async def _show_step(self, step_id: str, focus_path: str, *, check: bool) -> None:
-        self._pause_gc()
-        prepared = await self._take_prepared(step_id, focus_path)
+        self.pause_gc()
+        prepared = await self.take_prepared(step_id, focus_path)
         old = [p for p in self.panes() if p is not prepared]
         self.current = step_id
         self.state.visited.add(step_id)
@@ -336,8 +282,7 @@ class WizardApp(ExitErrorsApp[int]):
                     self.screen.set_focus(None)
                 self.workers.cancel_node(leaving)  # its work (a connection test) stops now
                 if leaving not in later:
-                    await leaving.later_mounted()
-                    await leaving.remove()
+                    await leaving.discard()
             if prepared is None:
                 await title.screen.mount(pane, after=title)  # its grid cell: after the title
             else:
@@ -347,99 +292,14 @@ class WizardApp(ExitErrorsApp[int]):
         # Once the step is drawn: the step left unmounted, then the next step prepared, then
         # the rest of this form. Next may come while that is mounted (Database's ~120
         # widgets, 150-400 ms), and the key is handled in between.
-        pane.after_first_frame(self._prepare, first=True)
+        pane.after_first_frame(self.prepare, first=True)
         if later:
             pane.after_first_frame(partial(self._drop_panes, later), first=True)
-        pane.after_first_frame(self._resume_gc)
-
-    def _pause_gc(self) -> None:
-        """No garbage collection from a step change to the new step's frame and the work
-        that follows it.
-
-        Every widget ever mounted is in the collector's oldest generation, and a full
-        collection that fell in a step change took 30-90 ms of it (Next to Nodes or to
-        Database, 10 nodes, in-process): it runs once the step is on the terminal instead.
-        A frame that never comes (the step left at once for another) resumes it on a timer.
-        """
-        if gc.isenabled():
-            gc.disable()
-            self._gc_paused = True
-            self.set_timer(GC_PAUSE_LIMIT, self._resume_gc)
-
-    def _resume_gc(self) -> None:
-        if self._gc_paused:
-            self._gc_paused = False
-            gc.enable()
-
-    def on_unmount(self) -> None:
-        # Ended in a step change (Ctrl+C, a test's end): the process may go on without us.
-        self._resume_gc()
-
-    # ---- the next step, mounted while the operator reads this one -----------------------
-    #
-    # Mounting a step's form (composing and styling ~60 widgets, more for Database) was half
-    # of a step change. The next step's pane is mounted hidden once this one is drawn, for
-    # the answers as they are; Next shows it if they have not changed since (an edit mounts
-    # it again once typing pauses), else mounts one as before. Measured (Ctrl+N to the new
-    # frame, 10 nodes, 0.3 s on each step, tmux): see bench/README.md, "Step change".
-
-    async def _take_prepared(self, step_id: str, focus_path: str) -> StepPane | None:
-        """The next step's pane mounted ahead, if it is `step_id`'s for these answers."""
-        if self._prepare_timer is not None:
-            self._prepare_timer.stop()
-            self._prepare_timer = None
-        prepared, self._prepared = self._prepared, None
-        if prepared is None:
-            return None
-        pane = prepared.pane
-        if (
-            pane.step_id == step_id
-            and prepared.revision == self.state.revision
-            and not focus_path
-            and pane.is_attached
-        ):
-            return pane
-        await pane.remove()
-        return None
-
-    def _prepare_soon(self) -> None:
-        if self._prepare_timer is not None:
-            self._prepare_timer.stop()
-        self._prepare_timer = self.set_timer(PREPARE_DELAY, self._prepare)
-
-    async def _prepare(self) -> None:
-        """Mount the next step's pane, hidden, unless the one mounted is for these answers."""
-        self._prepare_timer = None
-        async with self._steps_lock:  # Next pressed meanwhile waits for it (~50-100 ms)
-            await self._prepare_next()
-
-    async def _prepare_next(self) -> None:
-        following = steps.next_step(self.current) if self.current != "write" else ""
-        if following not in PREPARED or not self.screen_stack or self._exit:
-            return  # nothing to prepare, or the app is ending
-        main = self.screen_stack[0]
-        if self.screen is not main:  # a dialog is open: once it is closed
-            self._prepare_soon()
-            return
-        prepared = self._prepared
-        if prepared is not None:
-            if prepared.pane.step_id == following and prepared.revision == self.state.revision:
-                return
-            self._prepared = None
-            await prepared.pane.remove()
-        if main.query(f"#pane-{following}"):  # the step left, not unmounted yet
-            self._prepare_soon()
-            return
-        pane = pane_class(following)(self.state)
-        pane.display = False
-        await main.mount(pane, after=self.pane)
-        self._prepared = _Prepared(pane, self.state.revision)
+        pane.after_first_frame(self.resume_gc)
 
     async def _drop_panes(self, panes: list[StepPane]) -> None:
         for leaving in panes:
-            await leaving.later_mounted()
-            if leaving.is_attached:
-                await leaving.remove()
+            await leaving.discard()
 
     def shown(self, pane: StepPane, focus_path: str = "", *, check: bool = True) -> None:
         """The title, Back, the note, the sidebar and the focus, for the pane just mounted."""
@@ -556,7 +416,7 @@ class WizardApp(ExitErrorsApp[int]):
         self.note_problems()
         self.refresh_nav()
         self.autosave_soon()
-        self._prepare_soon()
+        self.prepare_soon()
 
     def note_problems(self) -> None:
         """Once Next was refused on a step, the note counts what is left to fix there."""

@@ -200,6 +200,12 @@ class StepPane(VerticalScroll):
         if self._later_mounted is not None:
             await self._later_mounted.wait()
 
+    async def discard(self) -> None:
+        """Unmount the pane, once the part of its form being mounted is in."""
+        await self.later_mounted()
+        if self.is_attached:
+            await self.remove()
+
     def body(self) -> Iterable[Widget]:
         return ()
 

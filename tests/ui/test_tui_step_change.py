@@ -8,7 +8,7 @@ from typing import Any
 
 from textual.widgets import Select
 
-from screens.app import PREPARE_DELAY
+from screens.ahead import PREPARE_DELAY
 from screens.base import StepPane
 from screens.nodes import NodeTable
 from screens.specs import SpecCard
