@@ -349,6 +349,14 @@ class WizardApp(PanesApp):
         if problem:
             self.notify(problem, severity="warning")
 
+    def leave_session(self) -> str | None:
+        """Save and unlock the session being edited, so the next plan starts its own; the
+        reason when it could not be saved (the plan then stays)."""
+        if self._autosave is not None:
+            self._autosave.stop()
+            self._autosave = None
+        return self.state.leave_session(self.current)
+
     def autosave_soon(self) -> None:
         """Save once typing pauses; before the first Next there is no session to save."""
         if self.state.session is None:

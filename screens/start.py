@@ -143,6 +143,44 @@ class StartPane(StepPane):
         if choice.startswith("session:"):
             self.app.call_later(self.app.resume, choice.removeprefix("session:"))
             return
+        question = self.leaving_question(choice)
+        if not question:
+            self.start_from(choice)
+            return
+        from screens.widgets.dialogs import ConfirmDialog
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.start_from(choice)
+
+        yes = "New plan" if choice == "new" else "Load preset"
+        self.app.push_screen(ConfirmDialog(question, yes=yes, no="Keep editing"), answered)
+
+    def leaving_question(self, choice: str) -> str:
+        """What choosing a new plan or a preset does to the plan being edited, when there
+        is one; empty when nothing has been typed yet."""
+        if not {k for k in self.state.answers if k != "schema_version"}:
+            return ""
+        starting = "a new plan" if choice == "new" else f"preset {choice.removeprefix('preset:')}"
+        if self.state.session is not None:
+            kept = (
+                f"'{self.state.session.name}' stays saved in its session; choose it "
+                "under Resume here to go back to it."
+            )
+        else:
+            kept = (
+                "The answers typed so far are not saved yet (a plan is saved from its first "
+                "Next) and would be lost."
+            )
+        return f"Start from {starting}? {kept}"
+
+    @guarded
+    def start_from(self, choice: str) -> None:
+        """Leave the plan being edited (its session kept) for a new plan or a preset."""
+        problem = self.app.leave_session()
+        if problem:
+            self.query_one("#origin-note", Static).update(f"✗ {problem}")
+            return
         if choice.startswith("preset:"):
             problem = self.state.start_from_preset(choice.removeprefix("preset:"))
             if problem:  # keep the answers there are, and say why

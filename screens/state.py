@@ -69,6 +69,7 @@ class WizardState(Draft):
         self.attempted.clear()
         self.written = None
         self.written_revision = self.revision
+        self.out_dir = ""
 
     def mark_written(self, path: Path) -> None:
         """The tree of these answers was written to `path`: the session says so (and the
@@ -177,9 +178,20 @@ class WizardState(Draft):
         self.session, self.lock = session, held
         self.keep_passwords = session.keep_passwords
         self.load(session.answers, f"session:{session_id}")
+        # Written before: the Write step offers that directory again, not a new one.
+        self.out_dir = session.written
         index = STEP_IDS.index(session.step)
         self.visited = set(STEP_IDS[: index + 1]) - {"write"}
         return session.step if session.step != "start" else "products"
+
+    def leave_session(self, step_id: str) -> str | None:
+        """Stop editing the session's plan before starting another: it is saved as it is
+        and unlocked, and the next plan gets a session of its own (before, a preset or a
+        new plan chosen here was saved over the session being edited)."""
+        problem = self.save(step_id) if self.session is not None else None
+        self.release()
+        self.session = None
+        return problem
 
     def release(self) -> None:
         if self.lock is not None:

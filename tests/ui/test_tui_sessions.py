@@ -333,3 +333,73 @@ async def test_a_written_session_is_marked_on_start_until_it_changes(tmp_path: P
     session.answers["products"][0]["nodes"][0]["host"] = "10.9.9.11"
     sessions.save(session, dir=tmp_path / "sessions")
     assert sessions.list_sessions(tmp_path / "sessions").entries[0].written == "changed"
+
+
+async def test_new_plan_asks_first_and_keeps_the_session_being_edited(tmp_path: Path) -> None:
+    # Before: one Enter on "New plan" dropped the plan being edited, and the next save wrote
+    # the new plan over its session.
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await choose_origin(pilot, f"preset:{PRESET}")
+        await next_step(pilot)  # the plan's session is made on the first Next
+        kept = app.state.session
+        assert kept is not None
+        await pilot.press("ctrl+b")
+        await settle(pilot)
+        await choose_origin(pilot, "new")
+        assert isinstance(app.screen, ConfirmDialog)
+        question = str(app.screen.query_one(Static).render())
+        assert f"'{kept.name}' stays saved in its session" in question
+        await pilot.press("n")  # Keep editing
+        await settle(pilot)
+        assert app.state.origin == f"preset:{PRESET}" and app.state.answers.get("products")
+        await choose_origin(pilot, "new")
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.state.origin == "new" and not app.state.answers.get("products")
+        await type_into(pilot, "name", "another-plan")
+        await next_step(pilot)
+        assert app.state.session is not None and app.state.session.id != kept.id
+        app.save_session()
+    old = sessions.load(kept.id, dir=tmp_path / "sessions")
+    assert old.answers["products"], "the first plan's session keeps its answers"
+    names = {e.name for e in sessions.list_sessions(tmp_path / "sessions").entries}
+    assert names == {kept.name, "another-plan"}
+
+
+async def test_new_plan_with_nothing_typed_starts_at_once(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await choose_origin(pilot, f"preset:{PRESET}")
+        assert not isinstance(app.screen, ConfirmDialog)
+        assert app.state.origin == f"preset:{PRESET}"
+
+
+async def test_a_resumed_written_plan_is_offered_its_directory_again(tmp_path: Path) -> None:
+    # Before: the Write step of a resumed, written session suggested ./<plan name>, and a
+    # second tree could be written beside the one the nodes use.
+    out = tmp_path / "elsewhere" / "tree"
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await first_half(pilot)
+        await second_half(pilot, out)
+        session_id = app.state.session.id
+        await pilot.press("ctrl+q")  # written: quits at once, the session unlocked
+        await settle(pilot)
+    again = make_app(tmp_path, session=session_id)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert again.current == "write"
+        if isinstance(again.screen, PasswordsDialog):
+            await pilot.press("escape")
+            await settle(pilot)
+        await again.show_step("write")
+        await settle(pilot)
+        assert again.query_one("#out", Input).value == str(out)
+        # A new plan started from there suggests its own directory.
+        await again.show_step("start")
+        await settle(pilot)
+        await choose_origin(pilot, "new")
+        await pilot.press("y")
+        await settle(pilot)
+        assert again.state.out_dir == ""
