@@ -77,14 +77,22 @@ AUTOSAVE_DELAY = 0.8
 """Seconds of quiet after an edit before the session is saved: one write per pause in
 typing, not one per key."""
 
-KEYS_HELP = """\
-Keys: Tab / Shift+Tab move between fields; Enter opens a list or presses a button;
-Ctrl+N next step, Ctrl+B previous step (nothing typed is lost going back);
-Every step and every edit is saved in the session as you go (Ctrl+S saves at once);
-Ctrl+Q quits, Ctrl+C too, keeping the session; F1 shows this help.
-The sidebar lists every step: ✓ done, ! needs attention, ? a preset's site-specific answer
-to confirm (marked at its field: Enter in the box keeps it; Preview lists them all),
-· not yet. Select a step there (Enter) to go to it."""
+KEYS_HELP = "\n".join(
+    # One line per item, wrapped by the dialog: lines broken by hand broke mid-sentence
+    # at any width but the one they were written for.
+    [
+        "Keys:",
+        "• Tab / Shift+Tab move between fields; Enter opens a list or presses a button.",
+        "• Ctrl+N goes to the next step, Ctrl+B to the previous one (nothing typed is lost "
+        "going back).",
+        "• Every step and every edit is saved in the session as you go; Ctrl+S saves at once.",
+        "• Ctrl+Q quits, Ctrl+C too, keeping the session. F1 shows this help.",
+        "The sidebar lists every step; Enter on one goes to it:",
+        "• ✓ done, ! needs attention, · not yet;",
+        "• ? a preset's site-specific answer to confirm: it is marked at its field, where "
+        "Enter in the box keeps it, and the Preview lists them all.",
+    ]
+)
 
 
 class MainScreen(Screen[None]):

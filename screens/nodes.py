@@ -103,6 +103,7 @@ class NodesPane(FormPane):
     NodesPane .node-host { width: 17; margin-right: 2; }
     NodesPane .node-offset { width: 6; margin-right: 2; }
     NodesPane .pattern { width: 1fr; margin-right: 1; }
+    NodesPane .add-hosts { width: auto; min-width: 5; }
     NodesPane .checks { height: auto; }
     """
 
@@ -193,7 +194,9 @@ class NodesPane(FormPane):
                 compact=True,
                 select_on_focus=False,
             ),
-            CompactButton("Add", id=f"add-{pi}", compact=True),
+            # As wide as its word: Button's 16 columns left the pattern box 13 at 80x24,
+            # and its example read "10.0.1.{11..1".
+            CompactButton("Add", id=f"add-{pi}", compact=True, classes="add-hosts"),
             paths=[f"{base}.nodes"],
             hint=None,
             id=f"adder-{pi}",

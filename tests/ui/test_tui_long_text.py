@@ -198,3 +198,43 @@ async def test_each_unset_password_is_titled_with_its_database(tmp_path: Path) -
             assert " ".join(rows) == str(title.content)  # whole words on each row
             hint = title.query_ancestor(Field).query_one(".field-hint", Static)
             assert str(hint.content).startswith(f"${name} is not set (")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_the_help_text_wraps_at_sentence_ends_not_where_it_was_typed(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    # Before: the keys' help had line breaks typed into it, so at the dialog's width a
+    # sentence broke in two and left a short stub ("site-specific answer") on its own row.
+    from screens.widgets.dialogs import HelpDialog
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("f1")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpDialog)
+        [text] = [s for s in app.screen.query(Static) if "Keys:" in str(s.render())]
+        rows = [row.strip() for row in lines(text)]
+        width = text.size.width
+        stubs = [
+            row
+            for row, after in itertools.pairwise(rows)
+            if row and after and not after.startswith("•") and len(row) < width * 2 // 3
+            and not row.endswith((".", ":", ";", ")"))
+        ]
+        assert "F1 shows this help." in " ".join(rows)
+        assert stubs == [], rows
+
+
+async def test_the_add_hosts_box_shows_its_whole_example_at_80x24(tmp_path: Path) -> None:
+    # Before: the Add button took 16 columns and the box read "10.0.1.{11..1".
+    from wizard.questions import ADD_HOSTS
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await choose_origin(pilot, "preset:apim-2node-mysql")
+        await next_step(pilot, 2)
+        assert app.current == "nodes"
+        box = app.query_one("#pattern-0", Input)
+        assert ADD_HOSTS.example in "".join(lines(box))
