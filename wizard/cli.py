@@ -77,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
         "node's registry.xml, user-mgt.xml and master-datasources.xml.",
     )
     parser.add_argument("--version", action="version", version=f"carbon-wizard {__version__}")
-    _add_wizard_options(parser)
+    _add_wizard_options(parser, default=False)
     parser.add_argument(
         "--preset", dest="start_preset", metavar="NAME", help="start the wizard from a preset"
     )
@@ -86,7 +86,8 @@ def _parser() -> argparse.ArgumentParser:
 
     resume = sub.add_parser("resume", help="resume a saved session (the newest without ID)")
     resume.add_argument("session", nargs="?", metavar="ID", help="session id or a unique prefix")
-    _add_wizard_options(resume)
+    # Given before or after `resume`: not given after it, the value before it stands.
+    _add_wizard_options(resume, default=argparse.SUPPRESS)
     resume.set_defaults(run=_run_resume, start_preset=None)
 
     ses = sub.add_parser("sessions", help="list, remove or export saved sessions")
@@ -163,10 +164,11 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_wizard_options(parser: argparse.ArgumentParser) -> None:
+def _add_wizard_options(parser: argparse.ArgumentParser, default: object) -> None:
     parser.add_argument(
         "--plain",
         action="store_true",
+        default=default,
         help="ask plain questions instead of the full-screen wizard (also: CARBON_WIZARD_PLAIN=1)",
     )
 

@@ -104,12 +104,14 @@ def test_prompt_an_empty_database_name_is_refused_where_it_is_typed(
 ) -> None:
     data = one_product("postgresql")
     run = preset_run(home, tmp_path, "pg", data)
-    # Emptied and Enter: refused, the question stays; a name typed then is the answer.
+    # Emptied and Enter: refused, the question comes back with the name it had; a name
+    # typed then is the answer.
     keys = (
         TO_DATABASE_MENU
         + CHANGE_A_DATABASE
         + BACKSPACE * 40
         + ENTER
+        + BACKSPACE * 40
         + "WSO2_NEW_DB"
         + ENTER
         + ENTER  # the user, as it was

@@ -107,20 +107,19 @@ def test_after_writing_what_to_read_first_comes_first_wrapped_at_80_columns(
 ) -> None:
     """The write result opened at step 1 and hid the README's warnings (files to merge by
     hand), and printed the README raw, cut mid-word at the terminal's last column: now what
-    to read first comes first, prose is wrapped at word ends, and commands stay whole."""
+    to read first comes first, prose is wrapped at word ends, and commands are indented,
+    whole when they fit (the rest folded at blanks, see test_prompt_terminal)."""
     monkeypatch.setenv("COLUMNS", "80")
     out = tmp_path / "apim"
     assert write_with_prompt(run, out) == 0, capsys.readouterr()
     printed = capsys.readouterr().out
-    after = printed[printed.index("Wrote ") :]
-    assert after.index("## Read before you start") < after.index("### 1. Create the databases")
-    assert "Product-specific settings are not included" in after
-    in_code = False
-    for line in after.splitlines():
-        fence = line.startswith("```")
-        if not (in_code or fence or line.startswith("  cd ")):
-            assert len(line) <= 80, line
-        in_code = in_code != fence
-    readme = (out / "README.md").read_text()
-    for command in (line for line in readme.splitlines() if line.startswith("mysql ")):
-        assert command in after.splitlines(), command  # whole, to copy
+    after = printed[printed.index("Wrote ") :].splitlines()
+    assert after.index("Read before you start") < after.index(
+        "1. Create the databases and users (database admin)"
+    )
+    assert any(line.startswith("  Product-specific settings are not included") for line in after)
+    for line in after:
+        assert len(line) <= 80 or " " not in line.strip().removesuffix(" \\"), line
+    for command in ("sh <PRODUCT_HOME>/check-databases.sh", "carbon-wizard check ."):
+        assert f"    {command}" in after, command  # whole, to copy
+        assert f"\n{command}\n" in (out / "README.md").read_text()

@@ -8,6 +8,7 @@ draft (`wizard.draft`), questions (`wizard.questions`) and workflow (`wizard.wor
     nodes     nodes and cluster options                database  server and databases
     layout    registry layout and config partitions    review    preview, then write
     reask     a problem's field asked again            wizard    the steps walked in order
+    plaintext choices, the README and commands at the terminal's width
 
 After each step the answers are validated by the same model as the full-screen app's,
 showing only the problems that step can fix and asking those fields again; the session is

@@ -19,6 +19,7 @@ from questionary import Choice
 
 from wizard import sessions, steps, workflow
 from wizard.draft import Draft
+from wizard.prompt.plaintext import choice_title
 from wizard.steps import STEPS
 
 if TYPE_CHECKING:
@@ -127,20 +128,31 @@ class Asking:
             wrapped += "\n"
         return wrapped
 
-    def text(self, message: str, default: str = "", validate: Validator | None = None) -> str:
+    def text(
+        self,
+        message: str,
+        default: str = "",
+        validate: Validator | None = None,
+        *,
+        keep_refused: bool = False,
+    ) -> str:
         """Ask until `validate` takes the answer. A refusal is said in full under the
-        answer, wrapped to the terminal, and the question comes back with what was typed:
-        questionary's own line for it is one row, cut at the terminal's last column."""
+        answer, wrapped to the terminal (questionary's own line for it is one row, cut at the
+        terminal's last column), and the question comes back with the last good value, the
+        default: a short answer is quicker typed again than cleared. `keep_refused` brings
+        the refused answer back instead, for long text where one character is usually wrong
+        (a path, URL options, an LDAP name), to mend rather than type again."""
+        offered = default
         while True:
             question = questionary.text(
-                self.question(message, default), default=default, **self.pt_kwargs
+                self.question(message, offered), default=offered, **self.pt_kwargs
             )
             answer = str(question.unsafe_ask())
             verdict = True if validate is None else validate(answer)
             if verdict is True:
                 return answer.strip()
             self.refused(str(verdict))
-            default = answer
+            offered = answer if keep_refused else default
 
     def secret(self, message: str, validate: Validator | None = None) -> str:
         while True:
@@ -159,10 +171,17 @@ class Asking:
         values = [c.value for c in choices]
         if default not in values:
             default = values[0]
-        longest = max((str(c.title) for c in choices), key=len, default="")
+        # prompt_toolkit cuts a choice at the terminal's last column: a long one is wrapped
+        # at word ends, and the answer echoed is its first row's length at most.
+        width = wrap_width()
+        shown = [
+            Choice(choice_title(str(c.title), width), c.value) if isinstance(c.title, str) else c
+            for c in choices
+        ]
+        longest = max((str(c.title).split("\n")[0] for c in shown), key=len, default="")
         return questionary.select(
             self.question(message, longest),
-            choices=list(choices),
+            choices=shown,
             default=default,
             **self.pt_kwargs,
         ).unsafe_ask()
@@ -262,11 +281,17 @@ class Asking:
 
     def resume_hint(self) -> str:
         assert self.session is not None
-        said = f"Session '{self.session.name}' saved. Resume with:"
-        command = f"carbon-wizard resume {self.session.id}"
+        return self.with_command(f"Session '{self.session.name}' saved. Resume with:")
+
+    def with_command(self, said: str) -> str:
+        """`said`, then the command that reopens the session in this front end (plain
+        questions again, not the full-screen app): after it when both fit one row, else
+        whole on a row of its own, to copy."""
+        assert self.session is not None
+        command = f"carbon-wizard resume --plain {self.session.id}"
         if len(said) + 1 + len(command) <= shutil.get_terminal_size().columns:
             return f"{said} {command}"
-        return f"{said}\n  {command}"  # the command whole on its own row, to copy
+        return f"{said}\n  {command}"
 
     def release(self) -> None:
         if self.lock is not None:

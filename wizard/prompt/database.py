@@ -211,6 +211,7 @@ class DatabaseStep(Asking):
                 URL_OPTIONS.question,
                 default=str(default),
                 validate=optional(checker(check_url_options)),
+                keep_refused=True,  # long and full of & and =: one slip is mended in place
             )
             same = engine is not None and value == engine.default_url_options
             self.give("database.url_options", None if same else value)

@@ -66,6 +66,7 @@ class LayoutStep(Asking):
             CONFIG_TARGET.ask(product=self.product_name(product)),
             default=str(product.get("config_target", default)),
             validate=checker(check_registry_path),
+            keep_refused=True,  # a registry path: a slip in one segment is mended in place
         )
         if value == default and "config_target" not in product:
             return

@@ -101,6 +101,7 @@ class NodesStep(Asking):
         pattern = self.text(
             ADD_HOSTS.ask(product=label),
             validate=checker(check_pattern),
+            keep_refused=True,  # a pattern or a list of hosts: mended, not typed again
         )
         prefix = self.text(
             "Node ids are <prefix>-<number>; prefix:",

@@ -66,8 +66,9 @@ class ProductsStep(Asking):
         known = PRODUCTS.get(str(product.get("id")))
         if known and len(known.profiles) > 1:
             self.ask_product_field(f"{path}.profile")
-        if new or product.get("distribution"):
-            self.ask_product_field(f"{path}.distribution")
+        # Asked on a change as on an add, with the one given as the default: a product
+        # patched from the baseline can be given its distribution later.
+        self.ask_product_field(f"{path}.distribution")
         # A new product's nodes are not known yet, and with them whether it needs a load
         # balancer: the model asks for one at this step once they are.
         if not new:
@@ -129,7 +130,7 @@ class ProductsStep(Asking):
                 if not found:
                     return
                 self.refused(found[0].message)
-                default = value
+                default = value  # a long path: one wrong character is mended, not retyped
 
     def ask_load_balancer(self, pi: int) -> None:
         from wizard.fields import check_load_balancer
@@ -187,5 +188,7 @@ class ProductsStep(Asking):
                 question.question,
                 default=str(self.get(f"{path}.{key}", "")),
                 validate=required(checker(check)),
+                # A URL or a DN (uid=admin,ou=system): long, and mended where one part is wrong.
+                keep_refused=True,
             ),
         )

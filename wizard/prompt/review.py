@@ -13,7 +13,8 @@ from questionary import Choice
 
 from wizard import steps, workflow
 from wizard.labels import field_label
-from wizard.prompt.asking import Asking, checker
+from wizard.prompt.asking import Asking, Validator, checker, wrap_width
+from wizard.prompt.plaintext import fold_command, plain_text
 from wizard.steps import STEPS, step_for_path
 
 if TYPE_CHECKING:
@@ -141,11 +142,14 @@ class ReviewSteps(Asking):
             return goto or "products"
         unset = workflow.unset_passwords(plan)
         if unset:
-            # Once per variable, however many databases share it.
+            # Once per variable, however many databases share it; refused where it is
+            # typed, by the check and in the words the full-screen Write step's box gets.
+            vaulted = plan.topology.cluster.secure_vault
             for password in unset:
                 self.env[password.variable] = self.secret(
                     f"{password.title(self.answers)} (${password.variable} is not set; "
-                    f"{password.who}; used for this run only):"
+                    f"{password.who}; used for this run only):",
+                    validate=typed_password(password.variable, vaulted),
                 )
             goto, plan = self.planned()
             if plan is None:
@@ -192,20 +196,18 @@ class ReviewSteps(Asking):
         self.session.written = str(result.path)
         self.session.written_digest = sessions.answers_digest(self.answers)
         self.save()
-        self.say(
-            f"Session {self.session.id} is kept; `carbon-wizard resume {self.session.id}`"
-            " reopens this plan."
-        )
+        self.say(self.with_command(f"Session {self.session.id} is kept; to reopen this plan:"))
         return None
 
     def say_markdown(self, text: str) -> None:
-        """README text at the terminal's width: prose wrapped at word ends, each command in
-        a code block printed whole, to copy (the terminal cut both mid-word)."""
-        in_code = False
-        for line in text.split("\n"):
-            fence = line.startswith("```")
-            self.say(line, raw=in_code or fence)
-            in_code = in_code != fence
+        """README text as plain text at the terminal's width: no Markdown marks, prose
+        wrapped at word ends, each command indented and folded only at blanks, with the
+        shell's ` \\` continuation (the terminal cut both mid-word)."""
+        self.say(plain_text(text, wrap_width()), raw=True)
+
+    def say_command(self, command: str) -> None:
+        """A command to paste, two columns in, folded at blanks as the README's are."""
+        self.say("\n".join(fold_command(command, wrap_width(), "  ")), raw=True)
 
     def say_push_commands(self, built: Tree, plan: Plan, tree_path: Path) -> None:
         """When the tree has ansible/: the commands that push it, the dry run first, each
@@ -225,7 +227,7 @@ class ReviewSteps(Asking):
                 "the kernel baseline and are merged by hand (README step 4). The dry run "
                 "changes nothing and shows what to merge on each node:"
             )
-            self.say(f"  {cd} && {dry_run}", raw=True)
+            self.say_command(f"{cd} && {dry_run}")
             return
         self.say(
             "Push with Ansible (ansible-playbook on this machine, SSH to the nodes): the dry "
@@ -233,7 +235,7 @@ class ReviewSteps(Asking):
             "push to every node, or to one product cluster:"
         )
         for line in (dry_run, push_all, push_group):
-            self.say(f"  {cd} && {line}", raw=True)
+            self.say_command(f"{cd} && {line}")
         if merged:
             self.say(
                 "The push refuses the nodes of "
@@ -241,6 +243,23 @@ class ReviewSteps(Asking):
                 + ": their files come from the kernel baseline and are merged by hand "
                 "(README step 4)."
             )
+
+
+def typed_password(variable: str, vaulted: bool) -> Validator:
+    """A database password typed for `variable`, checked as the plan checks the value of a
+    password variable (`fields.check_password`, and Secure Vault's limit when it is on), in
+    the plan's words: "VARIABLE: no value; ..."."""
+    from wizard.fields import check_password, vault_password_problem
+
+    def validate(value: str) -> bool | str:
+        try:
+            check_password(value)
+        except ValueError as exc:
+            return f"{variable}: {exc}"
+        problem = vault_password_problem(value) if vaulted else None
+        return f"{variable}: {problem}" if problem else True
+
+    return validate
 
 
 def group(problems: Sequence[Problem]) -> dict[str, list[Problem]]:

@@ -7,6 +7,7 @@ from typing import Any
 from questionary import Choice
 
 from wizard import sessions, steps
+from wizard.names import shown
 from wizard.prompt.asking import Asking, checker
 from wizard.questions import KEEP_PASSWORDS, PLAN_NAME
 
@@ -45,7 +46,9 @@ class StartStep(Asking):
             if how == "preset":
                 name = self.select(
                     "Which preset?",
-                    [Choice(f"{p.name} — {p.description}", p.name) for p in found],
+                    # A preset is a file anyone may have written: no control character
+                    # of its description reaches the terminal raw.
+                    [Choice(f"{p.name} — {shown(p.description, 300)}", p.name) for p in found],
                 )
                 data = self.preset_data(name)
         from wizard.fields import check_node_id
