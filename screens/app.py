@@ -473,13 +473,15 @@ class WizardApp(PanesApp):
             return
         where = ""
         if self.state.session is not None:
+            # The command on a line of its own: wrapped inside the sentence, it broke in
+            # two and could not be copied whole.
             where = (
                 f" Your answers are kept in session '{self.state.session.name}'; "
-                f"`carbon-wizard resume {self.state.session.id}` reopens it."
+                f"this reopens it:\n\n  carbon-wizard resume {self.state.session.id}\n\n"
             )
         resumed = self.state.origin.startswith("session:")
         unwritten = "since it was resumed" if resumed else "yet"
-        question = f"The plan has not been written {unwritten}.{where} Quit anyway?"
+        question = f"The plan has not been written {unwritten}.{where or ' '}Quit anyway?"
 
         def answered(yes: bool | None) -> None:
             if yes:

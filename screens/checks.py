@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from screens.state import WizardState
 from wizard import steps, workflow
@@ -12,6 +13,7 @@ from wizard.steps import step_for_path
 
 if TYPE_CHECKING:
     from wizard.plan import Plan
+    from wizard.problems import Problem
     from wizard.rules import Finding
     from wizard.tree import FileDiff, Review
 
@@ -39,11 +41,11 @@ class Preview:
 def build_plan(state: WizardState) -> tuple[Plan | None, list[Item]]:
     """The plan of the answers, or what stops it, each item leading to its step."""
     planned = workflow.plan(state.answers, state.env, state.files)
-    return planned.plan, [_item(p.path, str(p)) for p in planned.problems]
+    return planned.plan, [problem_item(state.answers, p) for p in planned.problems]
 
 
 def preview(state: WizardState) -> Preview:
-    return check(planned(state))
+    return check(planned(state), state.answers)
 
 
 def planned(state: WizardState) -> Preview:
@@ -56,13 +58,13 @@ def planned(state: WizardState) -> Preview:
     return Preview(plan=built, picture=picture.render(built))
 
 
-def check(result: Preview) -> Preview:
+def check(result: Preview, answers: Mapping[str, Any]) -> Preview:
     """`result` with the preview tree rendered and the rule findings on it."""
     if result.plan is None:
         return result
     reviewed = workflow.review(result.plan)
     if reviewed.review is None:
-        result.problems = [_item(p.path, str(p)) for p in reviewed.problems]
+        result.problems = [problem_item(answers, p) for p in reviewed.problems]
         return result
     result.review = reviewed.review
     result.problems = [finding_item(f) for f in reviewed.findings]
@@ -81,6 +83,10 @@ def confirmation_items(state: WizardState) -> list[Item]:
     ]
 
 
-def _item(path: str, text: str) -> Item:
-    step = step_for_path(path)
-    return Item(f"{steps.step(step).title}: {text}", step, path)
+def problem_item(answers: Mapping[str, Any], problem: Problem) -> Item:
+    """A problem as the lists show it: the step that fixes it, the field in the words of
+    its form ("Database: User management · Password: …", not the answers' path), and why."""
+    step = step_for_path(problem.path)
+    where = field_label(answers, problem.path) if problem.path else ""
+    text = f"{where}: {problem.message}" if where else problem.message
+    return Item(f"{steps.step(step).title}: {text}", step, problem.path)

@@ -57,6 +57,9 @@ class PreviewPane(StepPane):
     PreviewPane #confirm-list { max-height: 6; }
     PreviewPane #preview-actions { height: 1; margin-top: 1; }
     PreviewPane #preview-actions CompactButton { margin-right: 2; }
+    /* The result takes two lines at 80 columns: kept from the start, so what is below
+       does not move down a row when it replaces "Rendering the preview…". */
+    PreviewPane #preview-status { min-height: 2; }
     """
 
     class Planned(Message):
@@ -247,7 +250,7 @@ class PreviewPane(StepPane):
                 result = checks.planned(self.state)
                 if result.plan is not None:
                     self.post_message(self.Planned(result))
-                    result = checks.check(result)
+                    result = checks.check(result, self.state.answers)
         except Exception as exc:
             self.app.call_from_thread(self.app.report_error, exc)
             result = Preview()
@@ -293,10 +296,8 @@ class PreviewPane(StepPane):
         if result.problems:
             focus_now(self.query_one("#findings", ProblemList))
         elif self.screen.focused is None:
-            # The node choice was hidden when the step was shown. Focusing it must not scroll
-            # the pane: at 80x24 it sits below the picture, and the status line above is the
-            # result the operator reads first (Tab reaches the choice and shows it).
-            self.focus_first(scroll=False)
+            # The picture was hidden when the step was shown.
+            self.focus_first()
         if self.step_id in self.state.attempted:
             # Next was refused while rendering: the note counts the findings instead. The
             # sidebar's states do not depend on them, so it is not redrawn otherwise.
@@ -368,17 +369,15 @@ class PreviewPane(StepPane):
                 focus_now(found)
                 return
 
-    def focus_first(self, scroll: bool = True) -> None:
+    def focus_first(self) -> None:
         confirm_list = self.query_one("#confirm-list", ConfirmList)
         if confirm_list.display:
             focus_now(confirm_list)
         elif any(shown.display for shown in self.query("#preview-shown")):
-            choice = self.query_one("#diff-node", Select)
-            if scroll:
-                focus_now(choice)
-            else:
-                self.screen.set_focus(choice, scroll_visible=False)
-                self.scroll_home(animate=False)
+            # The picture, right under the result line: both on screen at 80x24. The node
+            # choice below it put the focus off screen, or scrolled the result away.
+            self.screen.set_focus(self.query_one("#picture-box"), scroll_visible=False)
+            self.scroll_home(animate=False)
 
 
 _DIFF_STYLES = (("+++", "bold"), ("---", "bold"), ("@@", "cyan"), ("+", "green"), ("-", "red"))

@@ -60,8 +60,9 @@ class ProductsPane(FormPane):
         "typed here (masked; Ctrl+R shows it) or named as an environment variable."
     )
 
-    # Adding a product and the first card: what 80x24 shows first.
-    first_items = 2
+    # Adding a product and two cards: what 80x24 shows first (the second card, mounted
+    # after the frame, came into view ~0.5 s after the step).
+    first_items = 3
 
     DEFAULT_CSS = """
     ProductsPane .user-store-box { height: auto; }
@@ -184,7 +185,7 @@ class ProductsPane(FormPane):
         ldap = product.get("ldap")
         ldap = ldap if isinstance(ldap, dict) else {}
         path = f"{base}.ldap"
-        # Empty boxes leave their key out, so the model says "is required" rather than
+        # Empty boxes leave their key out, so the model says an answer is required rather than
         # taking an empty DN or search base.
         for question in LDAP_FIELDS:
             key = question.key
@@ -230,6 +231,11 @@ class ProductsPane(FormPane):
                 return
             pi = self.state.add_product(str(event.value))
             await self.rebuild(f"products[{pi}].version")
+            # The new card is the last: scrolled into view whole once laid out (Textual's
+            # own scroll to the focused widget runs before the rebuilt form has its place,
+            # and the third product's card stayed below the screen).
+            card = self.query(".card").last()
+            self.call_after_refresh(self.screen.scroll_to_widget, card, animate=False)
             return
         super().on_select_changed(event)
 

@@ -16,7 +16,7 @@ from textual.widgets import Button, Input, Markdown, ProgressBar, Static
 
 from screens.app import WizardApp
 from screens.base import AnswersChanged, StepPane, focus_now, guarded
-from screens.checks import Item, build_plan, confirmation_items
+from screens.checks import Item, build_plan, confirmation_items, problem_item
 from screens.push import PushPanel
 from screens.state import WizardState
 from screens.widgets.bound import OrderedInput
@@ -237,11 +237,7 @@ class WritePane(StepPane):
         try:
             built = tree.build(plan)
         except AnswersError as exc:
-            from screens.checks import _item
-
-            self.show_items(
-                [(i.text, i.step, i.path) for i in (_item(p.path, str(p)) for p in exc.problems)]
-            )
+            self.show_items([self.item_for(p) for p in exc.problems])
             return
         self.show_items([])
         from wizard.render import ansible
@@ -268,6 +264,26 @@ class WritePane(StepPane):
             ),
             answered,
         )
+
+    def item_for(self, problem: Problem) -> tuple[str, str, str]:
+        """A problem writing found, as the list shows it. A password whose variable is not
+        set leads to its box on this step: the advice for `generate` ("export it and run
+        again") would send the operator away from the box made for it."""
+        database = problem.path.removesuffix(".password_env")
+        for unset in self.unset.values():
+            if database in unset.databases:
+                text = (
+                    f"{unset.title(self.state.answers)}: ${unset.variable} is not set; type "
+                    "the password in its box below (used for this run only)"
+                )
+                return text, "write", f"env.{unset.variable}"
+        item = problem_item(self.state.answers, problem)
+        return item.text, item.step, item.path
+
+    def on_problem_list_chosen(self, event: ProblemList.Chosen) -> None:
+        if event.step_id == "write":  # a password box of this step
+            event.stop()
+            self.focus_path(event.path)
 
     def show_items(self, items: list[tuple[str, str, str]]) -> None:
         problems = self.query_one("#write-problems", ProblemList)

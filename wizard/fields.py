@@ -8,6 +8,7 @@ from pathlib import PurePath
 
 from wizard import names
 from wizard.catalog import Engine
+from wizard.problems import REQUIRED
 
 # Every pattern here is used with fullmatch: `$` also matches before a final newline, and a
 # name ending in one would become a folder, a script line and a checksum entry of its own.
@@ -86,7 +87,7 @@ def check_xml_text(value: str) -> str:
 
 def check_non_empty_text(value: str) -> str:
     if not value.strip():
-        raise ValueError("no value; an answer is required here")
+        raise ValueError(REQUIRED)
     return check_xml_text(value)
 
 

@@ -89,6 +89,10 @@ def _model_in(annotation: Any) -> Any:
     return None
 
 
+REQUIRED = "no value; an answer is required here"
+"""Said at a field left empty that the plan cannot do without (both front ends)."""
+
+
 def from_validation_error(exc: ValidationError, model: type[BaseModel]) -> list[Problem]:
     """Turn pydantic's errors into problems whose paths match the answers file."""
     problems: list[Problem] = []
@@ -105,7 +109,7 @@ def from_validation_error(exc: ValidationError, model: type[BaseModel]) -> list[
             hint = f"; accepted here: {', '.join(keys)}" if keys else ""
             problems.append(Problem(path, f"unknown key '{loc[-1]}'{hint}"))
         elif kind == "missing":
-            problems.append(Problem(path, "is required"))
+            problems.append(Problem(path, REQUIRED))
         elif kind == "literal_error":
             expected = (err.get("ctx") or {}).get("expected", "")
             problems.append(Problem(path, f"'{err['input']}' is not one of {expected}"))

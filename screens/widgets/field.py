@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.geometry import Size
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -67,7 +68,7 @@ class Field(Vertical):
                     yield Static(self.label, classes="field-label", markup=False)
                 yield from self.controls
         if self.hint is not None:
-            yield Static(self.hint, classes="field-hint", markup=False)
+            yield Line(self.hint, classes="field-hint", markup=False)
 
     def show(self, messages: Sequence[str]) -> None:
         if tuple(messages) == self.messages:
@@ -77,7 +78,7 @@ class Field(Vertical):
         if self._message is None:
             if not messages:
                 return
-            self._message = Static(text, classes="field-message", markup=False)
+            self._message = Line(text, classes="field-message", markup=False)
             self.mount(self._message)
             return
         self._message.update(text)
@@ -93,7 +94,7 @@ class Field(Vertical):
         if self._confirm is None:
             if not paths:
                 return
-            self._confirm = Static(text, classes="field-confirm", markup=False)
+            self._confirm = Line(text, classes="field-confirm", markup=False)
             self.mount(self._confirm)
             return
         self._confirm.update(text)
@@ -117,6 +118,21 @@ class Field(Vertical):
         """Whether every one of `paths` is a text box here, which Enter confirms."""
         boxes = {c.path for c in self.query(BoundInput)}
         return all(p in boxes for p in paths)
+
+
+class Line(Static):
+    """A hint or message under a field, across both of a row's columns.
+
+    Textual's grid sizes an auto row by each cell's height at the width of one column, even
+    for a cell spanning two: a hint two lines long at 54 columns was given the four rows it
+    takes at 20, and the message under it sat two blank rows lower. Measured at the whole
+    row's width, it takes the rows it is drawn in.
+    """
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        if self.styles.column_span > 1:
+            width = max(width, container.width - self.styles.gutter.width)
+        return super().get_content_height(container, viewport, width)
 
 
 def confirm_text(names: Sequence[str], typed: bool) -> str:

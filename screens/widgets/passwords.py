@@ -13,7 +13,9 @@ from textual.widgets import Button, Input, Static
 
 from screens.widgets.bound import OrderedInput
 from screens.widgets.buttons import CompactButton
+from wizard.answers import password_env_name
 from wizard.fields import check_env_name, check_password
+from wizard.labels import SEPARATOR, field_label
 from wizard.steps import lookup
 
 Given = dict[str, dict[str, str]]
@@ -55,12 +57,13 @@ class PasswordsDialog(ModalScreen[Given | None]):
                 for n, spec_path in enumerate(self.specs):
                     spec = lookup(self.answers, spec_path)
                     spec = spec if isinstance(spec, dict) else {}
-                    who = f"{spec.get('user', '?')} on {spec.get('name', spec_path)}"
-                    from wizard.answers import password_env_name
-
+                    who = f"{spec.get('user', '?')} on {spec.get('name', '?')}"
+                    # Named as the Database step's card is, not by the answers' path.
+                    card = field_label(self.answers, f"{spec_path}.password")
+                    card = card.removesuffix(f"{SEPARATOR}Password")
                     suggested = password_env_name(spec_path, self.answers)
                     with Vertical(classes="pw-row"):
-                        yield Static(f"Password of {who} ({spec_path})", markup=False)
+                        yield Static(f"{card}: the password of {who}", markup=False)
                         with Horizontal():
                             yield OrderedInput(
                                 password=True,

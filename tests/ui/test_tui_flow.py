@@ -295,3 +295,51 @@ async def test_the_write_step_says_what_an_interrupted_write_had_left(tmp_path: 
         status = str(app.query_one("#write-status", Static).render())
     assert not left.exists()
     assert "note: removed" in status and "an unfinished tree an interrupted write left" in status
+
+
+async def test_an_unset_password_at_write_leads_to_its_box_in_the_forms_words(
+    tmp_path: Path,
+) -> None:
+    # Before: "Database: products[0].databases.WSO2AM_DB.password_env: … export
+    # WSO2_AM_DB_PASSWORD='...' and run again", with the box for it just below.
+    from screens.widgets.problemlist import ProblemList
+
+    env = {k: v for k, v in PRESET_ENV.items() if k != "WSO2_AM_DB_PASSWORD"}
+    app = make_app(tmp_path, env=env)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await choose_origin(pilot, "preset:apim-2node-mysql")
+        await next_step(pilot, 5)
+        await confirm_all(pilot)
+        await next_step(pilot)
+        app.query_one("#out", Input).value = str(tmp_path / "tree")
+        await next_step(pilot)  # Write, with the password not typed
+        assert app.state.written is None
+        problems = app.query_one("#write-problems", ProblemList)
+        [shown] = [
+            str(problems.get_option_at_index(i).prompt) for i in range(problems.option_count)
+        ]
+        assert shown == (
+            "✗ API Manager · WSO2AM_DB database password: $WSO2_AM_DB_PASSWORD is not set; "
+            "type the password in its box below (used for this run only)"
+        )
+        assert app.focused is problems
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.current == "write"
+        assert app.focused is app.query_one("#pw-WSO2_AM_DB_PASSWORD", Input)
+
+
+async def test_problems_name_the_field_as_its_form_does(tmp_path: Path) -> None:
+    from screens import checks
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await choose_origin(pilot, "preset:apim-2node-mysql")
+        app.state.set_answer("products[0].databases.WSO2AM_DB.name", "")
+        _, items = checks.build_plan(app.state)
+        texts = [i.text for i in items]
+        assert any(
+            t == "Database: API Manager · WSO2AM_DB · Name: no value; give the database name"
+            for t in texts
+        ), texts
+        assert not any("products[0]" in t for t in texts), texts

@@ -224,3 +224,57 @@ async def test_after_writing_the_result_has_the_focus_on_screen(tmp_path: Path) 
         await pilot.press("pagedown")
         await settle(pilot)
         assert app.pane.scroll_y > before
+
+
+async def test_an_added_product_is_shown_with_the_focus_in_it(tmp_path: Path) -> None:
+    # Before: the third product's card stayed below the screen, the focus in it unseen.
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app = await open_step(pilot, "products", preset="apim-2node-mysql")
+        for product in ("is", "ei"):
+            app.query_one("#add-product", Select).value = product
+            await settle(pilot)
+            card = app.pane.query(".card").last()
+            pane = app.pane.region
+            assert app.focused is not None and card in app.focused.ancestors
+            assert pane.contains_region(card.region), (card.region, pane)
+
+
+async def test_preview_with_nothing_to_confirm_focuses_the_picture_under_the_result(
+    tmp_path: Path,
+) -> None:
+    # Before: the node choice below the picture took the focus, off screen at 80x24 (or,
+    # after Confirm all, scrolled to the top with the result line out of view).
+    from tests.ui.test_tui_support import confirm_all
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app = await open_step(pilot, "preview", preset="apim-2node-mysql")
+        await confirm_all(pilot)
+        await settle(pilot)
+        for _ in range(2):  # after Confirm all, and coming back to the step
+            status = app.query_one("#preview-status")
+            picture = app.query_one("#picture-box")
+            assert app.focused is picture
+            assert str(status.render()).startswith("Rule checks: no findings")
+            pane = app.pane.region
+            assert pane.y <= status.region.y and picture.region.y < pane.bottom
+            await pilot.press("ctrl+b")
+            await settle(pilot)
+            await next_step(pilot)
+
+
+async def test_a_message_sits_right_under_the_hint_of_its_field(tmp_path: Path) -> None:
+    # Before: Textual's grid measured the two-line hint at one column's width, and the
+    # message under it came two blank rows lower.
+    from screens.widgets.field import Field
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await next_step(pilot)  # refused: the plan has no name
+        field = next(f for f in app.query(Field) if "name" in f.paths)
+        hint, message = field.query_one(".field-hint"), field.query_one(".field-message")
+        assert hint.region.height == 2
+        assert message.region.y == hint.region.bottom
+        assert field.region.bottom == message.region.bottom

@@ -220,7 +220,10 @@ async def test_the_help_text_wraps_at_sentence_ends_not_where_it_was_typed(
         stubs = [
             row
             for row, after in itertools.pairwise(rows)
-            if row and after and not after.startswith("•") and len(row) < width * 2 // 3
+            if row
+            and after
+            and not after.startswith("•")
+            and len(row) < width * 2 // 3
             and not row.endswith((".", ":", ";", ")"))
         ]
         assert "F1 shows this help." in " ".join(rows)

@@ -23,6 +23,7 @@ from tests.ui.test_tui_support import (
     type_into,
 )
 from wizard import steps
+from wizard.problems import REQUIRED
 
 LDAP = {
     "url": "ldaps://ldap.example.com:636",
@@ -181,7 +182,7 @@ async def test_an_empty_ldap_field_is_said_at_that_field_once_next_is_pressed(
         await pilot.press("ctrl+n")
         await settle(pilot)
         assert app.current == "products"
-        assert messages(app, "products[0].ldap.bind_dn") == ["is required"]
+        assert messages(app, "products[0].ldap.bind_dn") == [REQUIRED]
         assert app.focused is control(app, "products[0].ldap.url")
 
 

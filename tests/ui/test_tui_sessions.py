@@ -102,6 +102,10 @@ async def test_quit_half_way_resume_and_finish_writes_the_same_tree(tmp_path: Pa
         await settle(pilot)
         assert again.current == "database"
         assert isinstance(again.screen, PasswordsDialog)
+        # Named as the Database step's card is (it said "(database.registry)").
+        rows = [str(s.render()) for s in again.screen.query(Static)]
+        assert "Registry (config + governance): the password of wso2reg on WSO2_REG_DB" in rows
+        assert not any("database.registry" in row for row in rows), rows
         again.screen.query_one("#pw-0", Input).value = TYPED
         again.screen.query_one("#use", Button).press()
         await settle(pilot)
@@ -303,9 +307,11 @@ async def test_quitting_a_resumed_unwritten_plan_asks_first(tmp_path: Path) -> N
         await pilot.press("ctrl+q")
         await settle(pilot)
         assert isinstance(again.screen, ConfirmDialog)
-        assert "not been written since it was resumed" in str(
-            again.screen.query_one(Static).render()
-        )
+        question = again.screen.query_one(Static)
+        assert "not been written since it was resumed" in str(question.render())
+        # The command reads whole on a row of its own, to be copied (it broke in two).
+        rows = [strip.text.strip() for strip in question.render_lines(question.region.reset_offset)]
+        assert f"carbon-wizard resume {session_id}" in rows, rows
         await pilot.press("n")  # Stay
         await settle(pilot)
         assert not isinstance(again.screen, ConfirmDialog)

@@ -19,6 +19,7 @@ from questionary import Choice
 
 from wizard import sessions, steps, workflow
 from wizard.draft import Draft
+from wizard.problems import REQUIRED
 from wizard.prompt.plaintext import choice_title
 from wizard.steps import STEPS
 
@@ -65,7 +66,7 @@ def optional(validate: Validator) -> Validator:
 
 def required(validate: Validator) -> Validator:
     """Empty is refused, as the model refuses a missing answer; the rest must pass."""
-    return lambda value: "is required" if not value.strip() else validate(value.strip())
+    return lambda value: REQUIRED if not value.strip() else validate(value.strip())
 
 
 class Asking:
