@@ -299,7 +299,15 @@ class StepPane(VerticalScroll):
             self.focus_first()
             return
         focus_now(select_all(best))
-        self.scroll_to_widget(best)
+        # Once laid out: a pane just mounted has no place for its widgets yet, and a scroll
+        # now (or Textual's own, on focus) left a field below the screen focused unseen;
+        # what was typed then replaced the answer out of sight.
+        self.call_after_refresh(self._show_focused, best)
+
+    def _show_focused(self, widget: Widget) -> None:
+        if widget.is_attached and self.screen.focused is widget:
+            field = next((a for a in widget.ancestors if isinstance(a, Field)), widget)
+            self.scroll_to_center(field, animate=False, origin_visible=True)
 
     def focus_first(self) -> None:
         first = next((w for w in self.query("*") if can_focus(w)), None)

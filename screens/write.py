@@ -27,6 +27,7 @@ from screens.widgets.paths import PathSuggester
 from screens.widgets.problemlist import ProblemList
 from wizard import workflow
 from wizard.labels import field_label
+from wizard.plaintext import fold_fences
 from wizard.problems import Problem
 from wizard.steps import lookup
 
@@ -62,6 +63,12 @@ class WritePane(StepPane):
     DEFAULT_CSS = """
     WritePane #progress { margin: 1 0; }
     WritePane #summary { height: auto; }
+    /* Textual sizes a level-3 heading to its text, cut at the edge at 80 columns. */
+    WritePane #summary MarkdownHeader { width: 1fr; }
+    /* A code block neither wraps nor scrolls with the keys: its commands are folded at
+       blanks to the width (folded_steps), and a word still wider than a row (a path)
+       wraps, after a separator, instead of being cut at the edge. */
+    WritePane #summary MarkdownFence > Label { width: 1fr; text-wrap: wrap; }
     WritePane #write { margin: 1 0; }
     WritePane #out { width: 1fr; }
     WritePane .pw-box { height: auto; }
@@ -74,6 +81,9 @@ class WritePane(StepPane):
         self.commands: list[str] = []
         """The push command lines of the plan being written (ansible.push_commands)."""
         self.unset: dict[str, workflow.UnsetPassword] = {}
+        self.steps_text = ""
+        """The next steps of the tree written (Markdown), folded to the width on show."""
+        self.steps_width = 0
         """The password variables asked for here, by name."""
 
     def body(self) -> Iterable[Widget]:
@@ -323,6 +333,24 @@ class WritePane(StepPane):
             steps_text = f"Read {result.path / 'README.md'}."
         self.app.call_from_thread(self.done, result, steps_text)
 
+    def folded_steps(self) -> str:
+        """The next steps with each command folded to the width of its block: a block does
+        not wrap, and its commands were cut at the right edge at 80 columns."""
+        summary = self.query_one("#summary", Markdown)
+        # Before its first layout the summary has no width: the pane's, less the insets
+        # (refolded once laid out).
+        self.steps_width = summary.content_region.width or self.content_region.width - 6
+        return fold_fences(self.steps_text, self.steps_width - 4)  # a block's text: 2 + 2 in
+
+    def refold(self) -> None:
+        summary = self.query_one("#summary", Markdown)
+        width = summary.content_region.width
+        if self.steps_text and summary.display and width and width != self.steps_width:
+            summary.update(self.folded_steps())
+
+    def on_resize(self) -> None:
+        self.refold()
+
     def failed(self, message: str) -> None:
         self.writing = False
         self.query_one("#progress", ProgressBar).display = False
@@ -337,9 +365,11 @@ class WritePane(StepPane):
             lines.append(f"The previous contents are kept in {result.backup}.")
         lines += [f"note: {note}" for note in result.swept]
         self.query_one("#write-status", Static).update("\n".join(lines))
+        self.steps_text = steps_text
         summary = self.query_one("#summary", Markdown)
-        summary.update(steps_text)
         summary.display = True
+        summary.update(self.folded_steps())
+        self.call_after_refresh(self.refold)
         self.call_later(self.offer_push, result.path)
         self.app.save_session()
         self.post_message(AnswersChanged())

@@ -278,3 +278,21 @@ async def test_a_message_sits_right_under_the_hint_of_its_field(tmp_path: Path) 
         assert hint.region.height == 2
         assert message.region.y == hint.region.bottom
         assert field.region.bottom == message.region.bottom
+
+
+async def test_a_jump_to_an_answer_below_the_screen_shows_its_field(tmp_path: Path) -> None:
+    # Before: Enter on "API Manager · WSO2AM_DB · User" opened Database at its top, the box
+    # focused below the screen: typing replaced the user out of sight.
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app = await open_step(pilot, "preview")
+        confirm = app.query_one("#confirm-list", ConfirmList)
+        path = "products[0].databases.WSO2AM_DB.user"
+        confirm.highlighted = next(i for i, (_, p) in enumerate(confirm.targets) if p == path)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.current == "database"
+        box = control(app, path)
+        assert app.focused is box
+        pane = app.pane.region
+        assert pane.contains_region(box.region), (box.region, pane)

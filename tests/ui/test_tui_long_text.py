@@ -241,3 +241,48 @@ async def test_the_add_hosts_box_shows_its_whole_example_at_80x24(tmp_path: Path
         assert app.current == "nodes"
         box = app.query_one("#pattern-0", Input)
         assert ADD_HOSTS.example in "".join(lines(box))
+
+
+def tree_readme_steps(app: Any) -> str:
+    """The next steps the Write step shows, as the tree's README gives them."""
+    from wizard import tree, workflow
+
+    planned = workflow.plan(app.state.answers, app.state.env, app.state.files)
+    return tree.next_steps(workflow.build(planned.plan))
+
+
+async def test_the_next_steps_after_writing_read_whole_at_80x24(tmp_path: Path) -> None:
+    # Before: a code block's commands and a level-3 heading were cut at the right edge
+    # ("mysql -h db.example.com -P 3306 -u wso2reg -p WS", "(each database's own use").
+    import re
+
+    from textual.widgets import Label
+    from textual.widgets.markdown import MarkdownFence
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await choose_origin(pilot, "preset:apim-2node-mysql")
+        app.state.confirm(app.state.pending())
+        await next_step(pilot, 6)
+        app.query_one("#out", Input).value = str(tmp_path / "tree")
+        await pilot.pause()
+        await next_step(pilot)
+        assert app.state.written == tmp_path / "tree"
+        summary = app.query_one("#summary")
+        fences = list(summary.query(MarkdownFence))
+        assert len(fences) > 3
+        for fence in fences:
+            label = fence.query_one(Label)
+            width, height = label.outer_size  # its text is inset: padding included
+            drawn = "".join(s.text for s in label.render_lines(Region(0, 0, width, height)))
+            # ... inside its block: wider, the block cut it at its right edge.
+            assert label.region.right <= fence.region.right, (drawn, fence.region)
+            # Every character of every command is on screen (folded or wrapped, not cut).
+            assert "".join(drawn.split()) == "".join(fence.code.split()), (drawn, fence.code)
+        source = tree_readme_steps(app)
+        titles = [re.sub(r"[`*]", "", t) for t in re.findall(r"^### (.*)$", source, re.M)]
+        drawn_titles = [
+            " ".join(row.strip() for row in lines(h) if row.strip())
+            for h in summary.query("MarkdownH3")
+        ]
+        assert drawn_titles == titles

@@ -19,8 +19,8 @@ from questionary import Choice
 
 from wizard import sessions, steps, workflow
 from wizard.draft import Draft
+from wizard.plaintext import choice_title
 from wizard.problems import REQUIRED
-from wizard.prompt.plaintext import choice_title
 from wizard.steps import STEPS
 
 if TYPE_CHECKING:

@@ -13,8 +13,8 @@ from questionary import Choice
 
 from wizard import steps, workflow
 from wizard.labels import field_label
+from wizard.plaintext import fold_command, plain_text
 from wizard.prompt.asking import Asking, Validator, checker, wrap_width
-from wizard.prompt.plaintext import fold_command, plain_text
 from wizard.steps import STEPS, step_for_path
 
 if TYPE_CHECKING:

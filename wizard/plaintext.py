@@ -1,5 +1,6 @@
-"""Text for a plain terminal of a given width: choice lines wrapped for a list, the README's
-Markdown as readable text, and commands folded at spaces with a shell continuation.
+"""Text for a terminal of a given width: choice lines wrapped for a list, the README's
+Markdown as readable text, and commands folded at spaces with a shell continuation (the
+prompt mode's lists and result, and the full-screen Write step's code blocks).
 
 A terminal breaks a line at its last column, mid-word, and prompt_toolkit cuts a choice line
 there; everything here is broken at word ends before it reaches either.
@@ -164,3 +165,20 @@ def _inline(text: str) -> str:
     (whose blanks are kept from the wrap, so a name or a short command stays whole)."""
     text = _CODE_SPAN.sub(lambda m: m.group(1).replace(" ", _NO_BREAK), text)
     return _STRONG.sub(r"\1", text)
+
+
+def fold_fences(markdown: str, width: int) -> str:
+    """`markdown` with every line of its fenced code blocks that is wider than `width`
+    folded at blanks (`fold_command`): a code block drawn `width` columns wide, which a
+    screen does not wrap, shows each command whole and pastes as it is."""
+    out: list[str] = []
+    fenced = False
+    for line in markdown.splitlines():
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+            out.append(line)
+        elif fenced:
+            out += fold_command(line, width, indent="")
+        else:
+            out.append(line)
+    return "\n".join(out) + ("\n" if markdown.endswith("\n") else "")
