@@ -18,6 +18,7 @@ from textual.widgets import Checkbox, Input, Select, Static
 from screens.state import WizardState, under
 from screens.widgets.bound import Bound, BoundCheckbox, BoundInput, BoundSelect, convert
 from screens.widgets.field import Field
+from wizard.labels import SEPARATOR, field_label
 from wizard.problems import Problem
 from wizard.steps import step_for_path
 
@@ -229,9 +230,10 @@ class StepPane(VerticalScroll):
         for problem in problems:
             target = best_field(fields, problem.path)
             if target is None:
-                leftover.append(str(problem))
+                named = field_label(self.state.answers, problem.path) if problem.path else ""
+                leftover.append(f"{named}: {problem.message}" if named else problem.message)
             elif show_all or self._visible(target):
-                shown[target].append(_relative(problem, target))
+                shown[target].append(_relative(problem, target, self.state.answers))
         for f, messages in shown.items():
             f.show(messages)
         self.show_confirming(fields)
@@ -402,10 +404,14 @@ def best_field(fields: list[Field], path: str) -> Field | None:
     return best
 
 
-def _relative(problem: Problem, target: Field) -> str:
+def _relative(problem: Problem, target: Field, answers: Any) -> str:
+    """A problem as said at `target`: its message, after the name of the answer it is about
+    when that is not the field's own, in the form's words ("Engine: …", not "engine: …")."""
     for p in target.paths:
         if problem.path == p or not under(problem.path, p):
             continue
-        rest = problem.path[len(p) :].lstrip(".")
-        return f"{rest}: {problem.message}"
+        named = field_label(answers, problem.path)
+        if named == problem.path:  # no form names it: the rest of its path
+            return f"{problem.path[len(p) :].lstrip('.')}: {problem.message}"
+        return f"{named.rsplit(SEPARATOR, 1)[-1]}: {problem.message}"
     return problem.message

@@ -130,7 +130,12 @@ class StartPane(StepPane):
         if origin.startswith("preset:"):
             return f"Starting from preset {origin.removeprefix('preset:')}."
         if origin.startswith("session:") and self.state.session is not None:
-            return f"Resumed session '{self.state.session.name}'."
+            # Said whole: with "New plan" highlighted in the list above, "Resumed session"
+            # alone left it unclear what Next would go on with.
+            return (
+                f"Editing session '{self.state.session.name}' (resumed): Next goes on with it; "
+                "choose New plan or a preset above to start another."
+            )
         return "Starting a new plan."
 
     @guarded

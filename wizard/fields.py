@@ -94,8 +94,7 @@ def check_non_empty_text(value: str) -> str:
 def check_password(value: str) -> str:
     if value == "":
         raise ValueError(
-            "no value; type the password, or name the environment variable that holds it "
-            "(password_env)"
+            "no value; type the password, or name the environment variable that holds it"
         )
     if value.strip() == "":
         # Carbon's checks and most operators read a blank password as a missing one.

@@ -156,7 +156,7 @@ URL_OPTIONS = Question(
 DRIVER_JAR = Question(
     "Driver jar",
     "JDBC driver jar on this machine to copy into every node (empty: none):",
-    example="optional: the JDBC driver .jar to copy to every node",
+    example="optional: path to the driver .jar",
 )
 SECURE_VAULT = Question(
     "Passwords as Secure Vault aliases", "Datasource passwords as Secure Vault aliases?"

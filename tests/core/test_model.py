@@ -460,6 +460,28 @@ def test_member_ports_default_apart_on_one_host_and_clash_when_forced() -> None:
     assert any(p == "products[0].nodes[1].member_port" and "a1 and a2" in m for p, m in found)
 
 
+def test_a_member_port_clash_is_said_at_the_answer_that_moves_it() -> None:
+    # Before: "give a2 another member_port" at a field the full-screen node editor lacks.
+    # One offset on one host: the offsets' clash says it, at the offset, once.
+    same = [{"id": "a1", "host": "10.0.1.11"}, {"id": "a2", "host": "10.0.1.11"}]
+    found = problems_of(with_nodes(*same))
+    assert [p for p, _ in found if p.startswith("products[0].nodes[1]")] == [
+        "products[0].nodes[1].offset"
+    ], found
+    assert not any("member port" in m for _, m in found), found
+    # A member port given moves onto another node's default one: that node's offset.
+    given = [
+        {"id": "a1", "host": "10.0.1.11", "member_port": 4001},
+        {"id": "a2", "host": "10.0.1.11", "offset": 1},
+    ]
+    found = problems_of(with_nodes(*given))
+    assert (
+        "products[0].nodes[1].offset",
+        "nodes a1 and a2 on host 10.0.1.11 both use cluster member port 4001; "
+        "give a2 another port offset",
+    ) in found, found
+
+
 def test_driver_jar_must_be_a_jar() -> None:
     found = problems_of(variant("cluster", {"driver_jar": "/opt/mysql.zip"}))
     assert found == [

@@ -34,10 +34,12 @@ PRESET_ENV = {
     "WSO2_AM_DB_PASSWORD": "am-pw-3",
 }
 # Start (name, keep passwords), then Continue on products, nodes and database, the layout
-# question and its menu, and "Write the tree" at the preview; then keep each of the six
+# question and its menu, and "Write the tree" at the preview; then "Confirm all" of the six
 # site-specific answers the preset marks.
 SITE_ANSWERS = 6
-PRESET_TO_WRITE = ENTER * 8 + ENTER * SITE_ANSWERS
+PRESET_TO_WRITE = ENTER * 8 + ENTER
+ONE_BY_ONE = DOWN + ENTER
+"""At Write, the site-specific answers gone through one by one instead of all at once."""
 
 
 def tree_modules_missing() -> str | None:
@@ -523,7 +525,8 @@ def test_a_site_answer_refused_at_write_is_asked_again(
     # another, keep the rest;
     # the plan is shown again, then written to the default folder (./<plan name>).
     new_user = f"{BACKSPACE * 40}siteuser{ENTER}"
-    keys = ENTER * 9 + "n" + new_user + ENTER * (SITE_ANSWERS - 2) + ENTER * 3
+    keys = ENTER * 8 + ONE_BY_ONE + ENTER + "n" + new_user + ENTER * (SITE_ANSWERS - 2)
+    keys += ENTER * 3
     assert run(keys, preset=PRESET) == 0, capsys.readouterr()
     assert "came from the preset and are site-specific" in capsys.readouterr().out
     topology = (tmp_path / PRESET / "topology.toml").read_text()
@@ -544,8 +547,12 @@ def test_site_answers_are_asked_by_the_forms_names(
         return confirm(self, message, default)
 
     monkeypatch.setattr(Asking, "confirm", recorded)
-    assert run(PRESET_TO_WRITE + ENTER * 2, preset=PRESET) == 0, capsys.readouterr()
-    assert f"{SITE_ANSWERS} answer(s) came from the preset" in capsys.readouterr().out
+    keys = ENTER * 8 + ONE_BY_ONE + ENTER * SITE_ANSWERS + ENTER * 2
+    assert run(keys, preset=PRESET) == 0, capsys.readouterr()
+    out = capsys.readouterr().out
+    assert f"{SITE_ANSWERS} answer(s) came from the preset" in out
+    # Listed on the preview already, in the same words, before Write is chosen.
+    assert "  ? Database · Server host = 'db.example.com'" in out.split("Rule checks")[1]
     kept = [m for m in asked if m.endswith("for this site?")]
     assert len(kept) == SITE_ANSWERS
     assert "Keep Database · Server host = 'db.example.com' for this site?" in kept
@@ -1155,3 +1162,39 @@ while True:
     assert code == 130
     assert time.monotonic() - started >= 4  # the interrupt had its chance first
     assert marks.read_text().split() == ["saved", "released"]
+
+
+def test_site_answers_are_confirmed_all_at_once_with_one_enter(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Before: one yes/no question per answer (twelve for apim-is-km-mysql8) at Write.
+    from wizard.prompt.asking import Asking
+
+    asked: list[str] = []
+    confirm = Asking.confirm
+
+    def recorded(self: Asking, message: str, default: bool) -> bool:
+        asked.append(message)
+        return confirm(self, message, default)
+
+    monkeypatch.setattr(Asking, "confirm", recorded)
+    assert run(PRESET_TO_WRITE + ENTER * 2, preset=PRESET) == 0, capsys.readouterr()
+    assert f"{SITE_ANSWERS} answer(s) came from the preset" in capsys.readouterr().out
+    assert not [m for m in asked if m.endswith("for this site?")]
+    topology = (tmp_path / PRESET / "topology.toml").read_text()
+    assert "confirm" not in topology
+
+
+def test_one_site_answer_is_changed_from_the_list(
+    run: Run, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # "Change one of them", the registry user (second listed), then the plan is shown
+    # again and the rest confirmed all at once.
+    new_user = f"{BACKSPACE * 40}siteuser{ENTER}"
+    keys = ENTER * 8 + DOWN * 2 + ENTER + DOWN + ENTER + new_user
+    keys += ENTER + ENTER + ENTER * 2  # Write the tree, Confirm all 5, the folder, write
+    assert run(keys, preset=PRESET) == 0, capsys.readouterr()
+    out = capsys.readouterr().out
+    assert f"{SITE_ANSWERS - 1} answer(s) came from the preset" in out  # the five left
+    topology = (tmp_path / PRESET / "topology.toml").read_text()
+    assert 'user = "siteuser"' in topology and "confirm" not in topology

@@ -202,7 +202,7 @@ def cluster_members(topology: Topology) -> list[Problem]:
     if not topology.cluster.clustering:
         return []
     problems = []
-    seen: dict[tuple[str, int], str] = {}
+    seen: dict[tuple[str, int], Node] = {}
     for pi, ni, _product, node in topology.nodes():
         base = join_path("products", pi, "nodes", ni)
         if fields.is_loopback(node.host):
@@ -215,15 +215,25 @@ def cluster_members(topology: Topology) -> list[Problem]:
                 )
             )
         key = (node.host, node.effective_member_port)
-        if key in seen:
-            problems.append(
-                Problem(
-                    join_path(base, "member_port"),
-                    f"nodes {seen[key]} and {node.id} on host {node.host} both use "
-                    f"cluster member port {key[1]}; give {node.id} another member_port",
-                )
+        other = seen.setdefault(key, node)
+        if other is node:
+            continue
+        if node.member_port is None and other.member_port is None:
+            continue  # one offset, so every port clashes: offsets_per_host says so, once
+        # A member port left to its default (4000 + offset) is moved with the offset, the
+        # one the full-screen wizard's node editor has; one given is changed where it is.
+        key_name, fix = (
+            ("offset", "another port offset")
+            if node.member_port is None
+            else ("member_port", "another member port")
+        )
+        problems.append(
+            Problem(
+                join_path(base, key_name),
+                f"nodes {other.id} and {node.id} on host {node.host} both use cluster "
+                f"member port {key[1]}; give {node.id} {fix}",
             )
-        seen.setdefault(key, node.id)
+        )
     return problems
 
 

@@ -24,14 +24,13 @@ if TYPE_CHECKING:
 
 
 # Said at the password of a database or an LDAP bind DN, in an answers file and on a screen
-# alike: the key names in brackets are the answers file's, the words the screens'.
+# alike: in the screens' words, not the answers file's keys (its problems name the key in
+# their path already).
 NO_PASSWORD = (
-    "no password: type it, or name the environment variable that will hold it "
-    "(password_env) when the tree is written"
+    "no password: type it, or name the environment variable that will hold it when the tree "
+    "is written"
 )
-TWO_PASSWORDS = (
-    "both a typed password and an environment variable (password_env) are given; keep one"
-)
+TWO_PASSWORDS = "both a typed password and an environment variable are given; keep one"
 
 
 # The engine the answers being validated name. A database's own checks run before its

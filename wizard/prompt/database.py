@@ -191,6 +191,9 @@ class DatabaseStep(Asking):
                     DATABASE_HOST.question,
                     default=str(db.get("host", "")),
                     validate=checker(check_host),
+                    # A host name: one slip (db..example.com) in a long name, mended in
+                    # place, as the form keeps it in its box.
+                    keep_refused=True,
                 ),
             )
         elif field == "port":

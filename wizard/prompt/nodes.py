@@ -136,6 +136,9 @@ class NodesStep(Asking):
                     NODE_HOST.ask(node=name),
                     default=str(node.get("host", "")),
                     validate=checker(check_host),
+                    # A host name: one slip (db..example.com) in a long name, mended in
+                    # place, as the form keeps it in its box.
+                    keep_refused=True,
                 ),
             )
         elif field == "offset":

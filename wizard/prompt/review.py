@@ -72,6 +72,7 @@ class ReviewSteps(Asking):
             self.say("Rule checks: no findings.")
         for note in plan.notes:
             self.say(f"note: {note}")
+        self.list_site_answers("to confirm before writing")
         for unset in workflow.unset_passwords(plan):
             self.say(
                 f"note: ${unset.variable} ({unset.title(self.answers)}, {unset.who}) is not "
@@ -109,24 +110,54 @@ class ReviewSteps(Asking):
             path = presets.save_preset(topology, name, directory, force=True)
         self.say(f"Saved preset {name} to {path} (no passwords; hosts and users to confirm).")
 
+    def site_answers(self) -> list[tuple[Problem, str]]:
+        """The preset's site-specific answers still to confirm, each with its line: named
+        as the full-screen Preview lists it (the form's card, then the field) and its value."""
+        return [
+            (p, f"{field_label(self.answers, p.path)} = {self.get(p.path)!r}")
+            for p in steps.confirmation_problems(self.answers)
+        ]
+
+    def list_site_answers(self, why: str) -> int:
+        listed = self.site_answers()
+        if listed:
+            self.say(f"{len(listed)} answer(s) came from the preset and are site-specific, {why}:")
+            for _, line in listed:
+                self.say(f"  ? {line}")
+        return len(listed)
+
     def confirm_site_answers(self) -> bool:
-        """Ask about every site-specific answer a preset marked; False when the operator
-        changed one (the plan is then shown again before writing)."""
-        if not self.draft.pending():
+        """Settle every site-specific answer a preset marked: all at once as listed, one by
+        one, or one changed; False when the operator changed one (the plan is then shown
+        again before writing). One question, not one per answer: twelve yes/no questions in
+        a row invited holding Enter down."""
+        count = self.list_site_answers("to confirm")
+        if not count:
             return True
-        pending = len(self.draft.pending())
-        self.say(f"{pending} answer(s) came from the preset and are site-specific:")
+        choices = [
+            Choice(f"Confirm all {count} as listed", "all"),
+            Choice("Go through them one by one", "each"),
+            Choice("Change one of them", "change"),
+        ]
+        how = str(self.select("Before writing:", choices, default="all"))
         changed = False
-        for problem in steps.confirmation_problems(self.answers):
-            value = self.get(problem.path)
-            # Named as the full-screen Preview lists it: the form's card, then the field.
-            label = field_label(self.answers, problem.path)
-            if self.confirm(f"Keep {label} = {value!r} for this site?", default=True):
+        if how == "all":
+            self.draft.confirm([p.path for p, _ in self.site_answers()])
+        elif how == "each":
+            for problem, line in self.site_answers():
+                if not self.confirm(f"Keep {line} for this site?", default=True):
+                    self.reask(problem)
+                    changed = True
                 self.draft.confirm([problem.path])
-            else:
-                self.reask(problem)
-                self.draft.confirm([problem.path])
-                changed = True
+        else:
+            listed = self.site_answers()
+            which = self.select(
+                "Which one?", [Choice(line, str(i)) for i, (_, line) in enumerate(listed)]
+            )
+            problem = listed[int(which)][0]
+            self.reask(problem)
+            self.draft.confirm([problem.path])
+            changed = True
         self.save()
         return not changed
 
