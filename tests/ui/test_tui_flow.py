@@ -343,3 +343,21 @@ async def test_problems_name_the_field_as_its_form_does(tmp_path: Path) -> None:
             for t in texts
         ), texts
         assert not any("products[0]" in t for t in texts), texts
+
+
+async def test_a_problem_with_no_field_on_the_step_is_named_as_its_form_names_it(
+    tmp_path: Path,
+) -> None:
+    # Before: the step's own box said "products[0].version: …".
+    from wizard.problems import Problem
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await choose_origin(pilot, "preset:apim-2node-mysql")
+        await next_step(pilot, 4)
+        assert app.current == "database"
+        app.state.attempted.add("database")
+        app.pane.show_problems([Problem("products[0].version", "'9.9.9' is not a version")])
+        await settle(pilot)
+        box = app.pane.query_one("#pane-problems", Static)
+        assert str(box.render()) == "✗ API Manager · Version: '9.9.9' is not a version"
