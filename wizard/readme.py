@@ -67,8 +67,8 @@ def render(
     out += [NEXT_STEPS, ""]
     out += _database_steps(plan, sql_files)
     out += _driver_step(plan)
-    out += _copy_step(plan, set(baseline))
     files = node_files or {}
+    out += _copy_step(plan, set(baseline), files)
     wiring = readme_products.section(plan, 5, lambda n, path: path in files.get(n.id, {}))
     out += wiring
     number = 6 if wiring else 5
@@ -156,7 +156,9 @@ def _driver_step(plan: Plan) -> list[str]:
     ]
 
 
-def _copy_step(plan: Plan, baseline: set[str]) -> list[str]:
+def _copy_step(
+    plan: Plan, baseline: set[str], node_files: Mapping[str, Mapping[str, bytes]]
+) -> list[str]:
     out = [
         "### 4. Put each node's files in place",
         "",
@@ -194,7 +196,10 @@ def _copy_step(plan: Plan, baseline: set[str]) -> list[str]:
             "```sh",
         ]
         for node in merged:
-            for path in _node_files(node):
+            # Only what the tree holds: the baseline has no product file (identity.xml,
+            # api-manager.xml, ...), and a command for one failed with "No such file".
+            held = node_files.get(node.id)
+            for path in (p for p in _node_files(node) if held is None or p in held):
                 out.append(
                     f"scp nodes/{node.id}/{path} {node.host}:<PRODUCT_HOME>/{path}.planned && "
                     f"ssh {node.host} diff -u <PRODUCT_HOME>/{path} <PRODUCT_HOME>/{path}.planned"

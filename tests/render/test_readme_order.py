@@ -110,6 +110,27 @@ def test_check_finds_a_readme_that_starts_nodes_before_their_files() -> None:
     assert finding.file == "README.md" and "comes before" in finding.message
 
 
+@pytest.mark.parametrize("name", PRESETS)
+def test_every_file_a_command_copies_is_in_the_tree(name: str) -> None:
+    # Before: from the kernel baseline, step 4 copied identity.xml, consent-mgt-config.xml
+    # and api-manager.xml, which the tree does not hold ("No such file" on every node).
+    files = _tree(name)
+    named = set(re.findall(r"scp (nodes/\S+) ", files["README.md"].decode()))
+    assert named and named <= set(files), sorted(named - set(files))
+
+
+def test_check_finds_a_command_that_copies_a_file_the_tree_lacks() -> None:
+    files = _tree()
+    text = files["README.md"].decode()
+    kept = "scp nodes/apim-1/repository/conf/carbon.xml "
+    assert kept in text
+    lacking = "nodes/apim-1/repository/conf/api-manager.xml"
+    assert lacking not in files
+    files["README.md"] = text.replace(kept, f"scp {lacking} x:y && {kept}", 1).encode()
+    (finding,) = _rule_39(files)
+    assert finding.element == lacking and "does not hold" in finding.message
+
+
 def test_check_finds_the_notes_after_the_steps() -> None:
     files = _tree()
     text = files["README.md"].decode()

@@ -80,7 +80,7 @@ def check_files(
     fronts.check_across(nodes, out)
     # manifest.json's databases say which product databases a cluster shares (rule 37).
     databases.check(nodes, files.get(MANIFEST), out)
-    out.findings += readme.check(files.get(readme.README))
+    out.findings += readme.check(files.get(readme.README), files.keys())
     out.findings += scripts.check(files, distributions)
     return sorted(out.findings, key=lambda f: (f.node, f.file, f.rule))
 

@@ -3,18 +3,23 @@
 What to read first comes before the steps; the steps are numbered 1, 2, 3, ... and go
 databases, tables, driver, files, first start, verification. A README edited by hand (or left
 from an older tree) that sends an operator to start nodes before their files are in place is
-a finding. A tree without README.md, or whose README has no "Next steps", is judged by
-the other rules alone.
+a finding. So is a command that copies a node's file the tree does not hold (`scp
+nodes/apim-1/repository/conf/api-manager.xml` from a tree patched from the kernel
+baseline, which has none): run in order, it fails. A tree without README.md, or whose
+README has no "Next steps", is judged by the other rules alone.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 
 from wizard.rules.findings import Finding
 
 README = "README.md"
 _STEP = re.compile(r"^### (\d+)\. (.*)$", re.MULTILINE)
+_NODE_FILE = re.compile(r"(?<![\w/.<>-])nodes/[\w.-]+/[^\s`'\"<>]+\.\w+")
+"""A node's file named in a command: `nodes/<id>/<path under PRODUCT_HOME>`."""
 # Each step, found by a word of its title, in the order it must come.
 _ORDER = (
     ("databases", "Create the databases"),
@@ -26,7 +31,8 @@ _ORDER = (
 )
 
 
-def check(readme: bytes | None) -> list[Finding]:
+def check(readme: bytes | None, tree: Container[str] = ()) -> list[Finding]:
+    """`tree`: the tree's paths, for the files the README's commands copy."""
     if readme is None:
         return []
     text = readme.decode("utf-8", "replace")
@@ -61,4 +67,12 @@ def check(readme: bytes | None) -> list[Finding]:
                 "databases, tables, driver, files, first start, verification",
             )
         at.append((what, index))
+    if tree:
+        for named in sorted(set(_NODE_FILE.findall(text, steps))):
+            if named not in tree:
+                add(
+                    named,
+                    f"a step copies {named}, which the tree does not hold; regenerate the "
+                    "tree (or drop the command)",
+                )
     return out
