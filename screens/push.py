@@ -20,6 +20,7 @@ from textual.widgets import Button, Select, Static
 
 from screens.base import focus_now, guarded
 from screens.widgets.buttons import CompactButton
+from wizard.plaintext import fold_command
 
 if TYPE_CHECKING:
     from wizard.push import NodeResult, PushResult
@@ -46,10 +47,18 @@ class PushPanel(Vertical):
     PushPanel #push-diff-box > Static { width: auto; }
     """
 
-    def __init__(self, tree: Path, commands: list[str]) -> None:
+    def __init__(
+        self, tree: Path, commands: list[str], note: str = "", dry_run_only: bool = False
+    ) -> None:
         super().__init__(id="push")
         self.tree_path = tree
-        self.commands = commands
+        self.commands = commands[:1] if dry_run_only else commands[:3]
+        self.note = note
+        """What the push does with nodes patched from the kernel baseline (the prompt mode's
+        words, `ansible.baseline_note`)."""
+        self.dry_run_only = dry_run_only
+        """Every node is merged by hand: the playbook refuses them all, so no real push."""
+        self.folded_at = 0
         self.running = False
         self.cancel = threading.Event()
         self.result: PushResult | None = None
@@ -64,16 +73,12 @@ class PushPanel(Vertical):
 
     def compose(self) -> Iterable[Widget]:
         yield Static("Push with Ansible", classes="section")
-        cd = f"cd {shlex.quote(str(self.tree_path))}"
-        yield Static(
-            "Runs the tree's ansible/push.yml with ansible-playbook on this machine (SSH to "
-            "the nodes), as these do from a shell:\n"
-            + "\n".join(f"  {cd} && {line}" for line in self.commands[:3]),
-            id="push-commands",
-            markup=False,
-        )
+        yield Static(self.commands_text(), id="push-commands", markup=False)
         with Horizontal(id="push-actions"):
-            yield CompactButton("Push with Ansible (dry run first)", id="push-dry", compact=True)
+            dry = (
+                "Dry run with Ansible" if self.dry_run_only else "Push with Ansible (dry run first)"
+            )
+            yield CompactButton(dry, id="push-dry", compact=True)
             yield CompactButton("Push for real", id="push-real", compact=True)
             yield CompactButton("Stop (Esc)", id="push-stop", compact=True)
         yield Static("", id="push-status", markup=False)
@@ -82,6 +87,27 @@ class PushPanel(Vertical):
             yield Select([], prompt="choose a node", compact=True, id="push-node")
             yield Select([], prompt="choose a file", compact=True, id="push-file")
         yield ScrollableContainer(Static("", id="push-diff"), id="push-diff-box")
+
+    def commands_text(self, width: int = 0) -> str:
+        """The panel's lead: what it runs, each command folded at blanks to `width` with a
+        shell continuation (wrapped by the screen, a command broke where no shell reads
+        it as one), and what it does with nodes merged by hand."""
+        cd = f"cd {shlex.quote(str(self.tree_path))}"
+        lines = [
+            "Runs the tree's ansible/push.yml with ansible-playbook on this machine (SSH to "
+            "the nodes), as these do from a shell:"
+        ]
+        for command in self.commands:
+            lines += fold_command(f"{cd} && {command}", width or 10_000, "  ")
+        if self.note:
+            lines.append(self.note)
+        return "\n".join(lines)
+
+    def on_resize(self) -> None:
+        width = self.content_region.width
+        if width and width != self.folded_at:
+            self.folded_at = width
+            self.query_one("#push-commands", Static).update(self.commands_text(width))
 
     def on_unmount(self) -> None:
         self.cancel.set()  # the step left or the app quit: ansible-playbook goes too
@@ -189,9 +215,9 @@ class PushPanel(Vertical):
         if result.check:
             self.dry_run = result
             real = self.query_one("#push-real", Button)
-            real.display = result.ok
+            real.display = result.ok and not self.dry_run_only
             self.show_changes(result)
-            focus_now(real if result.ok else self.query_one("#push-dry", Button))
+            focus_now(real if real.display else self.query_one("#push-dry", Button))
         else:
             focus_now(self.query_one("#push-dry", Button))
 

@@ -80,6 +80,9 @@ class WritePane(StepPane):
         self.writing = False
         self.commands: list[str] = []
         """The push command lines of the plan being written (ansible.push_commands)."""
+        self.merged: tuple[str, ...] = ()
+        """Its product clusters patched from the kernel baseline (merged by hand)."""
+        self.products = 0
         self.unset: dict[str, workflow.UnsetPassword] = {}
         self.steps_text = ""
         """The next steps of the tree written (Markdown), folded to the width on show."""
@@ -253,6 +256,8 @@ class WritePane(StepPane):
         from wizard.render import ansible
 
         self.commands = ansible.push_commands(plan) if ansible.paths(plan) else []
+        self.merged = built.baseline
+        self.products = len(plan.topology.products)
         try:
             non_empty = out.is_dir() and any(out.iterdir())
         except OSError as exc:
@@ -389,7 +394,15 @@ class WritePane(StepPane):
         await self.query(PushPanel).remove()
         if self.commands and (tree_path / PUSH).is_file():
             # After the result and its next steps: the hand-off is read first.
-            await self.mount(PushPanel(tree_path, self.commands), after="#result")
+            from wizard.render.ansible import baseline_note
+
+            panel = PushPanel(
+                tree_path,
+                self.commands,
+                baseline_note(self.merged, self.products),
+                dry_run_only=len(self.merged) == self.products,
+            )
+            await self.mount(panel, after="#result")
 
 
 def password_hint(unset: workflow.UnsetPassword, typed: bool) -> str:

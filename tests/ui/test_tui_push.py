@@ -7,6 +7,7 @@ install it; Esc stops a run."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
 import sys
@@ -23,6 +24,7 @@ from tests.fleet_estate import PASSWORDS, answers_data, database_listener, requi
 from tests.render.test_cluster_tree import fake_driver
 from tests.ui.test_tui_support import (
     _colour,  # noqa: F401 - autouse
+    choose_origin,
     make_app,
     next_step,
     settle,
@@ -112,7 +114,12 @@ async def test_push_from_the_write_step_dry_run_then_for_real(estate: LocalEstat
         edited = registry.read_bytes()
         # The commands the button runs, as from a shell.
         dry_run = "ansible-playbook -i ansible/inventory.yml ansible/push.yml --check --diff"
-        assert f"cd {estate.out} && {dry_run}" in shown(app, "#push-commands")
+        # Folded at blanks to the panel's width, each row but the last ending in " \".
+        lead = shown(app, "#push-commands")
+        width = app.query_one("#push").content_region.width
+        wide = [r for r in lead.splitlines() if r.startswith("  ") and len(r) > width]
+        assert all(" " not in r.strip().removesuffix(" \\") for r in wide), wide  # one path
+        assert f"cd {estate.out} && {dry_run}" in re.sub(r" \\\n\s+", " ", lead)
         # By the keys: from the result, which has the focus once written, Tab reaches the push.
         assert app.focused is app.query_one("#result")
         await pilot.press("tab")
@@ -223,3 +230,26 @@ async def test_esc_stops_a_running_push_and_the_step_stays_usable(
             or "Z" in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1][:3]
         )
         assert not app.query_one("#push-dry", Button).disabled
+
+
+async def test_a_tree_merged_by_hand_offers_the_dry_run_only_and_says_why(
+    tmp_path: Path,
+) -> None:
+    # Before: the full-screen step offered the push for real for nodes patched from the
+    # kernel baseline, which the playbook refuses; the prompt mode said so and did not.
+    from wizard.render.ansible import baseline_note
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await choose_origin(pilot, "preset:apim-2node-mysql")
+        app.state.confirm(app.state.pending())
+        await next_step(pilot, 6)
+        app.query_one("#out").value = str(tmp_path / "tree")
+        await pilot.pause()
+        await next_step(pilot)
+        assert app.state.written == tmp_path / "tree"
+        lead = " ".join(shown(app, "#push-commands").split())
+        assert " ".join(baseline_note(["apim"], 1).split()) in lead
+        assert "--check --diff" in lead and "push.yml --limit" not in lead
+        assert str(app.query_one("#push-dry", Button).label) == "Dry run with Ansible"
+        assert not app.query_one("#push-real").display

@@ -243,21 +243,18 @@ class ReviewSteps(Asking):
     def say_push_commands(self, built: Tree, plan: Plan, tree_path: Path) -> None:
         """When the tree has ansible/: the commands that push it, the dry run first, each
         ready to paste (the README's own lines)."""
-        from wizard.render.ansible import PUSH, push_commands
+        from wizard.render.ansible import PUSH, baseline_note, push_commands
 
         if not (tree_path / PUSH).is_file():
             return
         cd = f"cd {shlex.quote(str(tree_path))}"
         dry_run, push_all, push_group, _ = push_commands(plan)
         # The playbook refuses nodes patched from the kernel baseline: their files are
-        # merged by hand, so only the dry run is offered for them.
+        # merged by hand, so only the dry run is offered when every node is.
         merged = built.baseline
+        note = baseline_note(merged, len(plan.topology.products))
         if len(merged) == len(plan.topology.products):
-            self.say(
-                "Push with Ansible: the push refuses every node here, as their files come from "
-                "the kernel baseline and are merged by hand (README step 4). The dry run "
-                "changes nothing and shows what to merge on each node:"
-            )
+            self.say(f"Push with Ansible: {note[0].lower()}{note[1:]}")
             self.say_command(f"{cd} && {dry_run}")
             return
         self.say(
@@ -267,13 +264,8 @@ class ReviewSteps(Asking):
         )
         for line in (dry_run, push_all, push_group):
             self.say_command(f"{cd} && {line}")
-        if merged:
-            self.say(
-                "The push refuses the nodes of "
-                + ", ".join(merged)
-                + ": their files come from the kernel baseline and are merged by hand "
-                "(README step 4)."
-            )
+        if note:
+            self.say(note)
 
 
 def typed_password(variable: str, vaulted: bool) -> Validator:

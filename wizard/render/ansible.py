@@ -168,6 +168,25 @@ def push_commands(plan: Plan) -> list[str]:
     ]
 
 
+def baseline_note(merged: Sequence[str], products: int) -> str:
+    """What the push does with the product clusters patched from the kernel baseline (their
+    files are merged by hand, and the playbook refuses their nodes), as both front ends say
+    it under the push commands; empty when there are none."""
+    if not merged:
+        return ""
+    if len(merged) == products:
+        return (
+            "The push refuses every node here, as their files come from the kernel baseline "
+            "and are merged by hand (README step 4). The dry run changes nothing and shows "
+            "what to merge on each node."
+        )
+    return (
+        "The push refuses the nodes of "
+        + ", ".join(merged)
+        + ": their files come from the kernel baseline and are merged by hand (README step 4)."
+    )
+
+
 def readme_section(plan: Plan, baseline: set[str] | frozenset[str] = frozenset()) -> list[str]:
     """The tree README's part on ansible/; nothing when it is left out."""
     fleet = fleet_of(plan)
