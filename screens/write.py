@@ -65,9 +65,9 @@ class WritePane(StepPane):
     WritePane #summary { height: auto; }
     /* Textual sizes a level-3 heading to its text, cut at the edge at 80 columns. */
     WritePane #summary MarkdownHeader { width: 1fr; }
-    /* A code block neither wraps nor scrolls with the keys: its commands are folded at
-       blanks to the width (folded_steps), and a word still wider than a row (a path)
-       wraps, after a separator, instead of being cut at the edge. */
+    /* A code block neither wraps nor scrolls with the keys: its commands are folded to
+       the width (folded_steps, a path broken where the shell joins it); wrapping is left
+       on so that nothing is ever cut at the edge. */
     WritePane #summary MarkdownFence > Label { width: 1fr; text-wrap: wrap; }
     WritePane #write { margin: 1 0; }
     WritePane #out { width: 1fr; }

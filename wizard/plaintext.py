@@ -65,9 +65,15 @@ def choice_title(title: str, width: int) -> str:
 
 
 def fold_command(command: str, width: int, indent: str = CODE_INDENT) -> list[str]:
-    """`command` as rows of at most `width` columns, broken only at blanks outside quotes,
-    each row but the last ending in ` \\` (the shell reads the rows as one line, so the rows
-    can be pasted as they are). A word longer than a row stays whole on its own row."""
+    """`command` as rows of at most `width` columns, broken at blanks outside quotes, each
+    row but the last ending in ` \\` (the shell reads the rows as one line, so the rows can
+    be pasted as they are).
+
+    A word wider than its row (a path on a node) is broken after a `/` with a `\\` and no
+    blank, its rest from the row's first column: the shell removes a backslash-newline
+    inside a word too, and the word is read whole. (Left whole, it ran past the screen's
+    edge and was cut, or wrapped where no shell reads it as one.) A word in single quotes,
+    where a backslash is kept, is never broken."""
     if len(indent) + len(command) <= width:
         return [indent + command]
     words = _shell_words(command)
@@ -77,13 +83,40 @@ def fold_command(command: str, width: int, indent: str = CODE_INDENT) -> list[st
     row = indent
     lead = indent + CONTINUED
     for word in words:
-        if row.strip() and len(row) + 1 + len(word) + 2 > width:
-            rows.append(row + " \\")
-            row = lead + word
-        else:
-            row = f"{row} {word}" if row.strip() else row + word
+        if row.strip():
+            if len(row) + 1 + len(word) + 2 <= width:
+                row = f"{row} {word}"
+                continue
+            pieces = _word_pieces(word, width - len(row) - 2, width - 3)
+            if len(lead) + len(word) + 2 <= width or len(pieces[0]) > width - len(row) - 2:
+                rows.append(row + " \\")  # on a row of its own, whole or from its start
+                row = lead
+            else:
+                row += " "  # too wide for any row: begun here, after the command's words
+        pieces = _word_pieces(word, width - len(row) - 1, width - 3)
+        for piece in pieces[:-1]:
+            rows.append(row + piece + "\\")
+            row = ""
+        row += pieces[-1]
     rows.append(row)
     return rows
+
+
+def _word_pieces(word: str, first: int, rest: int) -> list[str]:
+    """`word` in pieces of at most `first`, then `rest`, columns, each but the last ending
+    after a `/`; the whole word when it fits, holds a quote or has no `/` to break after."""
+    if len(word) <= first or "'" in word or '"' in word or "/" not in word:
+        return [word]
+    pieces: list[str] = []
+    room = first
+    while len(word) > room:
+        cut = word.rfind("/", 0, room) + 1
+        if cut <= 0:
+            break
+        pieces.append(word[:cut])
+        word = word[cut:]
+        room = rest
+    return [*pieces, word]
 
 
 def _shell_words(command: str) -> list[str] | None:
