@@ -225,6 +225,8 @@ class WizardApp(PanesApp):
 
     async def resume(self, session_id: str) -> None:
         """Open a saved session at its step; refused (and said why) when it is in use."""
+        if self.state.session is not None:
+            self.save_session()  # the plan left, with what was typed since the last save
         try:
             step = self.state.resume(session_id)
         except sessions.SessionError as exc:

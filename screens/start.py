@@ -145,9 +145,6 @@ class StartPane(StepPane):
         if choice == self.state.origin:
             self.query_one("#origin-note", Static).update(self.origin_text())
             return
-        if choice.startswith("session:"):
-            self.app.call_later(self.app.resume, choice.removeprefix("session:"))
-            return
         question = self.leaving_question(choice)
         if not question:
             self.start_from(choice)
@@ -158,15 +155,22 @@ class StartPane(StepPane):
             if yes:
                 self.start_from(choice)
 
-        yes = "New plan" if choice == "new" else "Load preset"
-        self.app.push_screen(ConfirmDialog(question, yes=yes, no="Keep editing"), answered)
+        yes = {"new": "New plan", "preset": "Load preset", "session": "Open it"}
+        self.app.push_screen(
+            ConfirmDialog(question, yes=yes[choice.split(":")[0]], no="Keep editing"), answered
+        )
 
     def leaving_question(self, choice: str) -> str:
-        """What choosing a new plan or a preset does to the plan being edited, when there
-        is one; empty when nothing has been typed yet."""
+        """What choosing a new plan, a preset or another session does to the plan being
+        edited, when there is one; empty when nothing has been typed yet."""
         if not {k for k in self.state.answers if k != "schema_version"}:
             return ""
-        starting = "a new plan" if choice == "new" else f"preset {choice.removeprefix('preset:')}"
+        if choice.startswith("session:"):
+            starting = f"saved session {choice.removeprefix('session:')}"
+        elif choice.startswith("preset:"):
+            starting = f"preset {choice.removeprefix('preset:')}"
+        else:
+            starting = "a new plan"
         if self.state.session is not None:
             kept = (
                 f"'{self.state.session.name}' stays saved in its session; choose it "
@@ -177,11 +181,16 @@ class StartPane(StepPane):
                 "The answers typed so far are not saved yet (a plan is saved from its first "
                 "Next) and would be lost."
             )
-        return f"Start from {starting}? {kept}"
+        verb = "Open" if choice.startswith("session:") else "Start from"
+        return f"{verb} {starting}? {kept}"
 
     @guarded
     def start_from(self, choice: str) -> None:
-        """Leave the plan being edited (its session kept) for a new plan or a preset."""
+        """Leave the plan being edited (its session kept) for a new plan, a preset or a
+        saved session."""
+        if choice.startswith("session:"):
+            self.app.call_later(self.app.resume, choice.removeprefix("session:"))
+            return
         problem = self.app.leave_session()
         if problem:
             self.query_one("#origin-note", Static).update(f"✗ {problem}")

@@ -92,6 +92,13 @@ def _model_in(annotation: Any) -> Any:
 REQUIRED = "no value; an answer is required here"
 """Said at a field left empty that the plan cannot do without (both front ends)."""
 
+_MISSING = {
+    # A list, not a box: "no value" read as if a box had been left empty.
+    "nodes": "no nodes yet; add at least one: a host, a list (a, b) or a pattern such as "
+    "10.0.1.{11..13}",
+}
+"""What is said for a missing answer that is not a single box's value, by its key."""
+
 
 def from_validation_error(exc: ValidationError, model: type[BaseModel]) -> list[Problem]:
     """Turn pydantic's errors into problems whose paths match the answers file."""
@@ -109,7 +116,7 @@ def from_validation_error(exc: ValidationError, model: type[BaseModel]) -> list[
             hint = f"; accepted here: {', '.join(keys)}" if keys else ""
             problems.append(Problem(path, f"unknown key '{loc[-1]}'{hint}"))
         elif kind == "missing":
-            problems.append(Problem(path, REQUIRED))
+            problems.append(Problem(path, _MISSING.get(str(loc[-1]) if loc else "", REQUIRED)))
         elif kind == "literal_error":
             expected = (err.get("ctx") or {}).get("expected", "")
             problems.append(Problem(path, f"'{err['input']}' is not one of {expected}"))

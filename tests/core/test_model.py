@@ -77,7 +77,7 @@ BAD_INPUTS: list[tuple[str, dict[str, Any], str, str]] = [
         "node id duplicate",
         variant("products[1].nodes[0].id", "apim-1"),
         "products[1].nodes[0].id",
-        "already used at products[0].nodes[0].id",
+        "node id 'apim-1' is already API Manager node 1's",
     ),
     (
         "offset clash on one host",

@@ -128,7 +128,7 @@ def test_key_manager_uses_api_managers_database_and_needs_it() -> None:
     alone = copy.deepcopy(apim_km(1, 1))
     del alone["products"][0]
     found = problems(alone)
-    assert "add the apim product" in found["products[0].id"]
+    assert "add API Manager to this plan" in found["products[0].id"]
 
 
 def test_key_manager_answers_take_no_database_of_their_own() -> None:

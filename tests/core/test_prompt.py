@@ -679,8 +679,11 @@ def test_prompt_clustered_api_manager_and_key_manager_are_asked_for_load_balance
     for product in data["products"]:
         del product["load_balancer"]
     expected = {pi: products_messages(data, f"products[{pi}].load_balancer")[0] for pi in (0, 1)}
-    assert "with 2 apim nodes a URL to one node has no failover" in expected[0]
-    assert "with 2 is-km nodes a URL to one node has no failover" in expected[1]
+    assert "with 2 API Manager nodes a URL to one node has no failover" in expected[0]
+    assert (
+        "with 2 Identity Server as Key Manager nodes a URL to one node has no failover"
+        in expected[1]
+    )
     run = preset_run(home, tmp_path, "km-no-lb", data)
     # Start; the key manager's load balancer is asked first, then API Manager's; continue.
     keys = ENTER * 2 + f"km.example.com:8443{ENTER}apim.example.com{ENTER}" + ENTER + CTRL_C

@@ -199,3 +199,16 @@ async def test_a_clash_made_at_another_node_is_read_in_full_when_its_node_is_pic
         caption = app.query_one("#caption-0", Static)
         assert str(caption.render()).startswith("Edit the picked node")
         assert caption.region.bottom <= editor.region.y
+
+
+async def test_a_product_with_no_nodes_says_to_add_one(tmp_path: Path) -> None:
+    # Before: "no value; an answer is required here" under Add hosts, as if a box was empty.
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await choose_origin(pilot, "preset:apim-2node-mysql")
+        app.state.add_product("is")
+        await next_step(pilot, 2)  # Nodes: the new product has none
+        await next_step(pilot)  # refused: every message shows
+        assert app.current == "nodes"
+        said = messages(app, "products[1].nodes")
+        assert said and said[0].startswith("no nodes yet; add at least one"), said

@@ -224,10 +224,10 @@ async def test_clustered_api_manager_and_key_manager_need_load_balancers(tmp_pat
         await pilot.press("ctrl+n")
         await settle(pilot)
         assert app.current == "products"
-        for pi, pid in ((0, "apim"), (1, "is-km")):
+        for pi, label in ((0, "API Manager"), (1, "Identity Server as Key Manager")):
             path = f"products[{pi}].load_balancer"
             expected = model_messages(app, path)
-            assert expected and f"with 2 {pid} nodes a URL to one node" in expected[0]
+            assert expected and f"with 2 {label} nodes a URL to one node" in expected[0]
             assert messages(app, path) == expected
         await type_into(pilot, "products[0].load_balancer", "apim.example.com")
         await type_into(pilot, "products[1].load_balancer", "km.example.com:8443")

@@ -409,3 +409,28 @@ async def test_a_resumed_written_plan_is_offered_its_directory_again(tmp_path: P
         await pilot.press("y")
         await settle(pilot)
         assert again.state.out_dir == ""
+
+
+async def test_opening_another_session_asks_and_saves_the_plan_left(tmp_path: Path) -> None:
+    # Before: a Resume row switched at once (New plan and presets asked), and what was typed
+    # in the last moment before (autosave waits for a pause) was not in the session left.
+    other = sessions.new_session(
+        "other-plan", {"schema_version": 1, "name": "other-plan"}, dir=tmp_path / "sessions"
+    )
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await choose_origin(pilot, f"preset:{PRESET}")
+        await next_step(pilot)
+        left = app.state.session
+        assert left is not None
+        await pilot.press("ctrl+b")
+        await settle(pilot)
+        await type_into(pilot, "description", "typed just before")
+        await choose_origin(pilot, f"session:{other.id}")
+        assert isinstance(app.screen, ConfirmDialog)
+        assert f"Open saved session {other.id}?" in str(app.screen.query_one(Static).render())
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.state.session is not None and app.state.session.id == other.id
+    kept = sessions.load(left.id, dir=tmp_path / "sessions")
+    assert kept.answers["description"] == "typed just before"

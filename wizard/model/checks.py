@@ -60,18 +60,19 @@ def unique_products(topology: Topology) -> list[Problem]:
 def unique_nodes(topology: Topology) -> list[Problem]:
     seen: dict[str, str] = {}
     problems = []
-    for pi, ni, _product, node in topology.nodes():
+    for pi, ni, product, node in topology.nodes():
         path = join_path("products", pi, "nodes", ni, "id")
         if node.id in seen:
             problems.append(
                 Problem(
                     path,
-                    f"node id '{node.id}' is already used at {seen[node.id]}; "
-                    "node ids name folders and must be unique",
+                    f"node id '{node.id}' is already {seen[node.id]}'s; node ids name "
+                    "folders and must be unique: give this node another",
                 )
             )
         else:
-            seen[node.id] = path
+            # Named as the screens show a node (its product, its place), not by its path.
+            seen[node.id] = f"{PRODUCTS[product.id].label} node {ni + 1}"
     return problems
 
 
@@ -285,7 +286,8 @@ def key_manager(topology: Topology) -> list[Problem]:
                         join_path("products", pi, "id"),
                         f"{PRODUCTS[product.id].label} keeps its data in "
                         f"{PRODUCTS[owner].label}'s {key} and validates its tokens: add "
-                        f'the {owner} product to this plan (or use id = "is")',
+                        f"{PRODUCTS[owner].label} to this plan (or choose "
+                        f"{PRODUCTS['is'].label} instead)",
                     )
                 )
     if "is-km" in by_id and "apim" in by_id:
@@ -299,7 +301,8 @@ def key_manager(topology: Topology) -> list[Problem]:
                 problems.append(
                     Problem(
                         join_path("products", pi, "load_balancer"),
-                        f"{what}; with {len(product.nodes)} {pid} nodes a URL to one "
+                        f"{what}; with {len(product.nodes)} {PRODUCTS[pid].label} nodes a "
+                        "URL to one "
                         "node has no failover: name the load balancer in front of them "
                         f"(host or host:port, e.g. {pid}.example.com)",
                     )

@@ -25,7 +25,9 @@ class LayoutStep(Asking):
             if split:
                 actions.append(Choice("Give a product its own config database", "own"))
                 if any(p.get("config_database") is not None for p in self.products()):
-                    actions.append(Choice("Let a product use [database.config] again", "common"))
+                    actions.append(
+                        Choice("Let a product use the shared config database again", "common")
+                    )
             action = self.menu("Registry layout", actions)
             if action == CONTINUE:
                 if self.done("layout", left):
