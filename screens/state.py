@@ -206,6 +206,14 @@ class WizardState(Draft):
             data = presets.preset_data(presets.find(name, self.preset_dirs))
         except Exception as exc:  # unknown name, unreadable file, bad TOML: say so
             return f"preset {name}: {exc}"
+        given = data.get("name")
+        named = sessions.unused_name(given, self.sessions_dir) if isinstance(given, str) else given
+        if named != given:
+            self.note = (
+                f"Starting from preset {name}, as plan {named}: a saved plan has the name "
+                f"{data.get('name')} already."
+            )
+            data["name"] = named
         self.load(data, f"preset:{name}")
         return None
 

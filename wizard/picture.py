@@ -151,7 +151,8 @@ def _holds(plan: Plan, db: DatabasePlan) -> str:
         return "/_system/governance (shared by every product)"
     if db.role == "user_management":
         return "users, roles and permissions (shared by every node)"
-    return db.description
+    # WSO2's own description ("The datasource used for ..."), after "holds:" mid-line.
+    return db.description[:1].lower() + db.description[1:]
 
 
 def _targets(plan: Plan, db: DatabasePlan) -> list[str]:

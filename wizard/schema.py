@@ -211,10 +211,11 @@ def readme_section(plan: Plan) -> str:
         "",
     ]
     labels = {node.product_key: f"{node.product_label} {node.version}" for node in plan.nodes}
+    answers = plan.topology.model_dump(exclude_none=True)
     for step in schema_steps(plan):
         out += [
-            f"#### `{step.database_key}`: `{step.name}` on {step.host}:{step.port} "
-            f"as `{step.user}`",
+            f"#### {_database_title(answers, plan.database(step.database_key))}: "
+            f"`{step.name}` on {step.host}:{step.port} as `{step.user}`",
             "",
         ]
         if step.scripts:
@@ -398,3 +399,14 @@ def _in_dbscripts(script: str) -> str:
 
 def _n(items: Sequence[object], one: str, many: str) -> str:
     return one if len(items) == 1 else many
+
+
+def _database_title(answers: dict[str, object], db: DatabasePlan) -> str:
+    """A database as the Database step's card names it ("Registry (config + governance)",
+    "API Manager · WSO2AM_DB"), not by its key (`registry`, `apim:WSO2AM_DB`)."""
+    from wizard.labels import SEPARATOR, field_label
+
+    named = field_label(answers, f"{db.answers_path}.name")
+    if SEPARATOR not in named:
+        return f"`{db.key}`"
+    return named.rsplit(SEPARATOR, 1)[0]

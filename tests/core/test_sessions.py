@@ -408,3 +408,12 @@ def test_unfinished_answers_of_any_shape_save(sdir: Path) -> None:
 def test_session_dataclass_is_ui_neutral() -> None:
     session = Session("x-1", "x", "t", "t", "start", {})
     assert session.keep_passwords is False and session.dropped_passwords == []
+
+
+def test_a_name_taken_by_a_saved_plan_gets_a_number(tmp_path: Path) -> None:
+    # Before: a preset started twice made two plans of one name, both written to ./<name>.
+    assert sessions.unused_name("apim-prod", tmp_path) == "apim-prod"
+    sessions.new_session("apim-prod", {"schema_version": 1}, dir=tmp_path)
+    assert sessions.unused_name("apim-prod", tmp_path) == "apim-prod-2"
+    sessions.new_session("apim-prod-2", {"schema_version": 1}, dir=tmp_path)
+    assert sessions.unused_name("apim-prod", tmp_path) == "apim-prod-3"

@@ -296,3 +296,24 @@ async def test_a_jump_to_an_answer_below_the_screen_shows_its_field(tmp_path: Pa
         assert app.focused is box
         pane = app.pane.region
         assert pane.contains_region(box.region), (box.region, pane)
+
+
+async def test_a_selected_value_shows_the_focus_without_colour(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Before: the selected value (a jump selects it) had only a grey background, nothing on
+    # a monochrome terminal; a value filling the box left no sign of the focus.
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app = await open_step(pilot, "preview")
+        confirm = app.query_one("#confirm-list", ConfirmList)
+        confirm.highlighted = next(
+            i for i, (_, path) in enumerate(confirm.targets) if path == "database.host"
+        )
+        await pilot.press("enter")
+        await settle(pilot)
+        host = control(app, "database.host")
+        assert app.focused is host and host.selected_text == "db.example.com"
+        value = [s for s in line(host) if s.text.strip() and s.text.strip() in "db.example.com"]
+        assert value and all(s.style and s.style.underline for s in value), value

@@ -434,3 +434,14 @@ async def test_opening_another_session_asks_and_saves_the_plan_left(tmp_path: Pa
         assert app.state.session is not None and app.state.session.id == other.id
     kept = sessions.load(left.id, dir=tmp_path / "sessions")
     assert kept.answers["description"] == "typed just before"
+
+
+async def test_a_preset_started_again_is_a_plan_of_its_own_name(tmp_path: Path) -> None:
+    sessions.new_session(PRESET, {"schema_version": 1, "name": PRESET}, dir=tmp_path / "sessions")
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await choose_origin(pilot, f"preset:{PRESET}")
+        assert app.state.answers["name"] == f"{PRESET}-2"
+        assert control(app, "name").value == f"{PRESET}-2"
+        note = str(app.query_one("#origin-note", Static).render())
+        assert f"as plan {PRESET}-2" in note

@@ -45,7 +45,7 @@ def _product_database_notes(topology: Topology) -> list[str]:
     no schema script of for this engine."""
     engine = topology.database.engine_spec
     notes = []
-    for pi, product in enumerate(topology.products):
+    for product in topology.products:
         spec = PRODUCTS[product.id]
         for pdb in spec.profile(product.profile).databases:
             where = f"{spec.label} ({product.key})"
@@ -53,8 +53,9 @@ def _product_database_notes(topology: Topology) -> list[str]:
                 many = len(product.nodes) > 1
                 count = f"; this cluster has {len(product.nodes)} nodes" if many else ""
                 notes.append(
-                    f"{where}: {pdb.key} is left out, so {pdb.left_out} (add "
-                    f"[products.databases.{pdb.key}] to products[{pi}]){count}."
+                    f"{where}: {pdb.key} is left out, so {pdb.left_out} (add it on the "
+                    f"Database step, or as [products.databases.{pdb.key}] of this product in "
+                    f"an answers file){count}."
                 )
             elif pdb.key in product.databases and engine.kind in pdb.unshipped:
                 notes.append(

@@ -77,6 +77,11 @@ class StartStep(Asking):
 
         data = presets.preset_data(presets.find(name, self.preset_dirs))
         self.say(f"Starting from preset {name}: {data.get('description', '')}")
+        given = data.get("name")
+        named = sessions.unused_name(given, self.sessions_dir) if isinstance(given, str) else given
+        if named != given:
+            self.say(f"A saved plan has the name {data.get('name')} already: this one is {named}.")
+            data["name"] = named
         self.say("Check the site-specific answers (hosts, users, passwords) as you go.")
         return data
 

@@ -35,6 +35,7 @@ from wizard.sessions.listing import (
     latest,
     list_sessions,
     products_summary,
+    unused_name,
 )
 from wizard.sessions.locking import SessionLock, lock
 from wizard.sessions.record import (
@@ -80,5 +81,6 @@ __all__ = [
     "resolve_id",
     "save",
     "strip_passwords",
+    "unused_name",
     "write_atomic",
 ]

@@ -150,3 +150,13 @@ def format_list(listed: SessionList) -> str:
     for item in listed.damaged:
         lines.append(f"damaged: {shown(str(item.path), 200)}: {shown(item.reason, 200)}")
     return "\n".join(lines)
+
+
+def unused_name(name: str, dir: Path) -> str:
+    """`name`, or `name-2`, `name-3`, ... when a saved session has it already: a preset
+    started twice made two plans of one name, told apart on the list only by their ids, and
+    both wrote to ./<name> by default."""
+    taken = {entry.name for entry in list_sessions(dir).entries}
+    if name not in taken:
+        return name
+    return next(f"{name}-{n}" for n in range(2, len(taken) + 3) if f"{name}-{n}" not in taken)
