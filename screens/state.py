@@ -181,7 +181,9 @@ class WizardState(Draft):
         # Written before: the Write step offers that directory again, not a new one.
         self.out_dir = session.written
         index = STEP_IDS.index(session.step)
-        self.visited = set(STEP_IDS[: index + 1]) - {"write"}
+        # A plan written once has been through every step, wherever it was left since.
+        reached = len(STEP_IDS) if session.written else index + 1
+        self.visited = set(STEP_IDS[:reached]) - {"write"}
         return session.step if session.step != "start" else "products"
 
     def leave_session(self, step_id: str) -> str | None:

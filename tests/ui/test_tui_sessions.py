@@ -390,15 +390,20 @@ async def test_a_resumed_written_plan_is_offered_its_directory_again(tmp_path: P
         await first_half(pilot)
         await second_half(pilot, out)
         session_id = app.state.session.id
+        await app.show_step("start")  # left at Start: saved "at start"
+        await settle(pilot)
         await pilot.press("ctrl+q")  # written: quits at once, the session unlocked
         await settle(pilot)
     again = make_app(tmp_path, session=session_id)
     async with again.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        assert again.current == "write"
+        assert again.current == "products"  # a session left at Start opens at Products
         if isinstance(again.screen, PasswordsDialog):
             await pilot.press("escape")
             await settle(pilot)
+        # Every step was gone through before the write: none is marked "not yet".
+        marks = again.state.states()
+        assert all(marks[s] != "todo" for s in ("products", "nodes", "layout", "database"))
         await again.show_step("write")
         await settle(pilot)
         assert again.query_one("#out", Input).value == str(out)
