@@ -18,7 +18,7 @@ from textual.widgets import Checkbox, Input, Select, Static
 from screens.state import WizardState, under
 from screens.widgets.bound import Bound, BoundCheckbox, BoundInput, BoundSelect, convert
 from screens.widgets.field import Field
-from wizard.labels import field_label
+from wizard.labels import SEPARATOR, field_label
 from wizard.problems import Problem
 from wizard.steps import step_for_path
 
@@ -406,13 +406,15 @@ def best_field(fields: list[Field], path: str) -> Field | None:
 
 def _relative(problem: Problem, target: Field, answers: Any) -> str:
     """A problem as said at `target`: its message, after the name of the answer it is about
-    when that is not the field's own, in the form's words ("Registry (config + governance) ·
-    Name: …", not "registry.name: …")."""
+    when that is not the field's own, as its form labels it ("Password: …", not
+    "password: …"; the card around says whose)."""
+    if problem.path in target.paths:  # the field's own answer: the message alone
+        return problem.message
     for p in target.paths:
         if problem.path == p or not under(problem.path, p):
             continue
         named = field_label(answers, problem.path)
         if named == problem.path:  # no form names it: the rest of its path
-            named = problem.path[len(p) :].lstrip(".")
-        return f"{named}: {problem.message}"
+            return f"{problem.path[len(p) :].lstrip('.')}: {problem.message}"
+        return f"{named.rsplit(SEPARATOR, 1)[-1]}: {problem.message}"
     return problem.message

@@ -235,7 +235,9 @@ def test_broker_store_on_db2_names_no_script_and_says_so() -> None:
     assert any("WSO2 ships no IBM DB2 script for WSO2_MB_STORE_DB" in n for n in plan.notes)
     (step,) = [s for s in schema_steps(plan) if s.database_key == "ei-broker:WSO2_MB_STORE_DB"]
     assert step.commands == () and "WSO2 ships no IBM DB2 script" in " ".join(step.warnings)
-    assert "Nothing to run." not in readme_section(plan).split("ei-broker:WSO2_MB_STORE_DB")[1]
+    # Under its heading (named as its card: the product, then the datasource).
+    section = readme_section(plan).split("· WSO2_MB_STORE_DB: ")[1]
+    assert "Nothing to run." not in section.split("#### ")[0]
 
 
 # ============================================================================================

@@ -316,15 +316,19 @@ def test_readme_section() -> None:
     )
     assert "### 2. Create the WSO2 tables" in text
     assert text.index("setup-mysql5.7-db1") < text.index("### 2.")
+    heads = [line for line in text.splitlines() if line.startswith("#### ")]
     for step in schema_steps(plan):
-        assert f"#### `{step.database_key}`" in text
+        # Headed by the database's card name, then its name, server and user.
+        head = f": `{step.name}` on {step.host}:{step.port} as `{step.user}`"
+        assert any(h.endswith(head) for h in heads), (head, heads)
         assert step.command in text
         for warning in step.warnings:
             assert warning in text
     assert "From the PRODUCT_HOME of API Manager 2.6.0:" in text
+    assert not any(h.startswith("#### `") for h in heads), heads  # no key where a name is
     # Steps follow the plan's order.
-    keys = [db.key for db in plan.databases]
-    positions = [text.index(f"#### `{key}`") for key in keys]
+    names = [f": `{db.name}` on " for db in plan.databases]
+    positions = [text.index(name) for name in names]
     assert positions == sorted(positions)
 
 

@@ -116,10 +116,10 @@ async def test_notes_are_read_below_the_picture_not_above_it(tmp_path: Path) -> 
 
 
 async def test_the_status_line_stays_on_screen_when_the_result_comes_last(tmp_path: Path) -> None:
-    """At 80x24 the node choice sits below the picture. When the result arrives after the
-    step is laid out (a loaded machine), focusing the choice must not scroll the result's
-    status line off the screen; and the step left never keeps the focus in its hidden form,
-    where Textual would move it, scrolled into view, when that form is unmounted."""
+    """When the result arrives after the step is laid out (a loaded machine), the focus it
+    takes must not scroll the result's status line off the screen; and the step left never
+    keeps the focus in its hidden form, where Textual would move it, scrolled into view,
+    when that form is unmounted."""
     app = make_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_preview(pilot)
@@ -136,4 +136,5 @@ async def test_the_status_line_stays_on_screen_when_the_result_comes_last(tmp_pa
         status = app.query_one("#preview-status", Static)
         assert "Rule checks: no findings" in str(status.render())
         assert app.pane.scroll_y == 0, "the status line was scrolled away"
-        assert app.focused is app.query_one("#diff-node", Select)
+        # The picture under it has the focus: on screen with the result.
+        assert app.focused is app.query_one("#picture-box")

@@ -90,8 +90,9 @@ async def test_is_km_is_in_the_add_list_and_needs_api_manager(tmp_path: Any) -> 
         await settle(pilot)
         assert app.current == "products"
         expected = model_messages(app, "products[0].id")
-        assert expected and "add the apim product" in expected[0]
-        assert messages(app, "products[0].id") == [f"id: {expected[0]}"]
+        assert expected and "add API Manager to this plan" in expected[0]
+        # At the card's version field, whose answers include the product's id: said plain.
+        assert messages(app, "products[0].id") == [expected[0]]
 
 
 async def test_choosing_is_shows_the_user_store_choice_with_jdbc_selected(tmp_path: Any) -> None:

@@ -119,7 +119,9 @@ async def test_push_from_the_write_step_dry_run_then_for_real(estate: LocalEstat
         width = app.query_one("#push").content_region.width
         wide = [r for r in lead.splitlines() if r.startswith("  ") and len(r) > width]
         assert all(" " not in r.strip().removesuffix(" \\") for r in wide), wide  # one path
-        assert f"cd {estate.out} && {dry_run}" in re.sub(r" \\\n\s+", " ", lead)
+        # Rejoined as the shell reads them: between words, and inside a path.
+        joined = re.sub(r"\\\n", "", re.sub(r" \\\n\s+", " ", lead))
+        assert f"cd {estate.out} && {dry_run}" in joined
         # By the keys: from the result, which has the focus once written, Tab reaches the push.
         assert app.focused is app.query_one("#result")
         await pilot.press("tab")

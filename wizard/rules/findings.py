@@ -42,7 +42,8 @@ RULE_TITLES: dict[int, str] = {
     36: "Behind a load balancer: carbon.xml host names and Tomcat proxyPorts are the balancer's",
     37: "BPEL, BPMN (if shared), broker, analytics data: one non-H2 database per 2+ node cluster",
     38: "A loopback database host serves only nodes that all run on that one machine",
-    39: "README.md gives what to read first, then the steps in the order the operator works",
+    39: "README.md gives what to read first, then the steps in the order the operator works; "
+    "every node file its commands copy is in the tree",
 }
 
 
