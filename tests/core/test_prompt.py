@@ -533,20 +533,26 @@ def test_a_site_answer_refused_at_write_is_asked_again(
     assert 'user = "siteuser"' in topology and "confirm" not in topology
 
 
-def test_site_answers_are_asked_by_the_forms_names(
-    run: Run, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """Named as the full-screen Preview lists them: the form's card, then the field."""
+@pytest.fixture
+def asked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The yes/no questions the prompt mode asks, in order."""
     from wizard.prompt.asking import Asking
 
-    asked: list[str] = []
+    questions: list[str] = []
     confirm = Asking.confirm
 
     def recorded(self: Asking, message: str, default: bool) -> bool:
-        asked.append(message)
+        questions.append(message)
         return confirm(self, message, default)
 
     monkeypatch.setattr(Asking, "confirm", recorded)
+    return questions
+
+
+def test_site_answers_are_asked_by_the_forms_names(
+    run: Run, asked: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Named as the full-screen Preview lists them: the form's card, then the field."""
     keys = ENTER * 8 + ONE_BY_ONE + ENTER * SITE_ANSWERS + ENTER * 2
     assert run(keys, preset=PRESET) == 0, capsys.readouterr()
     out = capsys.readouterr().out
@@ -1168,19 +1174,9 @@ while True:
 
 
 def test_site_answers_are_confirmed_all_at_once_with_one_enter(
-    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    run: Run, tmp_path: Path, asked: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Before: one yes/no question per answer (twelve for apim-is-km-mysql8) at Write.
-    from wizard.prompt.asking import Asking
-
-    asked: list[str] = []
-    confirm = Asking.confirm
-
-    def recorded(self: Asking, message: str, default: bool) -> bool:
-        asked.append(message)
-        return confirm(self, message, default)
-
-    monkeypatch.setattr(Asking, "confirm", recorded)
     assert run(PRESET_TO_WRITE + ENTER * 2, preset=PRESET) == 0, capsys.readouterr()
     assert f"{SITE_ANSWERS} answer(s) came from the preset" in capsys.readouterr().out
     assert not [m for m in asked if m.endswith("for this site?")]
