@@ -88,7 +88,7 @@ KEYS_HELP = "\n".join(
         "• Every step and every edit is saved in the session as you go; Ctrl+S saves at once.",
         "• Ctrl+Q quits, Ctrl+C too, keeping the session. F1 shows this help.",
         "The sidebar lists every step; Enter on one goes to it:",
-        "• ✓ done, ! needs attention, · not yet;",
+        "• ✓ done, ! to fix, · not yet;",
         "• ? a preset's site-specific answer to confirm: it is marked at its field, where "
         "Enter in the box keeps it, and the Preview lists them all.",
     ]
@@ -441,10 +441,15 @@ class WizardApp(PanesApp):
         if self.current not in self.state.attempted:
             self.note("")
             return
-        count = len(self.pane.problems())
-        self.note(
-            f"{count} problem{'s' if count != 1 else ''} to fix on this step" if count else ""
-        )
+        problems = self.pane.problems()
+        # A preset's answer to confirm is not a problem to fix: counted as what it is.
+        pending = set(self.state.pending())
+        count = sum(p.path not in pending for p in problems)
+        to_confirm = len(problems) - count
+        said = [f"{count} problem{'s' if count != 1 else ''} to fix"] if count else []
+        if to_confirm:
+            said.append(f"{to_confirm} preset answer{'s' if to_confirm != 1 else ''} to confirm")
+        self.note(" and ".join(said) + " on this step" if said else "")
 
     # ---- help, save, quit ---------------------------------------------------------------
 

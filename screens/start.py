@@ -142,9 +142,8 @@ class StartPane(StepPane):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         choice = event.option.id or "new"
-        if choice == self.state.origin:
-            self.query_one("#origin-note", Static).update(self.origin_text())
-            return
+        # The origin chosen again starts it again too (the preset's answers as shipped),
+        # asking first as any other choice does: before, Enter on it did nothing.
         question = self.leaving_question(choice)
         if not question:
             self.start_from(choice)

@@ -365,7 +365,11 @@ class WritePane(StepPane):
     def done(self, result: WriteResult, steps_text: str) -> None:
         self.writing = False
         self.state.mark_written(result.path)
-        lines = [f"Wrote {result.files} files to {result.path}."]
+        lines = [
+            f"Wrote {result.files} files to {result.path}.",
+            # A rectangle copied off the screen takes the margins into a broken path.
+            "The next steps below are its README.md: copy commands from that file.",
+        ]
         if result.backup:
             lines.append(f"The previous contents are kept in {result.backup}.")
         lines += [f"note: {note}" for note in result.swept]

@@ -208,3 +208,18 @@ async def test_enter_on_the_preview_list_leads_to_the_marked_field(tmp_path: Pat
         await pilot.press("enter")
         await settle(pilot)
         assert "database.host" not in app.state.pending()
+
+
+async def test_next_refused_for_answers_to_confirm_counts_them_as_such(tmp_path: Path) -> None:
+    # Before: "12 problems to fix on this step", for answers that only wait to be confirmed.
+    from textual.widgets import Static
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_step(pilot, "preview")
+        pending = len(app.state.pending())
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert app.current == "preview"
+        note = str(app.query_one("#nav-note", Static).render())
+        assert note == f"{pending} preset answers to confirm on this step", note

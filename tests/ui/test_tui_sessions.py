@@ -450,3 +450,17 @@ async def test_a_preset_started_again_is_a_plan_of_its_own_name(tmp_path: Path) 
         assert control(app, "name").value == f"{PRESET}-2"
         note = str(app.query_one("#origin-note", Static).render())
         assert f"as plan {PRESET}-2" in note
+
+
+async def test_the_preset_chosen_again_starts_it_again_after_asking(tmp_path: Path) -> None:
+    # Before: Enter on the preset the plan came from did nothing, without a word.
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await choose_origin(pilot, f"preset:{PRESET}")
+        await type_into(pilot, "description", "edited")
+        await choose_origin(pilot, f"preset:{PRESET}")
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.state.origin == f"preset:{PRESET}"
+        assert app.state.answers["description"] != "edited"
