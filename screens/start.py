@@ -142,9 +142,14 @@ class StartPane(StepPane):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         choice = event.option.id or "new"
-        # The origin chosen again starts it again too (the preset's answers as shipped),
-        # asking first as any other choice does: before, Enter on it did nothing.
         question = self.leaving_question(choice)
+        if choice == self.state.origin and not question:
+            # Nothing to start over from (a new plan with nothing typed): the form stays
+            # as it is, the focus on the list, and the note says where the plan comes from.
+            self.query_one("#origin-note", Static).update(self.origin_text())
+            return
+        # The origin chosen again, with answers, starts it again too (the preset's answers
+        # as shipped), asking first as any other choice does: Enter on it did nothing.
         if not question:
             self.start_from(choice)
             return
