@@ -441,15 +441,7 @@ class WizardApp(PanesApp):
         if self.current not in self.state.attempted:
             self.note("")
             return
-        problems = self.pane.problems()
-        # A preset's answer to confirm is not a problem to fix: counted as what it is.
-        pending = set(self.state.pending())
-        count = sum(p.path not in pending for p in problems)
-        to_confirm = len(problems) - count
-        said = [f"{count} problem{'s' if count != 1 else ''} to fix"] if count else []
-        if to_confirm:
-            said.append(f"{to_confirm} preset answer{'s' if to_confirm != 1 else ''} to confirm")
-        self.note(" and ".join(said) + " on this step" if said else "")
+        self.note(self.state.left_to_do(self.pane.problems()))
 
     # ---- help, save, quit ---------------------------------------------------------------
 

@@ -411,7 +411,7 @@ def _relative(problem: Problem, target: Field, answers: Any) -> str:
     if problem.path in target.paths:  # the field's own answer: the message alone
         return problem.message
     for p in target.paths:
-        if problem.path == p or not under(problem.path, p):
+        if not under(problem.path, p):
             continue
         named = field_label(answers, problem.path)
         if named == problem.path:  # no form names it: the rest of its path

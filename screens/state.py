@@ -129,6 +129,17 @@ class WizardState(Draft):
             return "confirm"
         return "done"
 
+    def left_to_do(self, problems: Sequence[Problem]) -> str:
+        """What a step's `problems` leave to do, for the note under it ("" for nothing): a
+        preset's answer to confirm is not a problem to fix, and is counted as what it is."""
+        pending = set(self.pending())
+        count = sum(p.path not in pending for p in problems)
+        to_confirm = len(problems) - count
+        said = [f"{count} problem{'s' if count != 1 else ''} to fix"] if count else []
+        if to_confirm:
+            said.append(f"{to_confirm} preset answer{'s' if to_confirm != 1 else ''} to confirm")
+        return " and ".join(said) + " on this step" if said else ""
+
     def confirming(self, step_id: str) -> bool:
         """Whether a preset's site-specific answer at `step_id` is still to be confirmed;
         the Preview, where they are all confirmed, has every one."""

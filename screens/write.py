@@ -84,10 +84,10 @@ class WritePane(StepPane):
         """Its product clusters patched from the kernel baseline (merged by hand)."""
         self.products = 0
         self.unset: dict[str, workflow.UnsetPassword] = {}
+        """The password variables asked for here, by name."""
         self.steps_text = ""
         """The next steps of the tree written (Markdown), folded to the width on show."""
         self.steps_width = 0
-        """The password variables asked for here, by name."""
 
     def body(self) -> Iterable[Widget]:
         plan, problems = build_plan(self.state)

@@ -32,9 +32,7 @@ def require_secrets(plan: Plan) -> None:
                     f"export {variable}='...' (the password of {who}) and run again",
                 )
             )
-        elif problem := _unusable(
-            password, vaulted and (ldap is None or path != ldap.answers_path)
-        ):
+        elif problem := unusable(password, vaulted and (ldap is None or path != ldap.answers_path)):
             problems.append(Problem(join_path(path, "password_env"), f"{variable}: {problem}"))
         elif _PLACEHOLDER.match(password):
             problems.append(
@@ -48,9 +46,10 @@ def require_secrets(plan: Plan) -> None:
         raise AnswersError(problems)
 
 
-def _unusable(password: str, vault: bool) -> str | None:
+def unusable(password: str, vault: bool) -> str | None:
     """What the files cannot carry in a password read from the environment (a typed one
-    was checked at its field by the same checks)."""
+    was checked at its field by the same checks; the prompt mode's password for an unset
+    variable by this one)."""
     try:
         fields.check_password(password)
     except ValueError as exc:

@@ -272,14 +272,10 @@ def typed_password(variable: str, vaulted: bool) -> Validator:
     """A database password typed for `variable`, checked as the plan checks the value of a
     password variable (`fields.check_password`, and Secure Vault's limit when it is on), in
     the plan's words: "VARIABLE: no value; ..."."""
-    from wizard.fields import check_password, vault_password_problem
+    from wizard.plan.passwords import unusable
 
     def validate(value: str) -> bool | str:
-        try:
-            check_password(value)
-        except ValueError as exc:
-            return f"{variable}: {exc}"
-        problem = vault_password_problem(value) if vaulted else None
+        problem = unusable(value, vaulted)
         return f"{variable}: {problem}" if problem else True
 
     return validate
